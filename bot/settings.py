@@ -1,0 +1,124 @@
+"""Settings, read once from the environment (and an optional .env) and passed down."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+BALE_API_URL = "https://tapi.bale.ai/bot"
+BALE_FILE_URL = "https://tapi.bale.ai/file/bot"
+
+
+class Platform(StrEnum):
+    TELEGRAM = "telegram"
+    BALE = "bale"
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. The names are part of the interface: keep them."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+
+    bot_token: SecretStr | None = None
+    bot_platform: Platform = Platform.TELEGRAM
+    bot_api_base_url: str | None = None
+    bot_file_base_url: str | None = None
+    data_dir: Path = Path("data/runtime")
+    database_url: str | None = None
+    officer_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    officers_chat_id: int | None = None
+    timezone: str = "Asia/Tehran"
+    max_upload_mb: int = Field(default=10, ge=1, le=20)
+
+    @field_validator("officer_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            if not all(p.lstrip("-").isdigit() for p in parts if p):
+                raise ValueError("comma-separated numeric user ids, e.g. 123,456")
+            return frozenset(int(p) for p in parts if p)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("an IANA time zone such as Asia/Tehran") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_only(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("sqlite:///"):
+            raise ValueError("sqlite:///path/to/file.db")
+        return value
+
+    @model_validator(mode="after")
+    def _urls_come_in_pairs(self) -> Settings:
+        if (self.bot_api_base_url is None) != (self.bot_file_base_url is None):
+            raise ValueError("BOT_API_BASE_URL and BOT_FILE_BASE_URL must be set together")
+        return self
+
+    @property
+    def api_base_url(self) -> str:
+        if self.bot_api_base_url:
+            return self.bot_api_base_url
+        return BALE_API_URL if self.bot_platform is Platform.BALE else TELEGRAM_API_URL
+
+    @property
+    def file_base_url(self) -> str:
+        if self.bot_file_base_url:
+            return self.bot_file_base_url
+        return BALE_FILE_URL if self.bot_platform is Platform.BALE else TELEGRAM_FILE_URL
+
+    @property
+    def is_bale(self) -> bool:
+        return self.bot_platform is Platform.BALE
+
+    @property
+    def database_path(self) -> Path:
+        if self.database_url:
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.data_dir / "homebiz.db"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def ensure_dirs(self) -> None:
+        """Create the data folder (and the database's) if missing."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.database_path.parent.mkdir(parents=True, exist_ok=True)
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is one line naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn pydantic's report into one line per wrong variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "_".join(str(p) for p in error["loc"]).upper() or "settings"
+            expected = error["msg"].removeprefix("Value error, ")
+            lines.append(f"Invalid setting {name}: expected {expected}")
+        raise SettingsError("\n".join(lines)) from None
