@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -47,6 +48,17 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts if p)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"\d+:[A-Za-z0-9_-]{5,}", value.get_secret_value()
+        ):
+            raise ValueError(
+                "the token the platform gave you, like 123456:ABC-def (digits, colon, key)"
+            )
         return value
 
     @field_validator("timezone")

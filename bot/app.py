@@ -1,0 +1,71 @@
+"""The one wiring place: the Application built from settings, every handler registered in order."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    PersistenceInput,
+)
+from telegram.request import HTTPXRequest
+
+from bot.context import BotContext, HomebizApplication, Services
+from bot.errors import on_error
+from bot.ratelimit import RetryingRateLimiter
+from bot.settings import Settings
+from handlers import fallback, sections, start
+from storage.persistence import SqlitePersistence
+
+
+def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[int] | None = None) -> ExtBot[None]:
+    """A Bot on the configured platform's URLs; every Bot the app makes comes from here."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    return ExtBot(
+        token,
+        base_url=settings.api_base_url,
+        base_file_url=settings.file_base_url,
+        request=HTTPXRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10),
+        get_updates_request=HTTPXRequest(read_timeout=35, connect_timeout=10),
+        defaults=Defaults(tzinfo=settings.zone, block=True),
+        rate_limiter=rate_limiter,
+    )
+
+
+def build_application(services: Services) -> HomebizApplication:
+    """Build the Application on an opened store, with all handlers registered."""
+    settings = services.settings
+    persistence = SqlitePersistence(
+        services.store.db,
+        store_data=PersistenceInput(bot_data=False, callback_data=False),
+    )
+    application = (
+        ApplicationBuilder()
+        .application_class(HomebizApplication, kwargs={"services": services})
+        .bot(make_bot(settings, RetryingRateLimiter()))
+        .updater(None)  # bot.polling acknowledges updates only after they are handled
+        .persistence(persistence)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(False)
+        .build()
+    )
+    assert isinstance(application, HomebizApplication)
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: HomebizApplication) -> None:
+    """Every handler, in order. Order matters: the first matching handler of a group wins."""
+    # Conversations first, so their states see a citizen's answers before any catch-all.
+    # (issues 3-5 add theirs here)
+
+    # Commands and menu buttons that are not conversations.
+    application.add_handlers(start.build())
+    application.add_handlers(sections.build())
+
+    # Anything else: a polite "not understood", and an answer to every stale button.
+    application.add_handlers(fallback.build())
+
+    application.add_error_handler(on_error)  # type: ignore[arg-type]

@@ -1,0 +1,69 @@
+"""The `homebiz` command: run the bot, the sandbox, and the office's tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.logging_setup import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+LOGGER = logging.getLogger("homebiz")
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Long polling against the configured platform, or the sandbox when there is no token."""
+    if settings.bot_token is None:
+        from bot.sandbox import run_sandbox
+
+        return asyncio.run(run_sandbox(settings))
+    from bot.runtime import run_polling
+
+    asyncio.run(run_polling(settings))
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    """The local sandbox, even when a token is configured."""
+    from bot.sandbox import run_sandbox
+
+    return asyncio.run(run_sandbox(settings))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="homebiz", description="Home-business assistant bot for Bale and Telegram."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (the local sandbox when BOT_TOKEN is not set)")
+    sub.add_parser("sandbox", help="chat with the bot in this terminal through the local emulator")
+    return parser
+
+
+COMMANDS: dict[str, Command] = {"run": _cmd_run, "sandbox": _cmd_sandbox}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    secrets = (settings.bot_token.get_secret_value(),) if settings.bot_token else ()
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO, secrets)
+    try:
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Long polling that acknowledges an update only after it has been handled and stored.
+
+python-telegram-bot's Updater acknowledges a batch (the next getUpdates offset) before the
+handlers have run, so a crash loses those updates. Here a batch is handled first (different
+chats concurrently, one chat in order), the conversation state is written to the store, the
+update ids are recorded, and only then does the next getUpdates acknowledge them.
+An update that comes again (re-delivery after a crash) is recognised by its id and skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application
+
+from storage import ProcessedUpdates
+
+LOGGER = logging.getLogger(__name__)
+
+
+class UpdatePoller:
+    """Fetches updates, hands them to the application, acknowledges them when done."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        processed: ProcessedUpdates,
+        *,
+        poll_timeout: int = 25,
+        batch_limit: int = 100,
+    ) -> None:
+        self._app = application
+        self._processed = processed
+        self._poll_timeout = poll_timeout
+        self._batch_limit = batch_limit
+        self._offset: int | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until ``stop`` is set; the update being handled is finished first."""
+        failures = 0
+        while not stop.is_set():
+            fetch = asyncio.ensure_future(self._fetch())
+            stopper = asyncio.ensure_future(stop.wait())
+            done, _pending = await asyncio.wait(
+                {fetch, stopper}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if fetch not in done:
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await fetch
+                break
+            stopper.cancel()
+            try:
+                updates = fetch.result()
+            except RetryAfter as exc:
+                await asyncio.sleep(exc.retry_after if isinstance(exc.retry_after, int) else 1)
+                continue
+            except (InvalidToken, Conflict):
+                raise
+            except (NetworkError, TimedOut) as exc:
+                failures += 1
+                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                LOGGER.warning("getUpdates failed (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            if updates:
+                await self.handle_batch(updates)
+                self._offset = updates[-1].update_id + 1
+
+    async def _fetch(self) -> tuple[Update, ...]:
+        return await self._app.bot.get_updates(
+            offset=self._offset,
+            limit=self._batch_limit,
+            timeout=self._poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )
+
+    async def handle_batch(self, updates: Sequence[Update]) -> None:
+        """Handle one batch: each chat's updates in order, chats side by side."""
+        by_chat: dict[int, list[Update]] = defaultdict(list)
+        for update in updates:
+            by_chat[_chat_key(update)].append(update)
+        await asyncio.gather(*(self._handle_in_order(group) for group in by_chat.values()))
+
+    async def _handle_in_order(self, updates: list[Update]) -> None:
+        for update in updates:
+            await self.handle_one(update)
+
+    async def handle_one(self, update: Update) -> None:
+        """Handle an update once: skip a re-delivery, persist state, then record its id."""
+        if await self._processed.is_processed(update.update_id):
+            LOGGER.info("Skipping re-delivered update %s", update.update_id)
+            return
+        await self._app.process_update(update)
+        await self._app.update_persistence()
+        await self._processed.mark_processed(update.update_id)
+
+
+def _chat_key(update: Update) -> int:
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return 0

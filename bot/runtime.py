@@ -1,0 +1,69 @@
+"""Running the bot: open the store, start the application and its workers, poll, shut down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+
+from telegram import BotCommand
+from telegram.error import TelegramError
+
+from bot.app import build_application
+from bot.context import HomebizApplication, Services
+from bot.i18n import _
+from bot.polling import UpdatePoller
+from bot.settings import Settings
+from storage import Store
+
+LOGGER = logging.getLogger(__name__)
+
+
+async def _set_commands(application: HomebizApplication) -> None:
+    """The command list in the client's menu; Bale has no setMyCommands, so skip it there."""
+    if application.services.settings.is_bale:
+        return
+    commands = [
+        BotCommand("start", _("Main menu")),
+        BotCommand("help", _("Help")),
+        BotCommand("cancel", _("Cancel the current step")),
+    ]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as exc:  # a cosmetic feature must not stop the bot
+        LOGGER.warning("setMyCommands failed: %s", exc)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[HomebizApplication]:
+    """Open everything the bot needs in order, and close it in reverse order."""
+    settings.ensure_dirs()
+    store = await Store.open(settings.database_path)
+    try:
+        application = build_application(Services(settings=settings, store=store))
+        async with application:  # initialize() loads persisted conversations
+            await application.start()
+            await _set_commands(application)
+            try:
+                yield application
+            finally:
+                await application.stop()
+    finally:
+        await store.close()
+
+
+async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or ``stop``), acknowledging updates only once handled."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with running_bot(settings) as application:
+        me = application.bot.bot
+        LOGGER.info("Bot @%s is running on %s", me.username, settings.bot_platform.value)
+        poller = UpdatePoller(application, application.services.store.processed_updates)
+        await poller.run(stop)
+    LOGGER.info("Bot stopped")

@@ -1,0 +1,36 @@
+"""What the bot says to anything it does not understand."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.i18n import _
+from handlers.menu import main_menu_keyboard
+
+
+async def not_understood(update: Update, context: BotContext) -> None:
+    """A polite answer and the menu, for text, media or commands we do not handle."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            _("Sorry, I did not understand that. Please choose one of the menu buttons below."),
+            reply_markup=main_menu_keyboard(),
+        )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an old message: always answer the query, then explain."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer(_("This button is no longer active. Please use the menu."))
+
+
+def build() -> list[BaseHandler[Update, BotContext, None]]:
+    """Catch-all handlers; registered last."""
+    return [
+        MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, not_understood),
+        CallbackQueryHandler(stale_button),
+    ]
