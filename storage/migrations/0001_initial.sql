@@ -59,7 +59,9 @@ CREATE TABLE documents (
     mime_type       TEXT    NOT NULL,
     size_bytes      INTEGER NOT NULL,
     platform_file_id TEXT,
-    created_at      TEXT    NOT NULL
+    reason          TEXT,                          -- why a correction is needed
+    created_at      TEXT    NOT NULL,
+    updated_at      TEXT    NOT NULL
 );
 CREATE INDEX documents_application ON documents (application_id, kind);
 
@@ -84,28 +86,41 @@ CREATE TABLE audit_log (
     after_json      TEXT,
     created_at      TEXT    NOT NULL
 );
+CREATE INDEX audit_log_subject ON audit_log (subject, id);
 
+-- Update ids are per bot, so one database serving Telegram and Bale keys them by platform.
 CREATE TABLE processed_updates (
-    update_id       INTEGER PRIMARY KEY,
-    processed_at    TEXT    NOT NULL
+    platform        TEXT    NOT NULL,
+    update_id       INTEGER NOT NULL,
+    processed_at    TEXT    NOT NULL,
+    PRIMARY KEY (platform, update_id)
 );
+CREATE INDEX processed_updates_time ON processed_updates (processed_at);
 
--- Conversation persistence (python-telegram-bot BasePersistence).
+-- Conversation persistence (python-telegram-bot BasePersistence), one set per platform
+-- because Telegram and Bale user/chat ids are separate spaces.
 CREATE TABLE persistence_conversations (
+    platform        TEXT    NOT NULL,
     name            TEXT    NOT NULL,
     conv_key        TEXT    NOT NULL,              -- JSON array of the key's parts
     state           TEXT    NOT NULL,              -- JSON of the state
-    PRIMARY KEY (name, conv_key)
+    PRIMARY KEY (platform, name, conv_key)
 );
 CREATE TABLE persistence_user_data (
-    user_id         INTEGER PRIMARY KEY,
-    data            TEXT    NOT NULL
+    platform        TEXT    NOT NULL,
+    user_id         INTEGER NOT NULL,
+    data            TEXT    NOT NULL,
+    PRIMARY KEY (platform, user_id)
 );
 CREATE TABLE persistence_chat_data (
-    chat_id         INTEGER PRIMARY KEY,
-    data            TEXT    NOT NULL
+    platform        TEXT    NOT NULL,
+    chat_id         INTEGER NOT NULL,
+    data            TEXT    NOT NULL,
+    PRIMARY KEY (platform, chat_id)
 );
 CREATE TABLE persistence_singletons (
-    name            TEXT    PRIMARY KEY,           -- bot_data | callback_data
-    data            TEXT    NOT NULL
+    platform        TEXT    NOT NULL,
+    name            TEXT    NOT NULL,              -- bot_data | callback_data
+    data            TEXT    NOT NULL,
+    PRIMARY KEY (platform, name)
 );

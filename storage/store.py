@@ -1,0 +1,51 @@
+"""Store: the database and every repository, opened in post_init and closed in post_shutdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.applications import ApplicationRepository
+from storage.audit import AuditLog
+from storage.citizens import CitizenRepository
+from storage.db import Clock, Database
+from storage.documents import DocumentRepository
+from storage.events import StatusEventRepository
+from storage.processed import ProcessedUpdates
+
+
+@dataclass(frozen=True)
+class Store:
+    """The open database with its repositories."""
+
+    db: Database
+    citizens: CitizenRepository
+    applications: ApplicationRepository
+    documents: DocumentRepository
+    status_events: StatusEventRepository
+    audit: AuditLog
+    processed_updates: ProcessedUpdates
+
+    @classmethod
+    def on(cls, db: Database) -> Store:
+        """Bundle the repositories over an already open Database."""
+        return cls(
+            db=db,
+            citizens=CitizenRepository(db),
+            applications=ApplicationRepository(db),
+            documents=DocumentRepository(db),
+            status_events=StatusEventRepository(db),
+            audit=AuditLog(db),
+            processed_updates=ProcessedUpdates(db),
+        )
+
+    @classmethod
+    async def open(cls, path: Path, *, clock: Clock | None = None) -> Store:
+        """Open (creating and migrating) the database at path."""
+        db = Database(path, clock=clock)
+        await db.open()
+        return cls.on(db)
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()
