@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -51,9 +52,16 @@ def opt_db_date(value: str | None) -> date | None:
 class Database:
     """The application's SQLite database; open it once at start-up, close it at shut-down."""
 
-    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Clock | None = None,
+        migrations: Traversable | None = None,
+    ) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or utcnow
+        self.migrations = migrations  # None: the package's storage/migrations folder
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -78,7 +86,7 @@ class Database:
         writer = await self._connect()
         try:
             await writer.execute("PRAGMA journal_mode=WAL")
-            await apply_migrations(writer, self.now_text)
+            await apply_migrations(writer, self.now_text, self.migrations)
             self._reader = await self._connect()
         except BaseException:
             await writer.close()
