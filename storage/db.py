@@ -69,6 +69,7 @@ class Database:
         # The task inside a write transaction, so a nested transaction() joins it (savepoint).
         self._owner: asyncio.Task[object] | None = None
         self._depth = 0
+        self._read_owner: asyncio.Task[object] | None = None
 
     def now(self) -> datetime:
         """Return the current time from the configured clock, in UTC."""
@@ -173,12 +174,20 @@ class Database:
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """Give the reader connection inside a read transaction (one consistent snapshot)."""
         conn = self._require(self._reader)
+        task = asyncio.current_task()
+        if task is not None and task is self._read_owner:
+            yield conn  # already inside this task's snapshot
+            return
         async with self._read_lock:
-            await conn.execute("BEGIN")
+            self._read_owner = task
             try:
-                yield conn
+                await conn.execute("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    await conn.execute("COMMIT")
             finally:
-                await conn.execute("COMMIT")
+                self._read_owner = None
 
     @asynccontextmanager
     async def reading(

@@ -361,3 +361,9 @@ async def test_processed_updates(store: Store, clock: FakeClock) -> None:
     assert removed == 1
     assert not await processed.is_processed(10)
     assert await processed.is_processed(11, platform="bale")
+
+
+async def test_nested_reads_in_one_task_do_not_deadlock(store: Store) -> None:
+    citizen = await store.citizens.get_or_create("telegram", 1, 1)
+    async with store.db.read():
+        assert await store.citizens.get(citizen.id) == citizen
