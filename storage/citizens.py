@@ -41,6 +41,10 @@ class CitizenRepository:
         conn: aiosqlite.Connection | None = None,
     ) -> Citizen:
         """Return the citizen for this account, creating it (or updating its chat) as needed."""
+        if conn is None:  # the common case (known citizen, same chat) needs no write
+            known = await self.get_by_platform_user(platform, user_id)
+            if known is not None and known.chat_id == chat_id:
+                return known
         now = self.db.now_text()
         async with self.db.writing(conn) as c:
             await c.execute(
