@@ -76,11 +76,6 @@ class TokenBucket:
         """Send nothing before ``until`` (the platform asked us to wait)."""
         self.paused_until = max(self.paused_until, until)
 
-    def idle(self, now: float) -> bool:
-        """Whether the bucket is full again (it can be dropped and rebuilt)."""
-        refill = 0.0 if self.updated is None else (now - self.updated) * self.rate
-        return self.tokens + refill >= self.burst and now >= self.paused_until
-
 
 class OutboxSender:
     """Long-lived task delivering outbox rows; start in post_init, stop in post_shutdown."""
@@ -115,7 +110,7 @@ class OutboxSender:
         self.sleep: Sleep = sleep or asyncio.sleep
         self.rng = rng or random.Random()
         self._global = TokenBucket(global_rate)
-        self._chats: dict[int, TokenBucket] = {}
+        self._last_send: dict[int, float] = {}  # chat id → start of its last send
         self._lanes: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._stopping = False
@@ -242,22 +237,17 @@ class OutboxSender:
         return AttemptOutcome.SENT
 
     async def _wait_for_turn(self, chat_id: int) -> None:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            bucket = self._chats[chat_id] = TokenBucket(self.per_chat_rate)
-        wait = bucket.reserve(self._seconds())
-        if wait > 0:
+        # Per chat: measured from the previous send's real start, so the gap always holds.
+        gap = 1.0 / self.per_chat_rate
+        while (wait := self._last_send.get(chat_id, -gap) + gap - self._seconds()) > 1e-6:
             await self.sleep(wait)
         wait = self._global.reserve(self._seconds())
         if wait > 0:
             await self.sleep(wait)
-        self._prune_chats()
-
-    def _prune_chats(self) -> None:
-        if len(self._chats) > 4 * self.max_lanes:
-            now = self._seconds()
-            for chat_id in [c for c, b in self._chats.items() if b.idle(now)]:
-                del self._chats[chat_id]
+        now = self._seconds()
+        self._last_send[chat_id] = now
+        if len(self._last_send) > 64 * self.max_lanes:  # forget chats idle for a full gap
+            self._last_send = {c: t for c, t in self._last_send.items() if now - t < gap}
 
     def _seconds(self) -> float:
         return self.clock().timestamp()

@@ -1,0 +1,269 @@
+"""The outbox sender on a real SQLite file, against a scripted Bot and the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.sender import OutboxSender, TokenBucket
+from domain.notifications import OutboxMessage, OutboxStatus
+from storage.db import Database
+from storage.outbox import OutboxRepository
+
+
+class FakeClock:
+    """Time the tests move: ``sleep`` advances it instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 3, 1, 6, 30, tzinfo=UTC)  # 10:00 Tehran
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class ScriptedBot(Bot):
+    """A Bot that never touches the network: each chat fails as scripted, then succeeds."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__("123456:scripted")
+        # Bot freezes its public attributes after __init__; underscored ones stay writable.
+        self._clock = clock
+        self._script: dict[int, list[Exception]] = {}
+        self._sent: list[tuple[float, int, str, Any]] = []
+        self._calls = 0
+
+    @property
+    def script(self) -> dict[int, list[Exception]]:
+        return self._script
+
+    @property
+    def sent(self) -> list[tuple[float, int, str, Any]]:
+        return self._sent
+
+    @property
+    def calls(self) -> int:
+        return self._calls
+
+    async def send_message(  # type: ignore[override]
+        self, chat_id: int, text: str, reply_markup: Any = None, **kwargs: Any
+    ) -> Message:
+        assert "parse_mode" not in kwargs  # Bale has none: plain text only
+        self._calls += 1
+        failures = self.script.get(chat_id)
+        if failures:
+            raise failures.pop(0)
+        self.sent.append((self._clock().timestamp(), chat_id, text, reply_markup))
+        chat = Chat(id=chat_id, type=Chat.PRIVATE)
+        return Message(message_id=len(self.sent), date=self._clock(), chat=chat, text=text)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
+    async with Database(tmp_path / "bot.sqlite3", clock=clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def outbox(db: Database) -> OutboxRepository:
+    return OutboxRepository(db)
+
+
+@pytest.fixture
+def bot(clock: FakeClock) -> ScriptedBot:
+    return ScriptedBot(clock)
+
+
+def make_sender(bot: Bot, outbox: OutboxRepository, clock: FakeClock, **kw: Any) -> OutboxSender:
+    return OutboxSender(
+        bot, outbox, clock=clock, sleep=clock.sleep, rng=random.Random(1), base_backoff=2, **kw
+    )
+
+
+async def put(outbox: OutboxRepository, key: str, chat_id: int, **kw: Any) -> int:
+    row_id = await outbox.enqueue(
+        OutboxMessage(
+            chat_id=chat_id, kind="status_change", text=key, dedupe_key=key, urgent=True, **kw
+        )
+    )
+    assert row_id is not None
+    return row_id
+
+
+async def test_delivers_in_order_per_chat_within_rate_limits(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+) -> None:
+    for i in range(3):
+        await put(outbox, f"a{i}", chat_id=1)
+    for chat in range(100, 160):
+        await put(outbox, f"b{chat}", chat_id=chat)
+    sender = make_sender(bot, outbox, clock, max_lanes=64)
+    while await outbox.pending_count():
+        await sender.run_once()
+        clock.advance(0.1)
+    assert [text for _, chat, text, _ in bot.sent if chat == 1] == ["a0", "a1", "a2"]
+    times_a = [t for t, chat, _, _ in bot.sent if chat == 1]
+    assert all(later - earlier >= 1.0 - 1e-5 for earlier, later in itertools.pairwise(times_a))
+    times = sorted(t for t, *_ in bot.sent)
+    assert len(times) == 63
+    # at most 30 per second overall: the n-th send is at least n/30 s after the first
+    assert all(t - times[0] >= n / 30 - 1e-9 for n, t in enumerate(times))
+    assert (await outbox.stats())["sent"] == 63
+
+
+async def test_429_waits_retry_after(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+) -> None:
+    row_id = await put(outbox, "x", chat_id=7)
+    bot.script[7] = [RetryAfter(5)]
+    sender = make_sender(bot, outbox, clock)
+    await sender.run_once()
+    row = await outbox.get(row_id)
+    assert row is not None and row.status is OutboxStatus.PENDING
+    assert row.not_before == clock() + timedelta(seconds=5)
+    clock.advance(4)
+    assert await sender.run_once() == 0
+    clock.advance(1)
+    assert await sender.run_once() == 1
+    attempts = await outbox.attempts(row_id)
+    assert [(a.outcome, a.error_code, a.retry_after) for a in attempts] == [
+        ("rate_limited", "429", 5.0),
+        ("sent", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "error", [NetworkError("Internal Server Error (500)"), TimedOut(), NetworkError("Bad Gateway")]
+)
+async def test_transient_errors_retry_with_backoff(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock, error: Exception
+) -> None:
+    row_id = await put(outbox, "x", chat_id=7)
+    bot.script[7] = [error, error]
+    sender = make_sender(bot, outbox, clock)
+    await sender.run_once()
+    first = await outbox.get(row_id)
+    assert first is not None and first.attempts == 1
+    delay1 = (first.not_before - clock()).total_seconds()
+    assert 2 <= delay1 <= 3  # base 2 s, jitter up to +50 %
+    clock.advance(delay1)
+    await sender.run_once()
+    second = await outbox.get(row_id)
+    assert second is not None
+    delay2 = (second.not_before - clock()).total_seconds()
+    assert 4 <= delay2 <= 6  # doubled
+    clock.advance(delay2)
+    await sender.run_once()
+    assert [a.outcome for a in await outbox.attempts(row_id)] == ["retry", "retry", "sent"]
+
+
+async def test_retries_run_out(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+) -> None:
+    row_id = await put(outbox, "x", chat_id=7)
+    bot.script[7] = [NetworkError("down")] * 10
+    sender = make_sender(bot, outbox, clock, max_attempts=3)
+    for _ in range(5):
+        await sender.run_once()
+        clock.advance(3600)
+    row = await outbox.get(row_id)
+    assert row is not None and row.status is OutboxStatus.FAILED and row.attempts == 3
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (Forbidden("Forbidden: bot was blocked by the user"), OutboxStatus.UNDELIVERABLE),
+        (Forbidden("Forbidden: user is deactivated"), OutboxStatus.UNDELIVERABLE),
+        (BadRequest("Chat not found"), OutboxStatus.UNDELIVERABLE),
+        (BadRequest("Message is too long"), OutboxStatus.FAILED),
+    ],
+)
+async def test_unreachable_chats_are_not_retried(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock, error: Exception, status: str
+) -> None:
+    row_id = await put(outbox, "x", chat_id=7)
+    bot.script[7] = [error]
+    sender = make_sender(bot, outbox, clock)
+    await sender.run_once()
+    clock.advance(3600)
+    assert await sender.run_once() == 0
+    row = await outbox.get(row_id)
+    assert row is not None and row.status == status and row.attempts == 1
+    assert bot.calls == 1
+
+
+async def test_a_retrying_row_is_not_overtaken(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+) -> None:
+    for key in ("a1", "a2", "a3"):
+        await put(outbox, key, chat_id=1)
+    bot.script[1] = [NetworkError("reset")]
+    sender = make_sender(bot, outbox, clock)
+    await sender.run_once()
+    assert bot.sent == []
+    assert (await outbox.stats())["sending"] == 0  # the unsent rows were released
+    while await outbox.pending_count():
+        clock.advance(5)
+        await sender.run_once()
+    assert [text for *_, text, _ in bot.sent] == ["a1", "a2", "a3"]
+
+
+async def test_reply_markup_reaches_the_bot(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+) -> None:
+    markup = {"inline_keyboard": [[{"text": "پیگیری", "callback_data": "track:1"}]]}
+    await put(outbox, "x", chat_id=7, reply_markup=markup)
+    await make_sender(bot, outbox, clock).run_once()
+    (_, _, _, sent_markup) = bot.sent[0]
+    assert isinstance(sent_markup, InlineKeyboardMarkup)
+    assert sent_markup.to_dict() == markup
+
+
+async def test_the_loop_recovers_crashed_rows_and_wakes_on_enqueue(
+    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+) -> None:
+    await put(outbox, "left-sending", chat_id=1)
+    await outbox.claim_due(clock(), 10)  # a previous process claimed it, then died
+    sender = make_sender(bot, outbox, clock, poll_interval=30)
+    await sender.start()
+    try:
+        await put(outbox, "new", chat_id=2)
+        sender.wake()
+        for _ in range(200):
+            if len(bot.sent) == 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await sender.stop()
+    assert sorted(text for *_, text, _ in bot.sent) == ["left-sending", "new"]
+    assert not sender.running
+
+
+def test_token_bucket_spaces_reservations() -> None:
+    bucket = TokenBucket(rate=2)
+    assert [bucket.reserve(0.0) for _ in range(3)] == [0.0, 0.5, 1.0]
+    bucket.pause(10.0)
+    assert bucket.reserve(1.0) == 9.0
