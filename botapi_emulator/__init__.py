@@ -1,0 +1,8 @@
+"""A Telegram/Bale Bot API emulator on loopback, with simulated citizens."""
+
+from .citizen import BotMessage, Citizen
+from .faults import FaultConfig
+from .server import Emulator
+from .state import RecordedCall
+
+__all__ = ["BotMessage", "Citizen", "Emulator", "FaultConfig", "RecordedCall"]

@@ -1,0 +1,84 @@
+"""Fault injection: 429s, 500s and delays on chosen Bot API methods."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+FaultKind = Literal["429", "500", "delay"]
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Rates (0..1) of injected faults; methods=None means every method except getUpdates."""
+
+    rate_429: float = 0.0
+    rate_500: float = 0.0
+    rate_delay: float = 0.0
+    delay_seconds: float = 0.2
+    retry_after: int = 1
+    methods: frozenset[str] | None = None
+    seed: int | None = None
+    _lower: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.methods is not None:
+            object.__setattr__(self, "methods", frozenset(self.methods))
+            object.__setattr__(self, "_lower", frozenset(m.lower() for m in self.methods))
+
+    def applies_to(self, method: str) -> bool:
+        """Whether faults may hit this method (names compared case-insensitively)."""
+        if self._lower is None:
+            return method.lower() != "getupdates"
+        return method.lower() in self._lower
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form used by the client API."""
+        out = asdict(self)
+        out.pop("_lower", None)
+        out["methods"] = sorted(self.methods) if self.methods is not None else None
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FaultConfig:
+        """Build from the client API's JSON (unknown keys rejected)."""
+        known = {"rate_429", "rate_500", "rate_delay", "delay_seconds", "retry_after", "seed"}
+        extra = set(data) - known - {"methods"}
+        if extra:
+            raise ValueError(f"unknown fault fields: {sorted(extra)}")
+        kwargs: dict[str, Any] = {k: data[k] for k in known if k in data}
+        methods: Iterable[str] | None = data.get("methods")
+        return cls(methods=frozenset(methods) if methods is not None else None, **kwargs)
+
+
+class FaultInjector:
+    """Rolls the dice for each call according to the current FaultConfig."""
+
+    def __init__(self, config: FaultConfig | None = None) -> None:
+        self._config = config or FaultConfig()
+        self._rng = random.Random(self._config.seed)
+
+    @property
+    def config(self) -> FaultConfig:
+        """The active configuration."""
+        return self._config
+
+    @config.setter
+    def config(self, value: FaultConfig) -> None:
+        self._config = value
+        self._rng = random.Random(value.seed)
+
+    def roll(self, method: str) -> FaultKind | None:
+        """Pick the fault (if any) for one call; 429 wins over 500 over delay."""
+        cfg = self._config
+        if not cfg.applies_to(method):
+            return None
+        if cfg.rate_429 > 0 and self._rng.random() < cfg.rate_429:
+            return "429"
+        if cfg.rate_500 > 0 and self._rng.random() < cfg.rate_500:
+            return "500"
+        if cfg.rate_delay > 0 and self._rng.random() < cfg.rate_delay:
+            return "delay"
+        return None

@@ -1,0 +1,223 @@
+"""In-memory model: bots, chats, messages, updates, files and recorded calls."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Mode = Literal["telegram", "bale"]
+TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]{5,}$")
+MAX_DOWNLOAD = 20 * 1024 * 1024
+
+
+class Signal:
+    """Wake every waiter on each change; waiters re-check their own condition."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def fire(self) -> None:
+        """Wake current waiters."""
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, seconds: float) -> bool:
+        """Wait for the next fire (False when seconds pass first)."""
+        if seconds <= 0:
+            return False
+        event = self._event
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+
+@dataclass
+class RecordedCall:
+    """One Bot API call as the emulator saw it."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    ok: bool
+    time: float
+    bot_id: int
+    fault: str | None = None
+    description: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form for the client API."""
+        return {
+            "method": self.method,
+            "params": self.params,
+            "status": self.status,
+            "ok": self.ok,
+            "time": self.time,
+            "bot_id": self.bot_id,
+            "fault": self.fault,
+            "description": self.description,
+        }
+
+
+@dataclass
+class FileRecord:
+    """A stored file, addressable by file_id and file_path."""
+
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    file_path: str
+    mime_type: str | None
+    file_name: str | None
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.data)
+
+
+@dataclass
+class ChatState:
+    """One private chat between a user and a bot."""
+
+    chat_id: int
+    user: dict[str, Any]
+    blocked: bool = False
+    next_message_id: int = 1
+    seq: int = 0
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    from_bot: set[int] = field(default_factory=set)
+    changed_at: dict[int, int] = field(default_factory=dict)
+    markups: dict[int, dict[str, Any]] = field(default_factory=dict)
+    deleted_at: dict[int, int] = field(default_factory=dict)
+    signal: Signal = field(default_factory=Signal)
+
+    def new_message_id(self) -> int:
+        """Message ids increase per chat (user's and bot's share one counter)."""
+        mid = self.next_message_id
+        self.next_message_id += 1
+        return mid
+
+    def touch(self, message_id: int) -> None:
+        """Mark a bot message as created/changed and wake readers."""
+        self.seq += 1
+        self.changed_at[message_id] = self.seq
+        self.signal.fire()
+
+    def bot_messages(self) -> list[dict[str, Any]]:
+        """Current bot messages, oldest first."""
+        return [self.messages[m] for m in sorted(self.from_bot) if m in self.messages]
+
+    def changes_since(self, seq: int) -> tuple[list[dict[str, Any]], list[int]]:
+        """Bot messages created/edited after seq, and ids deleted after seq."""
+        changed = [
+            self.messages[m]
+            for m in sorted(self.from_bot)
+            if m in self.messages and self.changed_at.get(m, 0) > seq
+        ]
+        deleted = sorted(m for m, s in self.deleted_at.items() if s > seq)
+        return changed, deleted
+
+
+@dataclass
+class CallbackRecord:
+    """A callback query sent by a citizen and the bot's answer (if any)."""
+
+    query_id: str
+    user_id: int
+    created: float
+    answered: bool = False
+    answer: dict[str, Any] | None = None
+
+
+class BotState:
+    """Everything one bot token owns."""
+
+    def __init__(self, token: str, bot_id: int) -> None:
+        self.token = token
+        self.bot_id = bot_id
+        self.username = f"bot{bot_id}_bot"
+        self.first_name = f"Bot {bot_id}"
+        self.updates: list[dict[str, Any]] = []
+        self.next_update_id = 1
+        self.acked_offset = 0
+        self.update_signal = Signal()
+        self.ack_signal = Signal()
+        self.chats: dict[int, ChatState] = {}
+        self.webhook: dict[str, Any] | None = None
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.callbacks: dict[str, CallbackRecord] = {}
+        self.callback_signal = Signal()
+        self.allowed_updates: list[str] | None = None
+        self._cb_counter = itertools.count(1)
+
+    def me(self) -> dict[str, Any]:
+        """The bot's own User object (getMe)."""
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.first_name,
+            "username": self.username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def chat(self, user: dict[str, Any]) -> ChatState:
+        """The private chat with this user, created on first contact."""
+        uid = int(user["id"])
+        chat = self.chats.get(uid)
+        if chat is None:
+            chat = ChatState(chat_id=uid, user=dict(user))
+            self.chats[uid] = chat
+        else:
+            chat.user.update(user)
+        return chat
+
+    def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Queue a new update and wake long-polls."""
+        update = {"update_id": self.next_update_id, kind: payload}
+        self.next_update_id += 1
+        self.updates.append(update)
+        self.update_signal.fire()
+        return update
+
+    def acknowledge(self, offset: int) -> None:
+        """Drop every update below offset for good (Telegram's offset semantics)."""
+        if offset <= self.acked_offset:
+            return
+        self.acked_offset = offset
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        self.ack_signal.fire()
+
+    def drop_pending(self) -> None:
+        """Forget queued updates (drop_pending_updates)."""
+        if self.updates:
+            self.acknowledge(self.updates[-1]["update_id"] + 1)
+
+    def new_callback_id(self) -> str:
+        """A fresh callback query id (Telegram's are long numeric strings)."""
+        return f"{self.bot_id}{next(self._cb_counter):010d}"
+
+
+def chat_json(chat: ChatState) -> dict[str, Any]:
+    """The Chat object for a private chat."""
+    out: dict[str, Any] = {"id": chat.chat_id, "type": "private"}
+    for key in ("first_name", "last_name", "username"):
+        if chat.user.get(key):
+            out[key] = chat.user[key]
+    return out
+
+
+def now() -> int:
+    """Unix time as Telegram reports it."""
+    return int(time.time())
