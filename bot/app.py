@@ -17,7 +17,7 @@ from bot.errors import on_error
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
 from handlers import fallback, sections, start
-from storage.persistence import SqlitePersistence
+from storage import SqlitePersistence
 
 
 def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[int] | None = None) -> ExtBot[None]:
@@ -39,6 +39,7 @@ def build_application(services: Services) -> HomebizApplication:
     settings = services.settings
     persistence = SqlitePersistence(
         services.store.db,
+        platform=settings.bot_platform.value,
         store_data=PersistenceInput(bot_data=False, callback_data=False),
     )
     application = (

@@ -32,11 +32,13 @@ class UpdatePoller:
         application: Application,  # type: ignore[type-arg]
         processed: ProcessedUpdates,
         *,
+        platform: str,
         poll_timeout: int = 25,
         batch_limit: int = 100,
     ) -> None:
         self._app = application
         self._processed = processed
+        self._platform = platform
         self._poll_timeout = poll_timeout
         self._batch_limit = batch_limit
         self._offset: int | None = None
@@ -59,7 +61,7 @@ class UpdatePoller:
             try:
                 updates = fetch.result()
             except RetryAfter as exc:
-                await asyncio.sleep(exc.retry_after if isinstance(exc.retry_after, int) else 1)
+                await asyncio.sleep(exc._retry_after.total_seconds())
                 continue
             except (InvalidToken, Conflict):
                 raise
@@ -95,12 +97,12 @@ class UpdatePoller:
 
     async def handle_one(self, update: Update) -> None:
         """Handle an update once: skip a re-delivery, persist state, then record its id."""
-        if await self._processed.is_processed(update.update_id):
+        if await self._processed.is_processed(update.update_id, platform=self._platform):
             LOGGER.info("Skipping re-delivered update %s", update.update_id)
             return
         await self._app.process_update(update)
         await self._app.update_persistence()
-        await self._processed.mark_processed(update.update_id)
+        await self._processed.mark_processed(update.update_id, platform=self._platform)
 
 
 def _chat_key(update: Update) -> int:

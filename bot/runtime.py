@@ -64,6 +64,10 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
     async with running_bot(settings) as application:
         me = application.bot.bot
         LOGGER.info("Bot @%s is running on %s", me.username, settings.bot_platform.value)
-        poller = UpdatePoller(application, application.services.store.processed_updates)
+        poller = UpdatePoller(
+            application,
+            application.services.store.processed_updates,
+            platform=settings.bot_platform.value,
+        )
         await poller.run(stop)
     LOGGER.info("Bot stopped")

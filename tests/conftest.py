@@ -1,0 +1,108 @@
+"""Shared fixtures: an emulator on loopback, the bot running against it, simulated citizens."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.context import HomebizApplication
+from bot.polling import UpdatePoller
+from bot.runtime import running_bot
+from bot.settings import Settings
+from botapi_emulator import Citizen, Emulator
+
+BOT_TOKEN = "123456:TEST-token-for-the-emulator"
+OFFICER_ID = 900001
+
+
+def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Settings:
+    """Settings that point the bot at the emulator and a temporary data folder."""
+    values: dict[str, object] = {
+        "bot_token": SecretStr(BOT_TOKEN),
+        "bot_platform": "telegram",
+        "bot_api_base_url": emulator.api_base_url,
+        "bot_file_base_url": emulator.file_base_url,
+        "data_dir": data_dir,
+        "officer_ids": frozenset({OFFICER_ID}),
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class RunningBot:
+    """The bot running in this test's event loop, polling the emulator."""
+
+    application: HomebizApplication
+    settings: Settings
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+    citizens: list[Citizen] = field(default_factory=list)
+
+
+@contextlib.asynccontextmanager
+async def bot_running(settings: Settings) -> AsyncIterator[RunningBot]:
+    """Start the bot with its store and poller; stop it cleanly afterwards."""
+    stop = asyncio.Event()
+    async with running_bot(settings) as application:
+        poller = UpdatePoller(
+            application,
+            application.services.store.processed_updates,
+            platform=settings.bot_platform.value,
+            poll_timeout=2,
+        )
+        task = asyncio.create_task(poller.run(stop))
+        try:
+            yield RunningBot(application, settings, stop, task)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    async with Emulator(mode="telegram") as emu:
+        yield emu
+
+
+@pytest.fixture
+def settings(emulator: Emulator, tmp_path: Path) -> Settings:
+    return make_settings(emulator, tmp_path / "data")
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[RunningBot]:
+    async with bot_running(settings) as running:
+        yield running
+
+
+CitizenFactory = Callable[..., Awaitable[Citizen]]
+
+
+@pytest.fixture
+async def make_citizen(emulator: Emulator) -> AsyncIterator[CitizenFactory]:
+    """Create simulated citizens (distinct user ids); all are closed at the end."""
+    made: list[Citizen] = []
+    counter = iter(range(1000, 100000))
+
+    async def factory(user_id: int | None = None, first_name: str = "مریم") -> Citizen:
+        citizen = Citizen(emulator.url, user_id=user_id or next(counter), first_name=first_name)
+        made.append(citizen)
+        return citizen
+
+    yield factory
+    for citizen in made:
+        await citizen.close()
+
+
+@pytest.fixture
+async def citizen(make_citizen: CitizenFactory, bot: RunningBot) -> Citizen:
+    """One citizen talking to the running bot."""
+    return await make_citizen()
