@@ -78,9 +78,9 @@ class TerminalChat:
         if line == "/contact":
             await self._citizen.shares_contact(phone=SANDBOX_PHONE)
         elif line.startswith("/file "):
-            path = Path(line.removeprefix("/file ").strip()).expanduser()
-            if not path.is_file():
-                print(f"(no such file: {path})")
+            path = await asyncio.to_thread(_existing_file, line.removeprefix("/file ").strip())
+            if path is None:
+                print("(no such file)")
                 return True
             mime = "application/pdf" if path.suffix.lower() == ".pdf" else "image/jpeg"
             if mime == "image/jpeg":
@@ -95,6 +95,11 @@ class TerminalChat:
             await self._citizen.says(line)
         await self.show_new()
         return True
+
+
+def _existing_file(text: str) -> Path | None:
+    path = Path(text).expanduser()
+    return path if path.is_file() else None
 
 
 async def _read_line(prompt: str) -> str | None:
