@@ -267,3 +267,64 @@ def test_token_bucket_spaces_reservations() -> None:
     assert [bucket.reserve(0.0) for _ in range(3)] == [0.0, 0.5, 1.0]
     bucket.pause(10.0)
     assert bucket.reserve(1.0) == 9.0
+
+
+# --- against the Bot API emulator (real HTTP on loopback) ------------------------------------
+
+EMU_TOKEN = "654321:outbox-sender-test"
+
+
+async def test_every_row_delivered_once_despite_injected_429_and_500(tmp_path: Path) -> None:
+    from botapi_emulator import Emulator, FaultConfig
+    from botapi_emulator.users import user_json
+
+    async with (
+        Emulator(mode="bale") as emu,
+        Database(tmp_path / "emu.sqlite3") as db,
+        Bot(EMU_TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot,
+    ):
+        state = emu.bot(EMU_TOKEN)
+        chats = list(range(7001, 7011))
+        for chat_id in chats:
+            state.chat(user_json(chat_id, "مریم"))
+        blocked = 7999
+        state.chat(user_json(blocked, "رضا")).blocked = True
+        outbox = OutboxRepository(db)
+        expected: dict[int, list[str]] = {chat_id: [] for chat_id in chats}
+        for n in range(40):
+            chat_id = chats[n % len(chats)]
+            text = f"وضعیت درخواست شما تغییر کرد ({n})"
+            expected[chat_id].append(text)
+            await outbox.enqueue(
+                OutboxMessage(chat_id=chat_id, kind="status_change", text=text, dedupe_key=f"e:{n}")
+            )
+        await outbox.enqueue(
+            OutboxMessage(chat_id=blocked, kind="status_change", text="x", dedupe_key="blocked")
+        )
+        emu.faults = FaultConfig(rate_429=0.1, rate_500=0.1, retry_after=1, seed=7)
+        sender = OutboxSender(
+            bot, outbox, global_rate=200, per_chat_rate=50, base_backoff=0.05, max_backoff=0.5
+        )
+        await sender.start()
+        try:
+            for _ in range(600):
+                if await outbox.pending_count() == 0:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await sender.stop()
+
+        sends = [c for c in emu.calls if c.method == "sendMessage"]
+        faults = [c for c in sends if c.fault in ("429", "500")]
+        assert faults, "the emulator injected no faults: the test proves nothing"
+        for chat_id in chats:
+            assert emu.delivered_texts(chat_id, EMU_TOKEN) == expected[chat_id]
+        stats = await outbox.stats()
+        assert stats == {"pending": 0, "sending": 0, "sent": 40, "undeliverable": 1, "failed": 0}
+        blocked_row = await outbox.get_by_dedupe_key("blocked")
+        assert blocked_row is not None and blocked_row.id is not None
+        attempts = await outbox.attempts(blocked_row.id)
+        # one 403 attempt, after any injected faults on the way
+        assert attempts[-1].outcome == "undeliverable" and attempts[-1].error_code == "403"
+        assert sum(1 for a in attempts if a.outcome == "undeliverable") == 1
+        assert all("parse_mode" not in c.params for c in sends)
