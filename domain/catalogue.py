@@ -219,7 +219,7 @@ class DocumentRequirement(_Record):
     name: str = Name
     hint: str = Field(min_length=1, max_length=300)
     kinds: tuple[FileKind, ...] = Field(min_length=1)
-    when: tuple[DocumentCondition, ...] = Field(min_length=1)
+    when: tuple[DocumentCondition, ...]
 
     @field_validator("when", mode="before")
     @classmethod
@@ -230,7 +230,9 @@ class DocumentRequirement(_Record):
         if isinstance(value, Mapping):
             if set(value) != {"all_of"}:
                 raise ValueError("use one condition, or {all_of: [condition, ...]}")
-            return value["all_of"]
+            value = value["all_of"]
+        if isinstance(value, list | tuple) and not value:
+            raise ValueError("name at least one condition, e.g. always")
         return value
 
 
