@@ -290,3 +290,22 @@ async def test_settling_records_attempts_and_stats(db: Database, clock: FakeCloc
     assert [a.outcome for a in await outbox.attempts(y)] == ["undeliverable"]
     assert await outbox.requeue(y) is True
     assert await outbox.pending_count() == 1
+
+
+# --- officers (same migration) ----------------------------------------------------------------
+
+
+async def test_officers_are_added_removed_and_audited(db: Database) -> None:
+    from storage.officers import OfficerRepository
+
+    officers = OfficerRepository(db)
+    added = await officers.add("bale", 42, "officer:1", name="کارشناس", is_admin=True)
+    assert added.is_admin and await officers.is_officer("bale", 42)
+    assert not await officers.is_officer("telegram", 42)
+    assert await officers.remove("bale", 42, "officer:1") is True
+    assert await officers.remove("bale", 42, "officer:1") is False
+    assert not await officers.is_officer("bale", 42)
+    await officers.add("bale", 42, "cli")  # may come back; the old row stays
+    assert [o.user_id for o in await officers.list_active("bale")] == [42]
+    actions = [e.action for e in await AuditLog(db).list(subject="officer:bale:42")]
+    assert actions == ["officer_add", "officer_remove", "officer_add"]
