@@ -203,6 +203,8 @@ class Core:
 
     def messages_to(self, chat_id: int, bot: str | int | None = None) -> list[dict[str, Any]]:
         """Current bot messages in a chat (edits applied, deleted removed)."""
+        if not self.bots:
+            return []
         chat = self.find_bot(bot).chats.get(chat_id)
         return [self.client_view(chat, m) for m in chat.bot_messages()] if chat else []
 

@@ -34,6 +34,12 @@ WEBHOOK_CONFLICT = ApiError(
     "use deleteWebhook to delete the webhook first",
 )
 
+POLL_CONFLICT = ApiError(
+    409,
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+)
+
 
 async def get_me(ctx: Ctx) -> dict[str, Any]:
     """getMe."""
@@ -56,11 +62,17 @@ async def get_updates(ctx: Ctx) -> list[dict[str, Any]]:
             bot.acknowledge(bot.updates[offset]["update_id"])
     elif offset is not None:
         bot.acknowledge(offset)
+    # A newer getUpdates ends an older long-poll with 409, as Telegram does.
+    bot.poll_generation += 1
+    generation = bot.poll_generation
+    bot.update_signal.fire()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
         if bot.webhook is not None:
             raise WEBHOOK_CONFLICT
+        if bot.poll_generation != generation:
+            raise POLL_CONFLICT
         if bot.updates:
             return [dict(u) for u in bot.updates[:limit]]
         remaining = deadline - loop.time()
@@ -205,6 +217,7 @@ async def get_chat(ctx: Ctx) -> dict[str, Any]:
                 "limited_gifts": False,
                 "unique_gifts": False,
                 "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         }
     )

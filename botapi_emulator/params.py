@@ -105,10 +105,10 @@ def chat_id_of(params: dict[str, Any]) -> int:
     """The required chat_id (private chats only, so integer)."""
     if params.get("chat_id") in (None, ""):
         raise bad_request("chat_id is empty")
-    cid = opt_int(params, "chat_id")
-    if cid is None:
-        raise bad_request("chat_id is empty")
-    return cid
+    try:
+        return int(params["chat_id"])
+    except (TypeError, ValueError) as exc:
+        raise bad_request("chat not found") from exc  # e.g. "@name": no such private chat
 
 
 def message_id_of(params: dict[str, Any]) -> int:

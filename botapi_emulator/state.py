@@ -156,6 +156,7 @@ class BotState:
         self.callbacks: dict[str, CallbackRecord] = {}
         self.callback_signal = Signal()
         self.allowed_updates: list[str] | None = None
+        self.poll_generation = 0
         self._cb_counter = itertools.count(1)
 
     def me(self) -> dict[str, Any]:
