@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram.ext import (
     ApplicationBuilder,
     BaseRateLimiter,
@@ -20,7 +22,7 @@ from handlers import fallback, sections, start
 from storage import SqlitePersistence
 
 
-def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[int] | None = None) -> ExtBot[None]:
+def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = None) -> ExtBot[Any]:
     """A Bot on the configured platform's URLs; every Bot the app makes comes from here."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     return ExtBot(
@@ -69,4 +71,4 @@ def register_handlers(application: HomebizApplication) -> None:
     # Anything else: a polite "not understood", and an answer to every stale button.
     application.add_handlers(fallback.build())
 
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    application.add_error_handler(on_error)

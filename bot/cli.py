@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from domain.catalogue import CatalogueError
 
 LOGGER = logging.getLogger("homebiz")
 
@@ -61,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(logging.DEBUG if args.verbose else logging.INFO, secrets)
     try:
         return COMMANDS[args.command](args, settings)
+    except CatalogueError as exc:  # an officer's edit broke a data file: say where
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

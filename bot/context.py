@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -10,6 +12,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.sender import OutboxSender
+    from domain.catalogue import Catalogue
     from storage import Store
 
 UserData = dict[str, Any]
@@ -23,7 +27,20 @@ class Services:
 
     settings: Settings
     store: Store
-    extras: dict[str, Any] = field(default_factory=dict)
+    catalogue: Catalogue
+    # Injectable time: tests move a clock instead of sleeping.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Delivers the outbox (notifications, reminders, broadcasts); set once the bot runs.
+    sender: OutboxSender | None = None
+
+    def wake_sender(self) -> None:
+        """Deliver freshly enqueued messages now rather than at the next poll."""
+        if self.sender is not None:
+            self.sender.wake()
+
+    def now(self) -> datetime:
+        """The current time, aware, from the injectable clock."""
+        return self.clock()
 
 
 class HomebizApplication(Application[ExtBot[None], "BotContext", UserData, ChatData, BotData, Any]):
@@ -32,6 +49,24 @@ class HomebizApplication(Application[ExtBot[None], "BotContext", UserData, ChatD
     def __init__(self, *, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+        self._redispatch: set[int] = set()
+
+    def request_redispatch(self, update: object) -> None:
+        """Handle this update once more after the current pass.
+
+        A conversation that gives way to a menu button or /start ends itself and asks for
+        the update to be handled again, so the section the citizen asked for opens at once.
+        """
+        update_id = getattr(update, "update_id", None)
+        if isinstance(update_id, int):
+            self._redispatch.add(update_id)
+
+    def take_redispatch(self, update_id: int) -> bool:
+        """Whether a handler asked for this update to be handled again (asks only once)."""
+        if update_id in self._redispatch:
+            self._redispatch.discard(update_id)
+            return True
+        return False
 
 
 class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):

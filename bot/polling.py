@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.context import HomebizApplication
 from storage import ProcessedUpdates
 
 LOGGER = logging.getLogger(__name__)
@@ -77,12 +78,13 @@ class UpdatePoller:
                 self._offset = updates[-1].update_id + 1
 
     async def _fetch(self) -> tuple[Update, ...]:
-        return await self._app.bot.get_updates(
+        updates: tuple[Update, ...] = await self._app.bot.get_updates(
             offset=self._offset,
             limit=self._batch_limit,
             timeout=self._poll_timeout,
             allowed_updates=Update.ALL_TYPES,
         )
+        return updates
 
     async def handle_batch(self, updates: Sequence[Update]) -> None:
         """Handle one batch: each chat's updates in order, chats side by side."""
@@ -101,6 +103,10 @@ class UpdatePoller:
             LOGGER.info("Skipping re-delivered update %s", update.update_id)
             return
         await self._app.process_update(update)
+        if isinstance(self._app, HomebizApplication) and self._app.take_redispatch(
+            update.update_id
+        ):
+            await self._app.process_update(update)
         await self._app.update_persistence()
         await self._processed.mark_processed(update.update_id, platform=self._platform)
 

@@ -11,11 +11,13 @@ from collections.abc import AsyncIterator
 from telegram import BotCommand
 from telegram.error import TelegramError
 
-from bot.app import build_application
+from bot.app import build_application, make_bot
 from bot.context import HomebizApplication, Services
 from bot.i18n import _
 from bot.polling import UpdatePoller
+from bot.sender import OutboxSender
 from bot.settings import Settings
+from domain.catalogue import load_catalogue
 from storage import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -40,15 +42,25 @@ async def _set_commands(application: HomebizApplication) -> None:
 async def running_bot(settings: Settings) -> AsyncIterator[HomebizApplication]:
     """Open everything the bot needs in order, and close it in reverse order."""
     settings.ensure_dirs()
+    catalogue = load_catalogue(settings.catalogue_dir)  # a bad data file stops start-up here
     store = await Store.open(settings.database_path)
     try:
-        application = build_application(Services(settings=settings, store=store))
-        async with application:  # initialize() loads persisted conversations
+        application = build_application(
+            Services(settings=settings, store=store, catalogue=catalogue)
+        )
+        services = application.services
+        # The sender owns the outbox's rate limits, so its Bot has no rate limiter of its own.
+        sender_bot = make_bot(settings)
+        sender = OutboxSender(sender_bot, store.outbox)
+        services.sender = sender
+        async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()
             await _set_commands(application)
+            await sender.start()
             try:
                 yield application
             finally:
+                await sender.stop()
                 await application.stop()
     finally:
         await store.close()

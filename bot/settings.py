@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     bot_api_base_url: str | None = None
     bot_file_base_url: str | None = None
     data_dir: Path = Path("data/runtime")
+    # Officer-editable data files (counties, activities, rules, documents).
+    catalogue_dir: Path = Path(__file__).resolve().parent.parent / "data"
     database_url: str | None = None
     officer_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     officers_chat_id: int | None = None

@@ -11,6 +11,8 @@ from storage.citizens import CitizenRepository
 from storage.db import Clock, Database
 from storage.documents import DocumentRepository
 from storage.events import StatusEventRepository
+from storage.officers import OfficerRepository
+from storage.outbox import OutboxRepository
 from storage.processed import ProcessedUpdates
 
 
@@ -25,6 +27,8 @@ class Store:
     status_events: StatusEventRepository
     audit: AuditLog
     processed_updates: ProcessedUpdates
+    outbox: OutboxRepository
+    officers: OfficerRepository
 
     @classmethod
     def on(cls, db: Database) -> Store:
@@ -37,6 +41,8 @@ class Store:
             status_events=StatusEventRepository(db),
             audit=AuditLog(db),
             processed_updates=ProcessedUpdates(db),
+            outbox=OutboxRepository(db),
+            officers=OfficerRepository(db),
         )
 
     @classmethod

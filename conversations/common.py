@@ -1,0 +1,114 @@
+"""What every conversation shares: back / cancel buttons, «step 3 of 8», and the ways out.
+
+A conversation lists ``exits()`` among its fallbacks, so that /cancel ends it with the menu,
+and /start or a main-menu button ends it *and* opens what the citizen asked for: the update
+is handed to the application once more (``request_redispatch``) after the conversation ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler
+
+from bot.context import BotContext, HomebizApplication
+from bot.formatting import to_persian_digits
+from bot.i18n import N_, _
+from domain.persian import normalize_input
+from handlers.menu import main_menu_keyboard, menu_button
+
+BACK = N_("↩️ Back")
+CANCEL = N_("✖️ Cancel")
+# Inline buttons carry these as callback data; both are far below the 64-byte limit.
+BACK_DATA = "nav:back"
+CANCEL_DATA = "nav:cancel"
+
+
+def step_header(step: int, total: int) -> str:
+    """«گام ۳ از ۸»: where the citizen is in a conversation."""
+    return _("Step {step} of {total}").format(
+        step=to_persian_digits(step), total=to_persian_digits(total)
+    )
+
+
+def nav_labels(*, back: bool = True) -> list[str]:
+    """The Persian texts of the navigation buttons."""
+    return [_(BACK), _(CANCEL)] if back else [_(CANCEL)]
+
+
+def reply_keyboard(rows: Sequence[Sequence[str]], *, back: bool = True) -> ReplyKeyboardMarkup:
+    """A one-time reply keyboard of choices, with back and cancel on the last row."""
+    keyboard = [[KeyboardButton(text) for text in row] for row in rows]
+    keyboard.append([KeyboardButton(text) for text in nav_labels(back=back)])
+    return ReplyKeyboardMarkup(keyboard, resize_keyboard=True, one_time_keyboard=False)
+
+
+def inline_keyboard(
+    rows: Sequence[Sequence[tuple[str, str]]], *, back: bool = True
+) -> InlineKeyboardMarkup:
+    """Inline (text, callback_data) choices with back and cancel beneath them."""
+    keyboard = [
+        [InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows
+    ]
+    nav = [InlineKeyboardButton(_(CANCEL), callback_data=CANCEL_DATA)]
+    if back:
+        nav.insert(0, InlineKeyboardButton(_(BACK), callback_data=BACK_DATA))
+    keyboard.append(nav)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def _same(text: str | None, msgid: str) -> bool:
+    return bool(text) and normalize_input(text or "") == normalize_input(_(msgid))
+
+
+def is_back(text: str | None) -> bool:
+    """The citizen pressed (or typed) «back»."""
+    return _same(text, BACK)
+
+
+def is_cancel(text: str | None) -> bool:
+    """The citizen pressed (or typed) «cancel»."""
+    return _same(text, CANCEL)
+
+
+async def end_with_menu(update: Update, context: BotContext, text: str | None = None) -> int:
+    """End the conversation, say so, and show the main menu."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id,
+            text or _("Cancelled. Your answers so far are saved. Here is the main menu."),
+            reply_markup=main_menu_keyboard(),
+        )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel or the cancel button: leave the conversation for the menu."""
+    return await end_with_menu(update, context)
+
+
+async def give_way(update: Update, context: BotContext) -> int:
+    """/start or a menu button mid-conversation: end here, then let that section answer."""
+    application = context.application
+    if isinstance(application, HomebizApplication):
+        application.request_redispatch(update)
+    return ConversationHandler.END
+
+
+def exits() -> list[BaseHandler[Update, BotContext, object]]:
+    """Fallbacks every conversation carries (put them first among its fallbacks)."""
+    return [
+        CommandHandler("cancel", cancel),
+        CommandHandler("start", give_way),
+        MessageHandler(menu_button(), give_way),
+    ]

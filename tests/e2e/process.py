@@ -1,0 +1,74 @@
+"""Start and kill the bot as a real process, pointed at an in-test emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from botapi_emulator import Emulator
+from tests.conftest import BOT_TOKEN, OFFICER_ID
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    """One bot subprocess; ``kill()`` is SIGKILL, as a crash or an OOM kill would be."""
+
+    def __init__(self, emulator: Emulator, data_dir: Path, **extra_env: str) -> None:
+        self._env = {
+            **os.environ,
+            "BOT_TOKEN": BOT_TOKEN,
+            "BOT_PLATFORM": "telegram",
+            "BOT_API_BASE_URL": emulator.api_base_url,
+            "BOT_FILE_BASE_URL": emulator.file_base_url,
+            "DATA_DIR": str(data_dir),
+            "OFFICER_IDS": str(OFFICER_ID),
+            **extra_env,
+        }
+        self._env.pop("DATABASE_URL", None)
+        self._emulator = emulator
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.e2e.bot_process",
+            cwd=ROOT,
+            env=self._env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        await self._wait_until_polling()
+
+    async def _wait_until_polling(self, limit_seconds: float = 60.0) -> None:
+        """Ready means: this process has started a getUpdates long-poll (counted on arrival)."""
+        polls_before = self._poll_count()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_seconds
+        while self._poll_count() == polls_before:
+            assert self.process is not None
+            if self.process.returncode is not None:
+                raise AssertionError(f"bot process exited with {self.process.returncode}")
+            if loop.time() > deadline:
+                raise AssertionError("bot process did not start polling")
+            await asyncio.sleep(0.05)
+
+    def _poll_count(self) -> int:
+        return self._emulator.bot(BOT_TOKEN).poll_generation
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), timeout=15)
+            except TimeoutError:
+                await self.kill()

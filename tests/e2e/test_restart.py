@@ -1,0 +1,26 @@
+"""A crash (SIGKILL) between two answers loses nothing: the citizen continues where they were."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from botapi_emulator import Citizen, Emulator
+from tests.e2e.process import BotProcess
+
+
+async def test_conversation_survives_kill_9(emulator: Emulator, tmp_path: Path) -> None:
+    bot = BotProcess(emulator, tmp_path / "data", WITH_TEST_CONVERSATION="1")
+    await bot.start()
+    citizen = Citizen(emulator.url, user_id=4242, first_name="زهرا")
+    try:
+        assert (await citizen.sends_command("/survey", timeout=30))[-1].text == "city?"
+        assert (await citizen.says("خرم‌آباد"))[-1].text == "craft?"
+
+        await bot.kill()
+        await bot.start()
+
+        replies = await citizen.says("گلیم‌بافی", timeout=30)
+        assert replies[-1].text == "done: خرم‌آباد / گلیم‌بافی"
+    finally:
+        await citizen.close()
+        await bot.stop()
