@@ -12,6 +12,8 @@ from typing import Any, Literal
 Mode = Literal["telegram", "bale"]
 TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]{5,}$")
 MAX_DOWNLOAD = 20 * 1024 * 1024
+# Update types Telegram sends only when allowed_updates names them.
+NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 
 class Signal:
@@ -185,7 +187,11 @@ class BotState:
         return chat
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Queue a new update and wake long-polls."""
+        """Queue a new update and wake long-polls; types outside allowed_updates are dropped
+        (update_id -1: nothing to wait for)."""
+        allowed = self.allowed_updates
+        if (allowed and kind not in allowed) or (not allowed and kind in NOT_BY_DEFAULT):
+            return {"update_id": -1, kind: payload}
         update = {"update_id": self.next_update_id, kind: payload}
         self.next_update_id += 1
         self.updates.append(update)

@@ -149,3 +149,13 @@ async def test_blocking_sends_my_chat_member(bot: telegram.Bot, citizen: Citizen
     assert update.my_chat_member.new_chat_member.status == "kicked"
     await citizen.unblocks_bot()
     assert await bot.send_message(USER, "back")
+
+
+async def test_allowed_updates_filters_new_updates(bot: telegram.Bot, citizen: Citizen) -> None:
+    await bot.get_updates(allowed_updates=["message"])
+    await citizen.blocks_bot()
+    await citizen.unblocks_bot()
+    await citizen.says("still here")
+    updates = await bot.get_updates()
+    assert [u.message.text for u in updates if u.message] == ["hi", "still here"]
+    assert all(u.my_chat_member is None for u in updates)
