@@ -184,7 +184,13 @@ class Citizen:
                 )
             found = await self._changes(since, 0)
         else:
-            found = await self._changes(since, limit)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + limit
+            found = []
+            cursor = since
+            while not found and (remaining := deadline - loop.time()) > 0:
+                found = await self._changes(cursor, remaining)  # deletions alone don't count
+                cursor = self._seq
             while found:
                 more = await self._changes(self._seq, QUIET_SECONDS)
                 if not more:
@@ -291,9 +297,13 @@ class Citizen:
         return found
 
     def _keyboard_message(self) -> BotMessage | None:
+        """Newest message with a keyboard; a ReplyKeyboardRemove hides older reply keyboards."""
+        removed = False
         for msg in sorted(self._messages.values(), key=lambda m: -m.message_id):
-            if msg.has_keyboard:
+            if msg.inline_buttons or (msg.buttons and not removed):
                 return msg
+            if msg.reply_markup and msg.reply_markup.get("remove_keyboard"):
+                removed = True
         return None
 
     def _find_button(self, wanted: str) -> tuple[BotMessage, str, str | None, bool]:

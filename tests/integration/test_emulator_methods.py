@@ -159,3 +159,14 @@ async def test_allowed_updates_filters_new_updates(bot: telegram.Bot, citizen: C
     updates = await bot.get_updates()
     assert [u.message.text for u in updates if u.message] == ["hi", "still here"]
     assert all(u.my_chat_member is None for u in updates)
+
+
+async def test_reply_keyboard_remove_hides_buttons(bot: telegram.Bot, citizen: Citizen) -> None:
+    await bot.send_message(USER, "menu", reply_markup=telegram.ReplyKeyboardMarkup([["a", "b"]]))
+    await citizen.refresh()
+    assert citizen.buttons == [["a", "b"]]
+    await bot.send_message(USER, "typing time", reply_markup=telegram.ReplyKeyboardRemove())
+    await citizen.refresh()
+    assert citizen.buttons == []
+    with pytest.raises(AssertionError, match="no keyboard"):
+        await citizen.presses("a")
