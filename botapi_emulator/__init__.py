@@ -1,6 +1,7 @@
 """A Telegram/Bale Bot API emulator on loopback, with simulated citizens."""
 
-from .citizen import BotMessage, Citizen
+from .bot_message import BotMessage
+from .citizen import Citizen
 from .faults import FaultConfig
 from .server import Emulator
 from .state import RecordedCall

@@ -5,65 +5,16 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
 import aiohttp
 
+from .bot_message import BotMessage
+
 WaitMode = Literal["ack", "reply", "none"]
 QUIET_SECONDS = 0.15
-
-
-@dataclass
-class BotMessage:
-    """A message the bot sent to the citizen, as the citizen's app shows it."""
-
-    message_id: int
-    text: str | None
-    caption: str | None
-    reply_markup: dict[str, Any] | None
-    buttons: list[list[str]] = field(default_factory=list)
-    inline_buttons: list[list[tuple[str, str | None]]] = field(default_factory=list)
-    document: dict[str, Any] | None = None
-    photo: list[dict[str, Any]] | None = None
-    is_edited: bool = False
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> BotMessage:
-        """Build from a Message object (with its reply keyboard, if any)."""
-        markup = data.get("reply_markup")
-        buttons: list[list[str]] = []
-        inline: list[list[tuple[str, str | None]]] = []
-        if isinstance(markup, dict):
-            for row in markup.get("keyboard") or []:
-                buttons.append([b["text"] if isinstance(b, dict) else str(b) for b in row])
-            for row in markup.get("inline_keyboard") or []:
-                inline.append([(b["text"], b.get("callback_data")) for b in row])
-        return cls(
-            message_id=int(data["message_id"]),
-            text=data.get("text"),
-            caption=data.get("caption"),
-            reply_markup=markup if isinstance(markup, dict) else None,
-            buttons=buttons,
-            inline_buttons=inline,
-            document=data.get("document"),
-            photo=data.get("photo"),
-            is_edited="edit_date" in data,
-            raw=data,
-        )
-
-    @property
-    def content(self) -> str:
-        """Text or caption (empty string for neither)."""
-        return self.text or self.caption or ""
-
-    @property
-    def has_keyboard(self) -> bool:
-        """Whether this message carries a reply or inline keyboard."""
-        return bool(self.buttons or self.inline_buttons)
 
 
 class Citizen:
