@@ -57,6 +57,8 @@ async def get_updates(ctx: Ctx) -> list[dict[str, Any]]:
     allowed = opt_json(ctx.params, "allowed_updates")
     if isinstance(allowed, list):
         bot.allowed_updates = [str(a) for a in allowed]
+    if bot.ignore_acks:
+        offset = None
     if offset is not None and offset < 0:
         if len(bot.updates) > -offset:
             bot.acknowledge(bot.updates[offset]["update_id"])

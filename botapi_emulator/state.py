@@ -159,6 +159,9 @@ class BotState:
         self.callback_signal = Signal()
         self.allowed_updates: list[str] | None = None
         self.poll_generation = 0
+        # Tests set this to act as if the bot's acknowledgements never reached the platform,
+        # so every update is delivered again on the next getUpdates.
+        self.ignore_acks = False
         self._cb_counter = itertools.count(1)
 
     def me(self) -> dict[str, Any]:

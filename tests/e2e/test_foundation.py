@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.i18n import _
 from botapi_emulator import Citizen, Emulator, FaultConfig
 from handlers.menu import MenuItem, label
 from handlers.start import help_text
-from tests.conftest import CitizenFactory, RunningBot
+from tests.conftest import BOT_TOKEN, CitizenFactory, RunningBot
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 ALLOWED_LATIN = {"start", "cancel", "help", "stop", "PDF", "JPG", "PNG"}
@@ -93,8 +94,23 @@ async def test_replies_survive_injected_429_and_500(citizen: Citizen, emulator: 
 
 
 async def test_many_citizens_at_once(make_citizen: CitizenFactory, bot: RunningBot) -> None:
-    import asyncio
-
     citizens = [await make_citizen() for _ in range(20)]
     results = await asyncio.gather(*(c.sends_command("/start") for c in citizens))
     assert all(len(r) == 1 for r in results)
+
+
+async def test_redelivered_update_is_answered_once(
+    citizen: Citizen, emulator: Emulator, bot: RunningBot
+) -> None:
+    """The platform never hears our acknowledgement and sends the update again and again."""
+    state = emulator.bot(BOT_TOKEN)
+    state.ignore_acks = True
+    await citizen.sends_command("/help", wait="reply")
+    polls = state.poll_generation
+    async with asyncio.timeout(30):
+        # three more deliveries of the same update; the emulator's counter has no event
+        while state.poll_generation < polls + 3:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    state.ignore_acks = False
+    help_replies = [t for t in emulator.delivered_texts(citizen.user_id) if t == help_text()]
+    assert len(help_replies) == 1
