@@ -11,6 +11,7 @@ from storage.citizens import CitizenRepository
 from storage.db import Clock, Database
 from storage.documents import DocumentRepository
 from storage.events import StatusEventRepository
+from storage.lookups import LookupThrottle
 from storage.officers import OfficerRepository
 from storage.outbox import OutboxRepository
 from storage.processed import ProcessedUpdates
@@ -29,6 +30,7 @@ class Store:
     processed_updates: ProcessedUpdates
     outbox: OutboxRepository
     officers: OfficerRepository
+    lookups: LookupThrottle
 
     @classmethod
     def on(cls, db: Database) -> Store:
@@ -43,6 +45,7 @@ class Store:
             processed_updates=ProcessedUpdates(db),
             outbox=OutboxRepository(db),
             officers=OfficerRepository(db),
+            lookups=LookupThrottle(db),
         )
 
     @classmethod
