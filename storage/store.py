@@ -7,14 +7,17 @@ from pathlib import Path
 
 from storage.applications import ApplicationRepository
 from storage.audit import AuditLog
+from storage.broadcasts import BroadcastRepository
 from storage.citizens import CitizenRepository
 from storage.db import Clock, Database
 from storage.documents import DocumentRepository
 from storage.events import StatusEventRepository
+from storage.exhibitions import ExhibitionRepository
 from storage.lookups import LookupThrottle
 from storage.officers import OfficerRepository
 from storage.outbox import OutboxRepository
 from storage.processed import ProcessedUpdates
+from storage.subscriptions import SubscriptionRepository
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class Store:
     outbox: OutboxRepository
     officers: OfficerRepository
     lookups: LookupThrottle
+    exhibitions: ExhibitionRepository
+    subscriptions: SubscriptionRepository
+    broadcasts: BroadcastRepository
 
     @classmethod
     def on(cls, db: Database) -> Store:
@@ -46,6 +52,9 @@ class Store:
             outbox=OutboxRepository(db),
             officers=OfficerRepository(db),
             lookups=LookupThrottle(db),
+            exhibitions=ExhibitionRepository(db),
+            subscriptions=SubscriptionRepository(db),
+            broadcasts=BroadcastRepository(db),
         )
 
     @classmethod
