@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.reminders import ReminderService
     from bot.sender import OutboxSender
     from domain.catalogue import Catalogue
     from storage import Store
@@ -32,6 +33,8 @@ class Services:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # Delivers the outbox (notifications, reminders, broadcasts); set once the bot runs.
     sender: OutboxSender | None = None
+    # Reminders (schedule, cancel_for, on_status_change); set once the bot runs.
+    reminders: ReminderService | None = None
 
     def wake_sender(self) -> None:
         """Deliver freshly enqueued messages now rather than at the next poll."""

@@ -12,9 +12,11 @@ from telegram import BotCommand
 from telegram.error import TelegramError
 
 from bot.app import build_application, make_bot
+from bot.broadcast import BroadcastRunner
 from bot.context import HomebizApplication, Services
 from bot.i18n import _
 from bot.polling import UpdatePoller
+from bot.reminders import ReminderService
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from domain.catalogue import load_catalogue
@@ -51,15 +53,26 @@ async def running_bot(settings: Settings) -> AsyncIterator[HomebizApplication]:
         services = application.services
         # The sender owns the outbox's rate limits, so its Bot has no rate limiter of its own.
         sender_bot = make_bot(settings)
-        sender = OutboxSender(sender_bot, store.outbox)
+        sender = OutboxSender(
+            sender_bot, store.outbox, global_rate=settings.outbox_rate_per_second
+        )
         services.sender = sender
         async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()
             await _set_commands(application)
             await sender.start()
+            # Broadcasts left running by a dead process resume here.
+            broadcasts = BroadcastRunner.for_application(application)
+            await broadcasts.start()
+            # After start(): the JobQueue runs; reminders are rebuilt from the store.
+            reminders = ReminderService(services, application.job_queue)
+            services.reminders = reminders
+            await reminders.start()
             try:
                 yield application
             finally:
+                reminders.stop()
+                await broadcasts.stop()
                 await sender.stop()
                 await application.stop()
     finally:

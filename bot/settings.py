@@ -37,8 +37,23 @@ class Settings(BaseSettings):
     database_url: str | None = None
     officer_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     officers_chat_id: int | None = None
+    # The outbox sender's global rate (messages per second); broadcasts share it.
+    outbox_rate_per_second: float = Field(default=30.0, gt=0)
+    # How often a broadcast's live progress message is edited, in seconds.
+    broadcast_progress_seconds: float = Field(default=3.0, gt=0)
     timezone: str = "Asia/Tehran"
     max_upload_mb: int = Field(default=10, ge=1, le=20)
+    # Replies across all chats per second; Telegram asks for at most ~30. 0 = no cap.
+    reply_rate_per_second: float = Field(default=30.0, ge=0)
+    # Reminders, in hours. REMINDER_DRAFT_HOURS lists the draft reminders, e.g. 24,72.
+    reminder_draft_hours: Annotated[tuple[float, ...], NoDecode] = (24.0, 72.0)
+    reminder_correction_hours: float = Field(default=48, gt=0)
+    reminder_bank_visit_hours: float = Field(default=72, gt=0)
+    # A reminder missed (bot down) by more than this is dropped, not sent late.
+    reminder_grace_hours: float = Field(default=12, ge=0)
+    # Non-urgent messages wait while the local hour is in [start, end); start == end: none.
+    quiet_hours_start: int = Field(default=22, ge=0, le=23)
+    quiet_hours_end: int = Field(default=8, ge=0, le=23)
 
     @field_validator("officer_ids", mode="before")
     @classmethod
@@ -50,6 +65,22 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts if p)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("reminder_draft_hours", mode="before")
+    @classmethod
+    def _split_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                hours = tuple(float(p) for p in parts)
+            except ValueError:
+                raise ValueError("comma-separated hours, e.g. 24,72") from None
+            if not all(h > 0 for h in hours):
+                raise ValueError("comma-separated positive hours, e.g. 24,72")
+            return tuple(sorted(hours))
+        if isinstance(value, int | float):
+            return (float(value),)
         return value
 
     @field_validator("bot_token")
