@@ -47,7 +47,7 @@ def build_application(services: Services) -> HomebizApplication:
     application = (
         ApplicationBuilder()
         .application_class(HomebizApplication, kwargs={"services": services})
-        .bot(make_bot(settings, RetryingRateLimiter()))
+        .bot(make_bot(settings, RetryingRateLimiter(overall_rate=settings.reply_rate_per_second)))
         .updater(None)  # bot.polling acknowledges updates only after they are handled
         .persistence(persistence)
         .context_types(ContextTypes(context=BotContext))

@@ -20,7 +20,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 from telegram.ext import Application
 
 from bot.context import HomebizApplication
-from storage import ProcessedUpdates
+from storage import ProcessedUpdates, SqlitePersistence
 
 LOGGER = logging.getLogger(__name__)
 
@@ -39,7 +39,10 @@ class UpdatePoller:
     ) -> None:
         self._app = application
         self._processed = processed
+        self._db = processed.db
         self._platform = platform
+        persistence = application.persistence
+        self._persistence = persistence if isinstance(persistence, SqlitePersistence) else None
         self._poll_timeout = poll_timeout
         self._batch_limit = batch_limit
         self._offset: int | None = None
@@ -87,28 +90,40 @@ class UpdatePoller:
         return updates
 
     async def handle_batch(self, updates: Sequence[Update]) -> None:
-        """Handle one batch: each chat's updates in order, chats side by side."""
+        """Handle one batch, then store its conversation states and ids in one commit.
+
+        Each chat's updates run in order, chats side by side. One commit per batch (not per
+        update) keeps fsyncs off the per-message path; acknowledgement still waits for it.
+        """
+        seen = await self._processed.processed_among(
+            [u.update_id for u in updates], platform=self._platform
+        )
+        fresh = [u for u in updates if u.update_id not in seen]
+        if len(fresh) < len(updates):
+            LOGGER.info("Skipping %d re-delivered update(s)", len(updates) - len(fresh))
         by_chat: dict[int, list[Update]] = defaultdict(list)
-        for update in updates:
+        for update in fresh:
             by_chat[_chat_key(update)].append(update)
-        await asyncio.gather(*(self._handle_in_order(group) for group in by_chat.values()))
+        if self._persistence is not None:
+            self._persistence.begin_batch()
+        try:
+            await asyncio.gather(*(self._handle_in_order(group) for group in by_chat.values()))
+        finally:
+            await self._app.update_persistence()
+            async with self._db.transaction() as conn:
+                if self._persistence is not None:
+                    await self._persistence.write_batch(conn)
+                await self._processed.mark_many(
+                    [u.update_id for u in fresh], conn, platform=self._platform
+                )
 
     async def _handle_in_order(self, updates: list[Update]) -> None:
         for update in updates:
-            await self.handle_one(update)
-
-    async def handle_one(self, update: Update) -> None:
-        """Handle an update once: skip a re-delivery, persist state, then record its id."""
-        if await self._processed.is_processed(update.update_id, platform=self._platform):
-            LOGGER.info("Skipping re-delivered update %s", update.update_id)
-            return
-        await self._app.process_update(update)
-        if isinstance(self._app, HomebizApplication) and self._app.take_redispatch(
-            update.update_id
-        ):
             await self._app.process_update(update)
-        await self._app.update_persistence()
-        await self._processed.mark_processed(update.update_id, platform=self._platform)
+            if isinstance(self._app, HomebizApplication) and self._app.take_redispatch(
+                update.update_id
+            ):
+                await self._app.process_update(update)
 
 
 def _chat_key(update: Update) -> int:

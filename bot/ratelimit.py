@@ -25,8 +25,15 @@ _NOT_RETRIED = frozenset({"getUpdates"})
 class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter that also retries transient network errors and 5xx answers."""
 
-    def __init__(self, *, network_retries: int = 4, base_delay: float = 0.2) -> None:
-        super().__init__(max_retries=5)
+    def __init__(
+        self, *, overall_rate: float = 30.0, network_retries: int = 4, base_delay: float = 0.2
+    ) -> None:
+        # 0 means no overall cap; 429 answers are still waited out.
+        super().__init__(
+            overall_max_rate=overall_rate,
+            overall_time_period=1 if overall_rate else 0,
+            max_retries=5,
+        )
         self._network_retries = network_retries
         self._base_delay = base_delay
 

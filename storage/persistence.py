@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aiosqlite
 from telegram.ext import BasePersistence, PersistenceInput
 
 from storage.db import Database
@@ -55,6 +56,38 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         self.platform = platform
         # The JSON last written (or read) per row, so unchanged data costs no write.
         self._written: dict[tuple[str, str], str] = {}
+        # While a batch is open, writes are collected here and committed by write_batch()
+        # in the caller's transaction (one commit for a whole batch of updates).
+        self._batch: list[tuple[str, tuple[Any, ...], tuple[str, str], str | None]] | None = None
+
+    def begin_batch(self) -> None:
+        """Collect the following update_*/drop_* writes instead of committing each one."""
+        self._batch = []
+
+    async def write_batch(self, conn: aiosqlite.Connection) -> None:
+        """Write what was collected since begin_batch() inside the caller's transaction."""
+        batch, self._batch = self._batch or [], None
+        for sql, params, _cache_key, _value in batch:
+            await conn.execute(sql, params)
+        for _sql, _params, cache_key, value in batch:
+            if value is None:
+                self._written.pop(cache_key, None)
+            else:
+                self._written[cache_key] = value
+
+    async def _write(
+        self, sql: str, params: tuple[Any, ...], cache_key: tuple[str, str], value: str | None
+    ) -> None:
+        """Run one write now (own transaction), or add it to the open batch."""
+        if self._batch is not None:
+            self._batch.append((sql, params, cache_key, value))
+            return
+        async with self.db.transaction() as c:
+            await c.execute(sql, params)
+        if value is None:
+            self._written.pop(cache_key, None)
+        else:
+            self._written[cache_key] = value
 
     # --- user_data / chat_data -------------------------------------------------------------
 
@@ -142,25 +175,25 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         if new_state is None:
             if self._written.get(cache_key) == _ABSENT:
                 return
-            async with self.db.transaction() as c:
-                await c.execute(
-                    "DELETE FROM persistence_conversations"
-                    " WHERE platform = ? AND name = ? AND conv_key = ?",
-                    (self.platform, name, key_json),
-                )
-            self._written[cache_key] = _ABSENT
+            await self._write(
+                "DELETE FROM persistence_conversations"
+                " WHERE platform = ? AND name = ? AND conv_key = ?",
+                (self.platform, name, key_json),
+                cache_key,
+                _ABSENT,
+            )
             return
         state_json = _dump(new_state, f"conversation {name}")
         if self._written.get(cache_key) == state_json:
             return
-        async with self.db.transaction() as c:
-            await c.execute(
-                "INSERT INTO persistence_conversations (platform, name, conv_key, state)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (platform, name, conv_key)"
-                " DO UPDATE SET state = excluded.state",
-                (self.platform, name, key_json, state_json),
-            )
-        self._written[cache_key] = state_json
+        await self._write(
+            "INSERT INTO persistence_conversations (platform, name, conv_key, state)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (platform, name, conv_key)"
+            " DO UPDATE SET state = excluded.state",
+            (self.platform, name, key_json, state_json),
+            cache_key,
+            state_json,
+        )
 
     async def flush(self) -> None:
         """Nothing to do: every update_* call has already committed."""
@@ -188,21 +221,21 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         cache_key = (kind, str(row_id))
         if self._written.get(cache_key) == data_json:
             return
-        async with self.db.transaction() as c:
-            await c.execute(
-                f"INSERT INTO {table} (platform, {column}, data) VALUES (?, ?, ?)"
-                f" ON CONFLICT (platform, {column}) DO UPDATE SET data = excluded.data",
-                (self.platform, row_id, data_json),
-            )
-        self._written[cache_key] = data_json
+        await self._write(
+            f"INSERT INTO {table} (platform, {column}, data) VALUES (?, ?, ?)"
+            f" ON CONFLICT (platform, {column}) DO UPDATE SET data = excluded.data",
+            (self.platform, row_id, data_json),
+            cache_key,
+            data_json,
+        )
 
     async def _drop_keyed(self, table: str, column: str, kind: str, row_id: int) -> None:
-        async with self.db.transaction() as c:
-            await c.execute(
-                f"DELETE FROM {table} WHERE platform = ? AND {column} = ?",
-                (self.platform, row_id),
-            )
-        self._written.pop((kind, str(row_id)), None)
+        await self._write(
+            f"DELETE FROM {table} WHERE platform = ? AND {column} = ?",
+            (self.platform, row_id),
+            (kind, str(row_id)),
+            None,
+        )
 
     async def _load_singleton(self, name: str) -> Any:
         async with (
@@ -223,10 +256,10 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         cache_key = ("singleton", name)
         if self._written.get(cache_key) == data_json:
             return
-        async with self.db.transaction() as c:
-            await c.execute(
-                "INSERT INTO persistence_singletons (platform, name, data) VALUES (?, ?, ?)"
-                " ON CONFLICT (platform, name) DO UPDATE SET data = excluded.data",
-                (self.platform, name, data_json),
-            )
-        self._written[cache_key] = data_json
+        await self._write(
+            "INSERT INTO persistence_singletons (platform, name, data) VALUES (?, ?, ?)"
+            " ON CONFLICT (platform, name) DO UPDATE SET data = excluded.data",
+            (self.platform, name, data_json),
+            cache_key,
+            data_json,
+        )

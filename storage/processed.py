@@ -50,6 +50,39 @@ class ProcessedUpdates:
             )
             return cursor.rowcount == 1
 
+    async def processed_among(
+        self, update_ids: list[int], *, platform: str = DEFAULT_PLATFORM
+    ) -> set[int]:
+        """Which of these update ids were already handled (one query for a whole batch)."""
+        if not update_ids:
+            return set()
+        marks = ",".join("?" * len(update_ids))
+        async with (
+            self.db.reading() as c,
+            c.execute(
+                f"SELECT update_id FROM processed_updates WHERE platform = ?"
+                f" AND update_id IN ({marks})",
+                (platform, *update_ids),
+            ) as cur,
+        ):
+            return {int(row["update_id"]) for row in await cur.fetchall()}
+
+    async def mark_many(
+        self,
+        update_ids: list[int],
+        conn: aiosqlite.Connection | None = None,
+        *,
+        platform: str = DEFAULT_PLATFORM,
+    ) -> None:
+        """Mark a batch of updates processed (in the caller's transaction when given)."""
+        now = self.db.now_text()
+        async with self.db.writing(conn) as c:
+            await c.executemany(
+                "INSERT OR IGNORE INTO processed_updates (platform, update_id, processed_at)"
+                " VALUES (?, ?, ?)",
+                [(platform, update_id, now) for update_id in update_ids],
+            )
+
     async def prune(self, older_than: datetime, conn: aiosqlite.Connection | None = None) -> int:
         """Forget updates processed before this time (all platforms); return how many."""
         async with self.db.writing(conn) as c:
