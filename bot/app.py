@@ -18,6 +18,7 @@ from bot.context import BotContext, HomebizApplication, Services
 from bot.errors import on_error
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
+from conversations import eligibility
 from handlers import fallback, sections, start
 from storage import SqlitePersistence
 
@@ -63,6 +64,7 @@ def register_handlers(application: HomebizApplication) -> None:
     """Every handler, in order. Order matters: the first matching handler of a group wins."""
     # Conversations first, so their states see a citizen's answers before any catch-all.
     # (issues 3-5 add theirs here)
+    application.add_handlers(eligibility.build())
 
     # Commands and menu buttons that are not conversations.
     application.add_handlers(start.build())
