@@ -1,0 +1,149 @@
+"""The documents step: pick a document, send it as a photo or PDF, replace one, see the checklist.
+
+Order on every upload: the file is written (fsynced), then its ``documents`` row and the form,
+in one transaction, then the reply; a crash in between loses at most an orphan file.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+
+from bot.context import BotContext
+from bot.formatting import to_persian_digits
+from bot.i18n import _
+from bot.uploads import Rejection, StoredFile, UploadRejected, receive_upload
+from conversations.application_checklist import (
+    DOC_DATA_PREFIX,
+    accepted_kinds_text,
+    missing_documents,
+)
+from conversations.application_drafts import Draft, save
+from conversations.application_form import Step, documents_for
+from conversations.application_questions import ask
+from domain.catalogue import DocumentRequirement, FileKind
+from domain.models import Document
+from domain.statuses import DocumentStatus
+
+LOGGER = logging.getLogger(__name__)
+
+
+def _rejection_text(reason: Rejection, doc: DocumentRequirement | None, max_mb: int) -> str:
+    accepted = accepted_kinds_text(doc, max_mb)
+    if reason is Rejection.TOO_LARGE:
+        return _("This file is larger than {mb} MB. Please send a smaller file {accepted}.").format(
+            mb=to_persian_digits(max_mb), accepted=accepted
+        )
+    if reason is Rejection.NOT_ACCEPTED:
+        return _(
+            "This file is not a photo or a PDF and cannot be accepted. Please send it {accepted}."
+        ).format(accepted=accepted)
+    if reason is Rejection.CORRUPT:
+        return _(
+            "This file is damaged and cannot be opened. Please send it again {accepted}."
+        ).format(accepted=accepted)
+    return _("The file could not be received. Please send it again {accepted}.").format(
+        accepted=accepted
+    )
+
+
+async def pick_document(update: Update, context: BotContext, draft: Draft, code: str) -> str:
+    """The citizen chose which document the next upload is (to send or to replace)."""
+    required = {doc.code for doc in documents_for(draft.form, context.services.catalogue)}
+    if code in required:
+        draft.form.awaiting_document = code
+        await save(context, draft, Step.DOCUMENTS)
+    return await ask(update, context, draft, Step.DOCUMENTS)
+
+
+def _file_of(message: Message) -> tuple[str, int | None, FileKind] | None:
+    """(file_id, reported size, what the citizen sent) of a photo or document message."""
+    if message.photo:
+        largest = message.photo[-1]
+        return largest.file_id, largest.file_size, FileKind.PHOTO
+    if message.document is not None:
+        return message.document.file_id, message.document.file_size, FileKind.PDF
+    return None
+
+
+async def _store_upload(
+    context: BotContext, draft: Draft, doc: DocumentRequirement, stored: StoredFile, file_id: str
+) -> None:
+    """The documents row (replacing the previous upload of this kind) and the form, together."""
+    store = context.services.store
+    catalogue = context.services.catalogue
+    async with store.db.transaction() as conn:
+        latest = (await store.documents.list_for_application(draft.app.id, conn=conn)).latest
+        new = Document(
+            application_id=draft.app.id,
+            kind=doc.code,
+            stored_name=stored.stored_name,
+            sha256=stored.sha256,
+            mime_type=stored.mime_type,
+            size_bytes=stored.size_bytes,
+            platform_file_id=file_id,
+        )
+        old = latest.get(doc.code)
+        if old is not None and old.id is not None and old.status is not DocumentStatus.REPLACED:
+            await store.documents.replace(old.id, new, conn=conn)
+        else:
+            await store.documents.add(new, conn=conn)
+        latest[doc.code] = new
+        missing = missing_documents(documents_for(draft.form, catalogue), latest)
+        draft.form.awaiting_document = missing[0].code if missing else None
+        draft.app = await store.applications.update_fields(
+            draft.app.id, conn=conn, answers=draft.form.dump(), step=Step.DOCUMENTS.value
+        )
+
+
+async def receive_document(update: Update, context: BotContext, draft: Draft) -> str:
+    """A photo or file: check it, store it, tick it off, and ask for the next one."""
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    settings = services.settings
+    catalogue = services.catalogue
+    doc = catalogue.document(draft.form.awaiting_document or "")
+    sent = _file_of(message)
+    if doc is None or sent is None:
+        note = _("First choose below which document you are sending.")
+        return await ask(update, context, draft, Step.DOCUMENTS, note)
+    file_id, size, _sent_as = sent
+    try:
+        stored = await receive_upload(
+            context.bot,
+            file_id,
+            size,
+            data_dir=settings.data_dir,
+            max_bytes=settings.max_upload_bytes,
+            now=services.now(),
+        )
+    except UploadRejected as refused:
+        LOGGER.info("upload refused for application %s: %s", draft.app.id, refused.reason)
+        note = _rejection_text(refused.reason, doc, settings.max_upload_mb)
+        return await ask(update, context, draft, Step.DOCUMENTS, note)
+    kind = FileKind.PHOTO if stored.file_type.is_image else FileKind.PDF
+    if kind not in doc.kinds:
+        note = _(
+            "{name} cannot be accepted as this kind of file. Please send it {accepted}."
+        ).format(name=doc.name, accepted=accepted_kinds_text(doc, settings.max_upload_mb))
+        return await ask(update, context, draft, Step.DOCUMENTS, note)
+    await _store_upload(context, draft, doc, stored, file_id)
+    note = _("✅ {name} is received.").format(name=doc.name)
+    return await ask(update, context, draft, Step.DOCUMENTS, note)
+
+
+async def not_a_document(update: Update, context: BotContext, draft: Draft) -> str:
+    """Text, a sticker, a voice message… in the documents step: say what is accepted."""
+    doc = context.services.catalogue.document(draft.form.awaiting_document or "")
+    note = _(
+        "Only a photo or a PDF file can be accepted here; text, stickers, voice and other "
+        "messages cannot. Please send the document {accepted}."
+    ).format(accepted=accepted_kinds_text(doc, context.services.settings.max_upload_mb))
+    return await ask(update, context, draft, Step.DOCUMENTS, note)
+
+
+def document_code(data: str | None) -> str:
+    """The document code of an «app:doc:<code>» button."""
+    return (data or "").removeprefix(DOC_DATA_PREFIX)

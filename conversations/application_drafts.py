@@ -1,0 +1,123 @@
+"""The application's draft in the store: find it, save each answer before the next question."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+
+from bot.context import BotContext
+from conversations.application_form import ApplicationForm, Step, first_unanswered
+from domain.models import Application, Citizen, OpenApplicationExists
+from domain.statuses import ApplicationStatus, PlanType
+
+# user_data key of the draft this conversation works on (the store is the truth).
+APPLICATION_KEY = "application_id"
+
+
+@dataclass
+class Draft:
+    """The citizen, their draft application and its form."""
+
+    citizen: Citizen
+    app: Application
+    form: ApplicationForm
+
+    @property
+    def step(self) -> Step:
+        """The stored step; an unknown one falls back to the first unanswered question."""
+        try:
+            return Step(self.app.step or "")
+        except ValueError:
+            return first_unanswered(self.form)
+
+
+async def citizen_of(update: Update, context: BotContext) -> Citizen | None:
+    """The sender's citizen record (created on first contact)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    services = context.services
+    return await services.store.citizens.get_or_create(
+        services.settings.bot_platform.value, user.id, chat.id
+    )
+
+
+async def load_draft(update: Update, context: BotContext) -> Draft | None:
+    """The draft this conversation is on: the remembered one if still a draft, else the latest."""
+    citizen = await citizen_of(update, context)
+    if citizen is None:
+        return None
+    apps = context.services.store.applications
+    app: Application | None = None
+    remembered = (context.user_data or {}).get(APPLICATION_KEY)
+    if isinstance(remembered, int):
+        app = await apps.get_for_citizen(remembered, citizen.id)
+    if app is None or app.status is not ApplicationStatus.DRAFT:
+        app = await apps.open_draft_for_citizen(citizen.id)
+    if app is None:
+        return None
+    remember(context, app.id)
+    return Draft(citizen, app, ApplicationForm.from_answers(app.answers))
+
+
+def remember(context: BotContext, application_id: int | None) -> None:
+    """Keep (or forget) which draft the conversation works on."""
+    if context.user_data is None:
+        return
+    if application_id is None:
+        context.user_data.pop(APPLICATION_KEY, None)
+    else:
+        context.user_data[APPLICATION_KEY] = application_id
+
+
+async def create_draft(
+    context: BotContext, citizen: Citizen, form: ApplicationForm, plan_type: PlanType
+) -> Draft:
+    """Store a new draft at consent (OpenApplicationExists if one of this plan is open)."""
+    form.plan_type = form.plan_type or plan_type
+    app = await context.services.store.applications.create_draft(
+        citizen.id, plan_type, form.dump(), step=Step.PHONE.value
+    )
+    remember(context, app.id)
+    return Draft(citizen, app, form)
+
+
+async def save(
+    context: BotContext,
+    draft: Draft,
+    step: Step,
+    *,
+    citizen_fields: dict[str, str] | None = None,
+    **columns: Any,
+) -> Draft:
+    """Store the form, the step the citizen goes to, and the given columns, in one transaction."""
+    store = context.services.store
+    async with store.db.transaction() as conn:
+        app = await store.applications.update_fields(
+            draft.app.id, conn=conn, answers=draft.form.dump(), step=step.value, **columns
+        )
+        citizen = draft.citizen
+        if citizen_fields:
+            citizen = await store.citizens.update_contact(citizen.id, conn=conn, **citizen_fields)
+    draft.app, draft.citizen = app, citizen
+    return draft
+
+
+async def change_plan_type(context: BotContext, draft: Draft, plan_type: PlanType) -> None:
+    """Move a draft to another plan type; OpenApplicationExists if that plan is already open."""
+    if draft.app.plan_type is plan_type:
+        return
+    db = context.services.store.db
+    try:
+        async with db.transaction() as conn:
+            # plan_type is not among the repository's updatable fields; only a draft moves.
+            await conn.execute(
+                "UPDATE applications SET plan_type = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'draft'",
+                (plan_type.value, db.now_text(), draft.app.id),
+            )
+    except sqlite3.IntegrityError as error:
+        raise OpenApplicationExists(draft.citizen.id, plan_type) from error
