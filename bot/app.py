@@ -19,7 +19,8 @@ from bot.errors import on_error
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
 from conversations import eligibility
-from handlers import fallback, sections, start
+from conversations import officer_admin, officer_desk, tracking
+from handlers import contact, fallback, sections, start
 from storage import SqlitePersistence
 
 
@@ -64,6 +65,11 @@ def register_handlers(application: HomebizApplication) -> None:
     """Every handler, in order. Order matters: the first matching handler of a group wins."""
     # Conversations first, so their states see a citizen's answers before any catch-all.
     # (issues 3-5 add theirs here)
+    # Officers' desk and officer admin: every entry and button is officer_only / admin_only.
+    application.add_handler(officer_desk.build())
+    application.add_handler(officer_admin.build())
+    application.add_handler(tracking.build())
+    application.add_handler(contact.build())
     application.add_handlers(eligibility.build())
 
     # Commands and menu buttons that are not conversations.

@@ -43,7 +43,7 @@ class LookupThrottle:
                 (platform, user_id, since, self.max_failures),
             ) as cur,
         ):
-            rows = await cur.fetchall()
+            rows = list(await cur.fetchall())
         if len(rows) < self.max_failures:
             return None
         # The oldest of the last MAX_FAILURES leaves the window first.

@@ -1,0 +1,328 @@
+"""Officer actions on one application: move its status, ask for corrections, bank, payment, permit.
+
+Every change goes through ``change_status`` / ``record_permit`` (event, audit and outbox in one
+transaction), then the sender is woken. Half-done actions live in user_data (JSON) until the
+officer types what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.auth import officer_actor, officer_only
+from bot.context import BotContext
+from bot.i18n import _
+from bot.notifications_text import status_label
+from conversations.officer_view import send_card
+from conversations.tracking_view import document_name, fix_keyboard, renderer
+from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
+from domain.persian import parse_amount_toman, parse_birth_date, toman_to_rials
+from domain.statuses import ApplicationStatus as S
+from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
+from storage.status_changes import change_status, record_permit
+
+LOGGER = logging.getLogger(__name__)
+
+FIX_KEY = "off_fix"
+NO_REASON_DATA = "off:noreason"
+
+
+def _pending(context: BotContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    value: dict[str, Any] = context.user_data.get(PENDING_KEY) or {}
+    return value
+
+
+def _set_pending(context: BotContext, **values: Any) -> None:
+    assert context.user_data is not None
+    context.user_data[PENDING_KEY] = values
+
+
+async def _say(update: Update, context: BotContext, text: str, **kwargs: Any) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, **kwargs)
+
+
+def _cancel_row() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[back_to_menu_button()]])
+
+
+async def apply_change(
+    update: Update,
+    context: BotContext,
+    app_id: int,
+    to_status: S,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> str:
+    """Make one move as this officer; tell the officer the outcome and show the card again."""
+    services, user, chat = context.services, update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    markup = None
+    if to_status is S.NEEDS_CORRECTION and details:
+        markup = fix_keyboard(services, app_id, list(details["documents"])).to_dict()
+    try:
+        await change_status(
+            services.store,
+            app_id,
+            to_status,
+            officer_actor(user.id),
+            reason,
+            details,
+            render=renderer(services),
+            reply_markup=markup,
+        )
+    except LifecycleError as exc:
+        LOGGER.info("Officer %s: change refused: %s", user.id, exc)
+        await _say(update, context, _("This change is not possible now."))
+    else:
+        services.wake_sender()
+        await _say(
+            update,
+            context,
+            _("Done: the status is now «{status}». The citizen will be notified.").format(
+                status=status_label(to_status)
+            ),
+        )
+    _set_pending(context)
+    await send_card(context, chat.id, app_id)
+    return IDLE
+
+
+@officer_only
+async def choose_move(update: Update, context: BotContext) -> str:
+    """off:to:<id>:<status>: ask what the move needs (documents, bank, amount or a reason)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _off, _to, raw_id, raw_status = query.data.split(":", 3)
+    app_id = int(raw_id)
+    target = S(raw_status) if raw_status in S.__members__.values() else S.DRAFT
+    app = await context.services.store.applications.get(app_id)
+    if app is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
+        await _say(update, context, _("This change is not possible now."))
+        return IDLE
+    if target is S.NEEDS_CORRECTION:
+        assert context.user_data is not None
+        context.user_data[FIX_KEY] = {"app": app_id, "docs": []}
+        await _say(
+            update,
+            context,
+            _("Which documents must be sent again? Tick them, then press «Continue»."),
+            reply_markup=_fix_choices(context, app_id),
+        )
+        return IDLE
+    if target is S.INTRODUCED_TO_BANK:
+        banks = context.services.catalogue.rules.agent_banks
+        rows = [
+            [InlineKeyboardButton(bank, callback_data=f"off:bk:{app_id}:{i}")]
+            for i, bank in enumerate(banks)
+        ]
+        rows.append([back_to_menu_button()])
+        await _say(
+            update,
+            context,
+            _("Which agent bank?"),
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+        return IDLE
+    if target is S.PAID:
+        _set_pending(context, action="amount", app=app_id)
+        await _say(
+            update,
+            context,
+            _("Type the paid amount in toman (e.g. 200000000 or «200 million»)."),
+            reply_markup=_cancel_row(),
+        )
+        return TYPING
+    _set_pending(context, action="move", app=app_id, to=target.value)
+    if target is S.REJECTED:
+        prompt = _("Type the reason; the citizen will read it.")
+        markup = _cancel_row()
+    else:
+        prompt = _("Type a short note for the citizen, or press «No note».")
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(_("No note"), callback_data=NO_REASON_DATA)],
+                [back_to_menu_button()],
+            ]
+        )
+    await _say(update, context, prompt, reply_markup=markup)
+    return TYPING
+
+
+@officer_only
+async def no_reason(update: Update, context: BotContext) -> str:
+    """«No note»: make the pending move without a reason."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    pending = _pending(context)
+    if pending.get("action") != "move":
+        return IDLE
+    return await apply_change(update, context, int(pending["app"]), S(pending["to"]))
+
+
+def _fix_choices(context: BotContext, app_id: int) -> InlineKeyboardMarkup:
+    assert context.user_data is not None
+    chosen = set((context.user_data.get(FIX_KEY) or {}).get("docs", []))
+    catalogue = context.services.catalogue
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("☑️ " if doc.code in chosen else "⬜ ") + doc.name,
+                callback_data=f"off:fx:{app_id}:{doc.code}",
+            )
+        ]
+        for doc in catalogue.documents
+    ]
+    rows.append([InlineKeyboardButton(_("Continue ▶️"), callback_data=f"off:fxok:{app_id}")])
+    rows.append([back_to_menu_button()])
+    return InlineKeyboardMarkup(rows)
+
+
+@officer_only
+async def toggle_document(update: Update, context: BotContext) -> str:
+    """off:fx:<id>:<code>: tick or untick one document to correct."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    _off, _fx, raw_id, code = query.data.split(":", 3)
+    app_id = int(raw_id)
+    state = context.user_data.get(FIX_KEY) or {}
+    if state.get("app") != app_id or context.services.catalogue.document(code) is None:
+        await query.answer()
+        return IDLE
+    docs = list(state.get("docs", []))
+    docs = [d for d in docs if d != code] if code in docs else [*docs, code]
+    context.user_data[FIX_KEY] = {"app": app_id, "docs": docs}
+    await query.answer()
+    await query.edit_message_reply_markup(_fix_choices(context, app_id))
+    return IDLE
+
+
+@officer_only
+async def confirm_documents(update: Update, context: BotContext) -> str:
+    """off:fxok:<id>: the documents are chosen; ask why."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    app_id = int(query.data.rsplit(":", 1)[1])
+    state = context.user_data.get(FIX_KEY) or {}
+    if state.get("app") != app_id or not state.get("docs"):
+        await query.answer(_("Tick at least one document."))
+        return IDLE
+    await query.answer()
+    context.user_data.pop(FIX_KEY, None)
+    _set_pending(context, action="fix", app=app_id, docs=state["docs"])
+    names = "، ".join(document_name(context.services.catalogue, c) for c in state["docs"])
+    await _say(
+        update,
+        context,
+        _("Documents: {documents}\nType what is wrong with them; the citizen will read it.").format(
+            documents=names
+        ),
+        reply_markup=_cancel_row(),
+    )
+    return TYPING
+
+
+@officer_only
+async def choose_bank(update: Update, context: BotContext) -> str:
+    """off:bk:<id>:<index>: the bank is chosen; ask for the branch."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _off, _bk, raw_id, raw_index = query.data.split(":", 3)
+    banks = context.services.catalogue.rules.agent_banks
+    index = int(raw_index)
+    if not 0 <= index < len(banks):
+        return IDLE
+    _set_pending(context, action="branch", app=int(raw_id), bank=banks[index])
+    await _say(update, context, _("Type the branch name or code."), reply_markup=_cancel_row())
+    return TYPING
+
+
+@officer_only
+async def ask_permit(update: Update, context: BotContext) -> str:
+    """off:permit:<id>: ask for the permit number."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _set_pending(context, action="permit", app=int(query.data.rsplit(":", 1)[1]))
+    await _say(
+        update,
+        context,
+        _("Type the permit number from the national permits portal."),
+        reply_markup=_cancel_row(),
+    )
+    return TYPING
+
+
+async def typed_for_action(update: Update, context: BotContext, text: str) -> str | None:
+    """Finish a pending action with the typed text; None when no action is pending."""
+    pending = _pending(context)
+    action = pending.get("action")
+    if action is None or "app" not in pending:
+        return None
+    app_id = int(pending["app"])
+    if action == "move":
+        return await apply_change(update, context, app_id, S(pending["to"]), text)
+    if action == "fix":
+        details = {"documents": pending["docs"]}
+        return await apply_change(update, context, app_id, S.NEEDS_CORRECTION, text, details)
+    if action == "branch":
+        details = {"bank": pending["bank"], "branch": text}
+        return await apply_change(update, context, app_id, S.INTRODUCED_TO_BANK, None, details)
+    if action == "amount":
+        return await _typed_amount(update, context, app_id, text)
+    if action == "paid_on":
+        return await _typed_paid_on(update, context, app_id, pending, text)
+    if action == "permit":
+        return await _typed_permit(update, context, app_id, text)
+    return None
+
+
+async def _typed_amount(update: Update, context: BotContext, app_id: int, text: str) -> str:
+    toman = parse_amount_toman(text)
+    if toman is None:
+        await _say(update, context, _("Please type the amount in toman, digits only."))
+        return TYPING
+    _set_pending(context, action="paid_on", app=app_id, rials=toman_to_rials(toman))
+    await _say(
+        update, context, _("Type the payment date (Jalali), e.g. 1404/08/15."), reply_markup=None
+    )
+    return TYPING
+
+
+async def _typed_paid_on(
+    update: Update, context: BotContext, app_id: int, pending: dict[str, Any], text: str
+) -> str:
+    today = context.services.now().astimezone(context.services.settings.zone).date()
+    paid_on: date | None = parse_birth_date(text, today)
+    if paid_on is None:
+        await _say(update, context, _("Please type a valid date that is not in the future."))
+        return TYPING
+    details = {"amount_rials": int(pending["rials"]), "paid_on": paid_on.isoformat()}
+    return await apply_change(update, context, app_id, S.PAID, None, details)
+
+
+async def _typed_permit(update: Update, context: BotContext, app_id: int, text: str) -> str:
+    services, user, chat = context.services, update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    try:
+        await record_permit(
+            services.store, app_id, text, officer_actor(user.id), render=renderer(services)
+        )
+    except LifecycleError as exc:
+        LOGGER.info("Officer %s: permit refused: %s", user.id, exc)
+        await _say(update, context, _("This change is not possible now."))
+    else:
+        services.wake_sender()
+        await _say(update, context, _("The permit number is recorded; the citizen is notified."))
+    _set_pending(context)
+    await send_card(context, chat.id, app_id)
+    return IDLE

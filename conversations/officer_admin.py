@@ -1,0 +1,172 @@
+"""Admins manage officers in the bot: /officers lists them, adds by user id, removes.
+
+[*] --> LIST: /officers (admins only)
+LIST --> ASK_ID: adm:add
+ASK_ID --> [*]: a numeric user id → added (audited)
+LIST --> [*]: adm:rm:<officer row id> → removed (audited)
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.auth import is_admin, officer_actor
+from bot.context import BotContext
+from bot.formatting import to_persian_digits
+from bot.i18n import _
+from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from domain.persian import parse_int
+from handlers.menu import main_menu_keyboard
+
+LOGGER = logging.getLogger(__name__)
+
+LIST, ASK_ID = "adm_list", "adm_ask_id"
+# The same answer as for any unknown input, so probing reveals nothing.
+NOT_UNDERSTOOD = "Sorry, I did not understand that. Please choose one of the menu buttons below."
+
+
+def admin_only(
+    callback: Callable[[Update, BotContext], Awaitable[Any]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, Any]]:
+    """Run only for admins; anyone else gets the ordinary «not understood»."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        user = update.effective_user
+        if user is None or not await is_admin(context.services, user.id):
+            LOGGER.warning(
+                "Refused admin action %s to user %s", callback.__name__, user and user.id
+            )
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(
+                    _(NOT_UNDERSTOOD),
+                    reply_markup=main_menu_keyboard(),
+                )
+            return ConversationHandler.END
+        return await callback(update, context)
+
+    return guarded
+
+
+async def _send_list(update: Update, context: BotContext) -> None:
+    services, chat = context.services, update.effective_chat
+    assert chat is not None
+    officers = await services.store.officers.list_active(services.settings.bot_platform.value)
+    lines = [_("Officers:")]
+    lines += [
+        _("• {id} (from settings)").format(id=to_persian_digits(user_id))
+        for user_id in sorted(services.settings.officer_ids)
+    ]
+    rows = []
+    for officer in officers:
+        label = to_persian_digits(officer.user_id) + (f" — {officer.name}" if officer.name else "")
+        lines.append(f"• {label}")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("➖ Remove {officer}").format(officer=label),
+                    callback_data=f"adm:rm:{officer.id}",
+                )
+            ]
+        )
+    rows.append([InlineKeyboardButton(_("➕ Add an officer"), callback_data="adm:add")])
+    rows.append([InlineKeyboardButton(_("✖️ Close"), callback_data=CANCEL_DATA)])
+    await context.bot.send_message(
+        chat.id, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+@admin_only
+async def list_officers(update: Update, context: BotContext) -> str:
+    """/officers: who is an officer, with add and remove buttons."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await _send_list(update, context)
+    return LIST
+
+
+@admin_only
+async def ask_user_id(update: Update, context: BotContext) -> str:
+    """adm:add: ask for the new officer's numeric user id."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and chat is not None
+    await query.answer()
+    await context.bot.send_message(
+        chat.id,
+        _("Type the numeric user id of the new officer (they can see it in their profile)."),
+        reply_markup=inline_keyboard([], back=False),
+    )
+    return ASK_ID
+
+
+@admin_only
+async def add_officer(update: Update, context: BotContext) -> int | str:
+    """A typed user id: make it an officer (audited by the repository)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    user_id = parse_int(message.text or "")
+    if user_id is None or user_id <= 0:
+        await message.reply_text(_("Please type digits only, e.g. 123456789."))
+        return ASK_ID
+    services = context.services
+    await services.store.officers.add(
+        services.settings.bot_platform.value, user_id, officer_actor(user.id)
+    )
+    await message.reply_text(_("{id} is now an officer.").format(id=to_persian_digits(user_id)))
+    await _send_list(update, context)
+    return LIST
+
+
+@admin_only
+async def remove_officer(update: Update, context: BotContext) -> str:
+    """adm:rm:<row id>: end that officer's role (audited)."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    row_id = int(query.data.rsplit(":", 1)[1])
+    services = context.services
+    platform = services.settings.bot_platform.value
+    officer = next(
+        (o for o in await services.store.officers.list_active(platform) if o.id == row_id), None
+    )
+    if officer is None:
+        await query.answer(_("This button is no longer active. Please use the menu."))
+        return LIST
+    await services.store.officers.remove(platform, officer.user_id, officer_actor(user.id))
+    await query.answer(_("Removed."))
+    await _send_list(update, context)
+    return LIST
+
+
+def build() -> ConversationHandler[BotContext]:
+    """The officers' administration (register before the sections catch-all)."""
+    entry = CommandHandler("officers", list_officers)
+    buttons: list[BaseHandler[Update, BotContext, object]] = [
+        CallbackQueryHandler(ask_user_id, pattern=r"^adm:add$"),
+        CallbackQueryHandler(remove_officer, pattern=r"^adm:rm:\d{1,12}$"),
+    ]
+    return ConversationHandler(
+        entry_points=[entry, *buttons],
+        states={
+            LIST: buttons,
+            ASK_ID: [MessageHandler(filters.TEXT & ~filters.COMMAND, add_officer), *buttons],
+        },
+        fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$"), entry],
+        name="officer_admin",
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -1,0 +1,210 @@
+"""The officers' desk: /officer, find an application, open it, act on it.
+
+    [*] --> IDLE: /officer (officers only)
+    IDLE --> TYPING: off:find:<by> | off:to:<id>:<status> | off:fxok:<id> | off:bk:…
+                     | off:permit:<id>
+    TYPING --> IDLE: the query or the reason typed → results or the change applied
+    IDLE --> IDLE: off:open:<id> | off:docs:<id> | off:fx:<id>:<code> | off:stats | off:menu
+
+Every button works from any state (the conversation keeps no stale screen), and every
+callback is ``officer_only``: a citizen who forges ``off:…`` data gets nothing.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.auth import officer_only
+from bot.context import BotContext
+from bot.i18n import N_, _
+from conversations import officer_actions as actions
+from conversations.common import exits
+from conversations.officer_view import results_keyboard, send_card, send_documents
+from domain.models import Application
+from domain.persian import normalize_mobile, normalize_national_code
+from domain.tracking import normalize_tracking_code
+from handlers import officer_menu
+from handlers.officer_menu import (
+    FIND_BY,
+    IDLE,
+    PENDING_KEY,
+    TYPING,
+    back_to_menu_button,
+    handler_callback,
+)
+from storage.applications import application_from_row
+
+_PROMPTS = {
+    "code": N_("Type the tracking code."),
+    "nc": N_("Type the national code."),
+    "phone": N_("Type the mobile number."),
+}
+
+
+@officer_only
+async def ask_query(update: Update, context: BotContext) -> str:
+    """off:find:<by>: ask for the tracking code, national code or phone."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    await query.answer()
+    by = query.data.rsplit(":", 1)[1]
+    if by not in FIND_BY:
+        return IDLE
+    context.user_data[PENDING_KEY] = {"action": "find", "by": by}
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(
+        chat.id, _(_PROMPTS[by]), reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]])
+    )
+    return TYPING
+
+
+async def _by_phone(context: BotContext, phone: str) -> list[Application]:
+    """Applications filed with this phone, or by an account that shared it."""
+    store = context.services.store
+    async with (
+        store.db.read() as c,
+        c.execute(
+            "SELECT * FROM applications WHERE phone = ? OR citizen_id IN"
+            " (SELECT id FROM citizens WHERE phone = ?) ORDER BY id",
+            (phone, phone),
+        ) as cur,
+    ):
+        rows = await cur.fetchall()
+    return [application_from_row(row) for row in rows]
+
+
+async def _search(context: BotContext, by: str, text: str) -> list[Application] | None:
+    """The matching applications; None when the typed value is not a valid code or number."""
+    apps = context.services.store.applications
+    if by == "code":
+        code = normalize_tracking_code(text)
+        if code is None:
+            return None
+        found = await apps.find_by_tracking_code(code)
+        return [] if found is None else [found]
+    if by == "nc":
+        national = normalize_national_code(text)
+        return None if national is None else await apps.find_by_national_code(national)
+    phone = normalize_mobile(text)
+    return None if phone is None else await _by_phone(context, phone)
+
+
+@officer_only
+async def typed(update: Update, context: BotContext) -> str:
+    """Typed text: the search query, or what a pending action was waiting for."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None and context.user_data is not None
+    text = (message.text or "").strip()
+    pending = context.user_data.get(PENDING_KEY) or {}
+    if pending.get("action") != "find":
+        next_state = await actions.typed_for_action(update, context, text)
+        if next_state is None:
+            await message.reply_text(
+                _("Please choose from the officer menu."),
+                reply_markup=officer_menu.officer_menu_keyboard(),
+            )
+            return IDLE
+        return next_state
+    found = await _search(context, str(pending["by"]), text)
+    if found is None:
+        await message.reply_text(_("This does not look valid. Please check it and type again."))
+        return TYPING
+    context.user_data.pop(PENDING_KEY, None)
+    if not found:
+        await message.reply_text(
+            _("No application found."), reply_markup=officer_menu.officer_menu_keyboard()
+        )
+        return IDLE
+    if len(found) == 1:
+        await send_card(context, chat.id, found[0].id)
+        return IDLE
+    await message.reply_text(_("Applications found:"), reply_markup=results_keyboard(found))
+    return IDLE
+
+
+@officer_only
+async def open_application(update: Update, context: BotContext) -> str:
+    """off:open:<id>: the application's card with the moves allowed from its status."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and query.data is not None and chat is not None
+    await query.answer()
+    officer_menu.forget_pending(context)
+    if not await send_card(context, chat.id, int(query.data.rsplit(":", 1)[1])):
+        await context.bot.send_message(chat.id, _("No application found."))
+    return IDLE
+
+
+@officer_only
+async def show_documents(update: Update, context: BotContext) -> str:
+    """off:docs:<id>: send back every stored document file."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and query.data is not None and chat is not None
+    await query.answer()
+    app_id = int(query.data.rsplit(":", 1)[1])
+    if await send_documents(context, chat.id, app_id) == 0:
+        await context.bot.send_message(chat.id, _("This application has no documents yet."))
+    await send_card(context, chat.id, app_id)
+    return IDLE
+
+
+def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
+    """The desk's buttons; valid in every state. off:exhibitions / off:announce are not ours."""
+    return [
+        CallbackQueryHandler(
+            handler_callback(officer_menu.open_menu), pattern=f"^{officer_menu.MENU_DATA}$"
+        ),
+        CallbackQueryHandler(
+            handler_callback(officer_menu.show_stats), pattern=f"^{officer_menu.STATS_DATA}$"
+        ),
+        CallbackQueryHandler(handler_callback(ask_query), pattern=r"^off:find:[a-z]{1,8}$"),
+        CallbackQueryHandler(handler_callback(open_application), pattern=r"^off:open:\d{1,12}$"),
+        CallbackQueryHandler(handler_callback(show_documents), pattern=r"^off:docs:\d{1,12}$"),
+        CallbackQueryHandler(
+            handler_callback(actions.choose_move), pattern=r"^off:to:\d{1,12}:[a-z_]{1,24}$"
+        ),
+        CallbackQueryHandler(
+            handler_callback(actions.no_reason), pattern=f"^{actions.NO_REASON_DATA}$"
+        ),
+        CallbackQueryHandler(
+            handler_callback(actions.toggle_document), pattern=r"^off:fx:\d{1,12}:[a-z0-9_]+$"
+        ),
+        CallbackQueryHandler(
+            handler_callback(actions.confirm_documents), pattern=r"^off:fxok:\d{1,12}$"
+        ),
+        CallbackQueryHandler(
+            handler_callback(actions.choose_bank), pattern=r"^off:bk:\d{1,12}:\d{1,3}$"
+        ),
+        CallbackQueryHandler(
+            handler_callback(actions.ask_permit), pattern=r"^off:permit:\d{1,12}$"
+        ),
+    ]
+
+
+def build() -> ConversationHandler[BotContext]:
+    """The officer desk conversation (register before the sections catch-all)."""
+    entry: BaseHandler[Update, BotContext, object] = CommandHandler(
+        "officer", handler_callback(officer_menu.open_menu)
+    )
+    return ConversationHandler(
+        entry_points=[entry, *_buttons()],
+        states={
+            IDLE: _buttons(),
+            TYPING: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, handler_callback(typed)),
+                *_buttons(),
+            ],
+        },
+        fallbacks=[*exits(), entry],
+        name="officer_desk",
+        persistent=True,
+        allow_reentry=True,
+    )

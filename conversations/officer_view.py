@@ -1,0 +1,168 @@
+"""What an officer sees of an application: its fields, documents (the files) and timeline."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot.context import BotContext, Services
+from bot.formatting import format_jalali_date, format_toman, to_persian_digits
+from bot.i18n import _
+from bot.notifications_text import status_label
+from bot.uploads import FILES_FOLDER
+from conversations.tracking_view import (
+    PLAN_LABELS,
+    display_code,
+    document_name,
+    render_timeline,
+)
+from domain.lifecycle import ActorKind, allowed_transitions
+from domain.models import Application, Document
+from domain.statuses import ApplicationStatus, DocumentStatus
+from handlers.officer_menu import back_to_menu_button
+
+LOGGER = logging.getLogger(__name__)
+
+DOCUMENT_STATUS_LABELS: dict[DocumentStatus, str] = {
+    DocumentStatus.RECEIVED: "📥",
+    DocumentStatus.ACCEPTED: "✅",
+    DocumentStatus.NEEDS_CORRECTION: "⚠️",
+    DocumentStatus.REPLACED: "♻️",
+}
+
+
+def _or_dash(value: object) -> str:
+    return "—" if value in (None, "") else to_persian_digits(str(value))
+
+
+def _fields(services: Services, app: Application) -> list[str]:
+    catalogue = services.catalogue
+    county = catalogue.county(app.county) if app.county else None
+    activity = catalogue.activity(app.activity_code) if app.activity_code else None
+    lines = [
+        _("📄 Application {code} — {plan}").format(
+            code=display_code(app), plan=_(PLAN_LABELS[app.plan_type])
+        ),
+        _("Status: {status}").format(status=status_label(app.status)),
+        _("Name: {value}").format(value=app.full_name or "—"),
+        _("National code: {value}").format(value=_or_dash(app.national_code)),
+        _("Phone: {value}").format(value=_or_dash(app.phone)),
+        _("County: {value}").format(value=county.name if county else _or_dash(app.county)),
+        _("Activity: {value}").format(
+            value=activity.name if activity else _or_dash(app.activity_code)
+        ),
+    ]
+    if app.requested_rials:
+        lines.append(_("Requested: {amount}").format(amount=format_toman(app.requested_rials)))
+    if app.bank:
+        lines.append(
+            _("Bank: {bank}, {branch} branch").format(bank=app.bank, branch=app.bank_branch or "")
+        )
+    if app.paid_rials:
+        paid_on = format_jalali_date(app.paid_on) if app.paid_on else "—"
+        lines.append(
+            _("Paid: {amount} on {date}").format(amount=format_toman(app.paid_rials), date=paid_on)
+        )
+    if app.permit_number:
+        lines.append(_("Permit number: {number}").format(number=_or_dash(app.permit_number)))
+    return lines
+
+
+async def render_card(services: Services, app: Application) -> str:
+    """Fields, the latest document of each kind with its state, and the timeline."""
+    docs = await services.store.documents.list_for_application(app.id)
+    events = await services.store.status_events.timeline(app.id)
+    lines = _fields(services, app)
+    lines += ["", _("Documents:")]
+    if not docs.latest:
+        lines.append(_("• No documents yet"))
+    for code, doc in docs.latest.items():
+        lines.append(
+            f"{DOCUMENT_STATUS_LABELS[doc.status]} {document_name(services.catalogue, code)}"
+        )
+    lines += ["", _("Timeline:"), render_timeline(services, events)]
+    return "\n".join(lines)
+
+
+def card_keyboard(app: Application) -> InlineKeyboardMarkup:
+    """One button per move the life cycle allows an officer, then documents, permit, menu."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                _("➡️ {status}").format(status=status_label(target)),
+                callback_data=f"off:to:{app.id}:{target.value}",
+            )
+        ]
+        for target in allowed_transitions(app.status, ActorKind.OFFICER)
+    ]
+    extra = [InlineKeyboardButton(_("📎 Documents"), callback_data=f"off:docs:{app.id}")]
+    if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED):
+        extra.append(
+            InlineKeyboardButton(_("🪪 Permit number"), callback_data=f"off:permit:{app.id}")
+        )
+    rows.append(extra)
+    rows.append([back_to_menu_button()])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_card(context: BotContext, chat_id: int, app_id: int) -> bool:
+    """Send the officer the card of an application; False if there is no such application."""
+    services = context.services
+    app = await services.store.applications.get(app_id)
+    if app is None:
+        return False
+    text = await render_card(services, app)
+    await context.bot.send_message(chat_id, text, reply_markup=card_keyboard(app))
+    return True
+
+
+async def send_documents(context: BotContext, chat_id: int, app_id: int) -> int:
+    """Send back the stored file of every document kind (latest upload); return how many."""
+    services = context.services
+    docs = await services.store.documents.list_for_application(app_id)
+    folder = services.settings.data_dir / FILES_FOLDER
+    sent = 0
+    for code, doc in docs.latest.items():
+        caption = f"{DOCUMENT_STATUS_LABELS[doc.status]} {document_name(services.catalogue, code)}"
+        try:
+            data = await asyncio.to_thread((folder / doc.stored_name).read_bytes)
+        except OSError:
+            LOGGER.error("Stored file missing for document %s of application %s", doc.id, app_id)
+            await context.bot.send_message(
+                chat_id, _("The file of {document} is missing.").format(document=caption)
+            )
+            continue
+        await _send_file(context, chat_id, doc, data, caption)
+        sent += 1
+    return sent
+
+
+async def _send_file(
+    context: BotContext, chat_id: int, doc: Document, data: bytes, caption: str
+) -> None:
+    name = doc.stored_name.rsplit("/", 1)[-1]
+    if doc.mime_type.startswith("image/"):
+        try:
+            await context.bot.send_photo(chat_id, data, caption=caption, filename=name)
+            return
+        except TelegramError as exc:  # an odd image the platform refuses as a photo
+            LOGGER.warning("send_photo failed (%s); sending document %s as a file", exc, doc.id)
+    await context.bot.send_document(chat_id, data, caption=caption, filename=name)
+
+
+def results_keyboard(apps: list[Application]) -> InlineKeyboardMarkup:
+    """Search results as buttons: code and status (no names in the data, only ids)."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{display_code(app)} — {status_label(app.status)}",
+                callback_data=f"off:open:{app.id}",
+            )
+        ]
+        for app in apps[:20]
+    ]
+    rows.append([back_to_menu_button()])
+    return InlineKeyboardMarkup(rows)

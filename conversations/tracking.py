@@ -1,0 +1,228 @@
+"""Track my application: own applications with timelines, lookup by code, document fixes.
+
+[*] --> list: «پیگیری درخواست» or /status (answers and ends)
+list --> ASK_CODE: trk:lookup (refused while throttled)
+ASK_CODE --> ASK_NATIONAL: a code whose check digit is right
+ASK_NATIONAL --> [*]: one answer for "no such code" and "wrong national code"
+list --> FIX_UPLOAD: fix:<application id>:<document code> (owner only)
+FIX_UPLOAD --> FIX_UPLOAD: the next requested document
+FIX_UPLOAD --> [*]: all replaced → back to under review
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext, Services
+from bot.formatting import format_jalali_datetime
+from bot.i18n import _
+from conversations import tracking_fix
+from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from conversations.tracking_view import render_application
+from domain.models import Citizen
+from domain.persian import normalize_national_code
+from domain.statuses import ApplicationStatus
+from domain.tracking import normalize_tracking_code
+from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+
+LOGGER = logging.getLogger(__name__)
+
+ASK_CODE, ASK_NATIONAL = "trk_ask_code", "trk_ask_national"
+FIX_UPLOAD = tracking_fix.FIX_UPLOAD
+LOOKUP_DATA = "trk:lookup"
+_CODE_KEY = "trk_lookup_code"
+
+
+async def current_citizen(update: Update, context: BotContext) -> Citizen | None:
+    """The citizen row of the sender on this platform (None if they never started the bot)."""
+    user = update.effective_user
+    if user is None:
+        return None
+    services = context.services
+    platform = services.settings.bot_platform.value
+    return await services.store.citizens.get_by_platform_user(platform, user.id)
+
+
+def _lookup_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("🔑 Look up by tracking code"), callback_data=LOOKUP_DATA)]]
+    )
+
+
+async def show_applications(update: Update, context: BotContext) -> int:
+    """The citizen's own applications, each with its status and timeline."""
+    message = update.effective_message
+    if message is None:
+        return ConversationHandler.END
+    citizen = await current_citizen(update, context)
+    services = context.services
+    apps = [] if citizen is None else await services.store.applications.list_for_citizen(citizen.id)
+    if not apps:
+        await message.reply_text(
+            _(
+                "You have no application in this account yet. To apply, choose «Apply» in the "
+                "menu. If you applied from another phone or account, look it up with your "
+                "tracking code."
+            ),
+            reply_markup=_lookup_keyboard(),
+        )
+        return ConversationHandler.END
+    for app in apps:
+        text, keyboard = await render_application(services, app, with_fix_buttons=True)
+        await message.reply_text(text, reply_markup=keyboard)
+    await message.reply_text(
+        _("Applied from another phone or account? Look it up with its tracking code."),
+        reply_markup=_lookup_keyboard(),
+    )
+    return ConversationHandler.END
+
+
+# --- lookup by tracking code + national code ------------------------------------------------
+
+
+async def _throttled(services: Services, user_id: int) -> datetime | None:
+    platform = services.settings.bot_platform.value
+    return await services.store.lookups.blocked_until(platform, user_id)
+
+
+async def _say_throttled(update: Update, until: datetime, services: Services) -> int:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            _(
+                "You have tried several times without success. For your security, please try "
+                "again after {time}, or contact the office."
+            ).format(time=format_jalali_datetime(until, services.settings.zone)),
+            reply_markup=main_menu_keyboard(),
+        )
+    return ConversationHandler.END
+
+
+async def start_lookup(update: Update, context: BotContext) -> int | str:
+    """Ask for the tracking code, unless this account failed too often lately."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return ConversationHandler.END
+    until = await _throttled(context.services, user.id)
+    if until is not None:
+        return await _say_throttled(update, until, context.services)
+    await message.reply_text(
+        _("Please type the 8-digit tracking code of the application."),
+        reply_markup=inline_keyboard([], back=False),
+    )
+    return ASK_CODE
+
+
+async def got_code(update: Update, context: BotContext) -> str:
+    """Check the code's check digit before anything is looked up."""
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    code = normalize_tracking_code(message.text or "")
+    if code is None:
+        await message.reply_text(
+            _(
+                "This code does not look right: a tracking code has 8 digits and one of them "
+                "seems mistyped. Please check it and type it again."
+            ),
+            reply_markup=inline_keyboard([], back=False),
+        )
+        return ASK_CODE
+    context.user_data[_CODE_KEY] = code
+    await message.reply_text(
+        _("Now type the national code of the applicant (10 digits)."),
+        reply_markup=inline_keyboard([], back=False),
+    )
+    return ASK_NATIONAL
+
+
+async def got_national_code(update: Update, context: BotContext) -> int | str:
+    """Compare; a wrong national code and an unknown code get exactly the same answer."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and context.user_data is not None
+    national = normalize_national_code(message.text or "")
+    if national is None:
+        await message.reply_text(
+            _("This national code is not valid. Please check the 10 digits and type it again."),
+            reply_markup=inline_keyboard([], back=False),
+        )
+        return ASK_NATIONAL
+    services = context.services
+    code = context.user_data.pop(_CODE_KEY, None)
+    until = await _throttled(services, user.id)
+    if until is not None:
+        return await _say_throttled(update, until, services)
+    app = None if code is None else await services.store.applications.find_by_tracking_code(code)
+    if app is None or app.national_code != national or app.status is ApplicationStatus.DRAFT:
+        await services.store.lookups.record_failure(services.settings.bot_platform.value, user.id)
+        LOGGER.info("Failed tracking lookup by user %s", user.id)
+        await message.reply_text(
+            _(
+                "No application matches this tracking code and national code. Please check "
+                "both and try again."
+            ),
+            reply_markup=_lookup_keyboard(),
+        )
+        return ConversationHandler.END
+    text, _keyboard = await render_application(services, app, with_fix_buttons=False)
+    await message.reply_text(text, reply_markup=main_menu_keyboard())
+    return ConversationHandler.END
+
+
+async def _cancel_inline(update: Update, context: BotContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(_CODE_KEY, None)
+        tracking_fix.forget(context)
+    return await cancel(update, context)
+
+
+def build() -> ConversationHandler[BotContext]:
+    """The tracking conversation (register before the sections catch-all)."""
+    typed = filters.TEXT & ~filters.COMMAND
+    fix_entry: BaseHandler[Update, BotContext, object] = CallbackQueryHandler(
+        tracking_fix.start_fix, pattern=tracking_fix.FIX_PATTERN
+    )
+    return ConversationHandler(
+        entry_points=[
+            MessageHandler(menu_button(MenuItem.TRACK), show_applications),
+            CommandHandler("status", show_applications),
+            CallbackQueryHandler(start_lookup, pattern=f"^{LOOKUP_DATA}$"),
+            fix_entry,
+        ],
+        states={
+            ASK_CODE: [MessageHandler(typed, got_code)],
+            ASK_NATIONAL: [MessageHandler(typed, got_national_code)],
+            FIX_UPLOAD: [
+                MessageHandler(filters.PHOTO | filters.Document.ALL, tracking_fix.got_file),
+                MessageHandler(typed, tracking_fix.not_a_file),
+            ],
+        },
+        fallbacks=[
+            *exits(),
+            CallbackQueryHandler(_cancel_inline, pattern=f"^{CANCEL_DATA}$"),
+            CallbackQueryHandler(start_lookup, pattern=f"^{LOOKUP_DATA}$"),
+            fix_entry,
+        ],
+        name="tracking",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, object]]:
+    """What bot/app.py registers for this section."""
+    return [build()]

@@ -1,0 +1,235 @@
+"""Replacing documents an officer asked to correct: fix:<application id>:<document code>.
+
+Ownership and the pending request are checked on the button AND again on the upload; when
+the last requested document arrives the application goes back to review (citizen's move).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.context import BotContext, Services
+from bot.formatting import to_persian_digits
+from bot.i18n import N_, _
+from bot.uploads import Rejection, UploadRejected, receive_upload
+from conversations.common import inline_keyboard
+from conversations.tracking_view import document_name, fix_keyboard, pending_corrections
+from domain.catalogue import FileKind
+from domain.models import Application, Document
+from domain.notifications import OutboxKind, OutboxMessage
+from domain.statuses import ApplicationStatus
+from handlers.menu import main_menu_keyboard
+from storage.audit import AuditLog
+from storage.status_changes import change_status
+
+LOGGER = logging.getLogger(__name__)
+
+FIX_UPLOAD = "trk_fix_upload"
+FIX_PATTERN = r"^fix:\d{1,12}:[a-z0-9_]{1,40}$"
+_KEY = "trk_fix"
+
+_REJECTIONS: dict[Rejection, str] = {
+    Rejection.TOO_LARGE: N_("This file is too large. Please send a file under {mb} MB."),
+    Rejection.NOT_ACCEPTED: N_("Please send a photo or a PDF file."),
+    Rejection.CORRUPT: N_("This file does not open. Please send a clear photo or a PDF again."),
+    Rejection.DOWNLOAD_FAILED: N_("I could not receive this file. Please send it once more."),
+}
+
+
+def forget(context: BotContext) -> None:
+    """Drop the fix in progress from user_data."""
+    if context.user_data is not None:
+        context.user_data.pop(_KEY, None)
+
+
+async def _owned(update: Update, context: BotContext, app_id: int) -> Application | None:
+    """The application, only if it belongs to the sender's citizen row on this platform."""
+    user = update.effective_user
+    if user is None:
+        return None
+    services = context.services
+    platform = services.settings.bot_platform.value
+    citizen = await services.store.citizens.get_by_platform_user(platform, user.id)
+    if citizen is None:
+        return None
+    return await services.store.applications.get_for_citizen(app_id, citizen.id)
+
+
+async def _prompt(update: Update, services: Services, code: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    requirement = services.catalogue.document(code)
+    await message.reply_text(
+        _("Please send {document} again as a photo or a PDF file.\n{hint}").format(
+            document=document_name(services.catalogue, code),
+            hint=requirement.hint if requirement else "",
+        ),
+        reply_markup=inline_keyboard([], back=False),
+    )
+
+
+async def start_fix(update: Update, context: BotContext) -> int | str:
+    """A «send again» button: only the owner, only for a document still requested."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _prefix, raw_id, code = query.data.split(":", 2)
+    app = await _owned(update, context, int(raw_id))
+    pending = {} if app is None else await pending_corrections(context.services, app)
+    if app is None or code not in pending:
+        # The same answer as any stale button: a forged id learns nothing.
+        await query.answer(_("This button is no longer active. Please use the menu."))
+        forget(context)
+        return ConversationHandler.END
+    await query.answer()
+    assert context.user_data is not None
+    context.user_data[_KEY] = {"app": app.id, "doc": code}
+    await _prompt(update, context.services, code)
+    return FIX_UPLOAD
+
+
+async def not_a_file(update: Update, context: BotContext) -> str:
+    """Text while a file is expected: say what to send."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            _("Please send the document as a photo or a PDF file, or press cancel."),
+            reply_markup=inline_keyboard([], back=False),
+        )
+    return FIX_UPLOAD
+
+
+def _file_of(update: Update) -> tuple[str, int | None] | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    if message.photo:
+        largest = message.photo[-1]
+        return largest.file_id, largest.file_size
+    if message.document is not None:
+        return message.document.file_id, message.document.file_size
+    return None
+
+
+async def got_file(update: Update, context: BotContext) -> int | str:
+    """Store the new file as the document; back to review when nothing else is pending."""
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    wanted: dict[str, Any] | None = context.user_data.get(_KEY)
+    app = None if wanted is None else await _owned(update, context, int(wanted["app"]))
+    services = context.services
+    pending = {} if app is None else await pending_corrections(services, app)
+    if app is None or wanted is None or wanted["doc"] not in pending:
+        forget(context)
+        await message.reply_text(
+            _("This correction is no longer needed. Here is the main menu."),
+            reply_markup=main_menu_keyboard(),
+        )
+        return ConversationHandler.END
+    code = str(wanted["doc"])
+    found = _file_of(update)
+    assert found is not None
+    settings = services.settings
+    try:
+        stored = await receive_upload(
+            context.bot,
+            found[0],
+            found[1],
+            data_dir=settings.data_dir,
+            max_bytes=settings.max_upload_bytes,
+            now=services.now(),
+        )
+        requirement = services.catalogue.document(code)
+        pdf_refused = requirement is not None and FileKind.PDF not in requirement.kinds
+        if pdf_refused and not stored.file_type.is_image:
+            raise UploadRejected(Rejection.NOT_ACCEPTED, "pdf not accepted here")
+    except UploadRejected as exc:
+        text = _(_REJECTIONS[exc.reason]).format(mb=to_persian_digits(settings.max_upload_mb))
+        await message.reply_text(text, reply_markup=inline_keyboard([], back=False))
+        return FIX_UPLOAD
+    remaining = [c for c in pending if c != code]
+    await _save(
+        services,
+        app,
+        code,
+        stored.stored_name,
+        stored.sha256,
+        stored.mime_type,
+        stored.size_bytes,
+        found[0],
+        remaining,
+    )
+    forget(context)
+    name = document_name(services.catalogue, code)
+    if remaining:
+        await message.reply_text(
+            _("Received {document}. Please also send the other documents below.").format(
+                document=name
+            ),
+            reply_markup=fix_keyboard(services, app.id, remaining),
+        )
+    else:
+        await message.reply_text(
+            _(
+                "Received {document}. Thank you: all requested documents are in, and your "
+                "application is back under review."
+            ).format(document=name),
+            reply_markup=main_menu_keyboard(),
+        )
+    services.wake_sender()
+    return ConversationHandler.END
+
+
+async def _save(
+    services: Services,
+    app: Application,
+    code: str,
+    stored_name: str,
+    sha256: str,
+    mime_type: str,
+    size_bytes: int,
+    file_id: str,
+    remaining: list[str],
+) -> None:
+    """The new document, and (when it was the last one) the move back to review: one commit."""
+    store = services.store
+    actor = f"citizen:{app.citizen_id}"
+    new = Document(
+        application_id=app.id,
+        kind=code,
+        stored_name=stored_name,
+        sha256=sha256,
+        mime_type=mime_type,
+        size_bytes=size_bytes,
+        platform_file_id=file_id,
+    )
+    async with store.db.transaction() as c:
+        old = (await store.documents.list_for_application(app.id, conn=c)).latest.get(code)
+        if old is not None and old.id is not None:
+            await store.documents.replace(old.id, new, conn=c)
+        else:
+            await store.documents.add(new, conn=c)
+        await AuditLog(store.db).record(
+            actor, "document_replaced", f"application:{app.id}", after={"kind": code}, conn=c
+        )
+        if remaining:
+            return
+        await change_status(store, app.id, ApplicationStatus.UNDER_REVIEW, actor, conn=c)
+        chat = services.settings.officers_chat_id
+        if chat is not None:
+            await store.outbox.enqueue(
+                OutboxMessage(
+                    chat_id=chat,
+                    kind=OutboxKind.OFFICER_ALERT.value,
+                    text=_("Corrected documents arrived for application {code}.").format(
+                        code=app.tracking_code or app.id
+                    ),
+                    dedupe_key=f"resubmitted:{app.id}:{store.db.now_text()}",
+                ),
+                conn=c,
+            )
+    LOGGER.info("Application %s: document %s replaced by its citizen", app.id, code)

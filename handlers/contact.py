@@ -1,0 +1,154 @@
+"""Contact an officer: the office's details (data/office.yaml) and a short message to officers.
+
+[*] --> shown: «تماس با کارشناس» (details + «leave a message»)
+shown --> ASK_MESSAGE: contact:write
+ASK_MESSAGE --> [*]: the text → one outbox row per officer chat (or OFFICERS_CHAT_ID)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext, Services
+from bot.formatting import to_persian_digits
+from bot.i18n import _
+from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from domain.notifications import OutboxKind, OutboxMessage
+from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+
+LOGGER = logging.getLogger(__name__)
+
+ASK_MESSAGE = "contact_ask_message"
+WRITE_DATA = "contact:write"
+MAX_MESSAGE_CHARS = 1000
+OFFICE_FILE = "office.yaml"
+
+
+class OfficeInfo(BaseModel):
+    """The office's contact details, as an officer wrote them in data/office.yaml."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(min_length=1, max_length=300)
+    phone: str = Field(min_length=1, max_length=100)
+    hours: str = Field(min_length=1, max_length=200)
+
+
+def load_office(data_dir: Path) -> OfficeInfo:
+    """Read and validate data/office.yaml."""
+    raw = yaml.safe_load((data_dir / OFFICE_FILE).read_text(encoding="utf-8"))
+    return OfficeInfo.model_validate(raw)
+
+
+async def show_contact(update: Update, context: BotContext) -> int:
+    """The office's name, address, phone and hours, and a button to write to an officer."""
+    message = update.effective_message
+    if message is None:
+        return ConversationHandler.END
+    office = await asyncio.to_thread(load_office, context.services.settings.catalogue_dir)
+    await message.reply_text(
+        _(
+            "{name}\n\nAddress: {address}\nPhone: {phone}\nWorking hours: {hours}\n\n"
+            "You can also leave a short message for our officers here."
+        ).format(name=office.name, address=office.address, phone=office.phone, hours=office.hours),
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("✉️ Leave a message"), callback_data=WRITE_DATA)]]
+        ),
+    )
+    return ConversationHandler.END
+
+
+async def ask_message(update: Update, context: BotContext) -> str:
+    """Ask for the message text."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is not None:
+        await query.answer()
+    assert chat is not None
+    await context.bot.send_message(
+        chat.id,
+        _(
+            "Please write your message in one text (at most {limit} characters). Include your "
+            "tracking code if you have one."
+        ).format(limit=to_persian_digits(MAX_MESSAGE_CHARS)),
+        reply_markup=inline_keyboard([], back=False),
+    )
+    return ASK_MESSAGE
+
+
+async def _officer_chats(services: Services) -> list[int]:
+    """Where officers read messages: the officers' group if set, else each officer's chat."""
+    settings = services.settings
+    if settings.officers_chat_id is not None:
+        return [settings.officers_chat_id]
+    stored = await services.store.officers.list_active(settings.bot_platform.value)
+    # In a private chat the chat id is the user id.
+    return sorted(set(settings.officer_ids) | {o.user_id for o in stored})
+
+
+async def got_message(update: Update, context: BotContext) -> int | str:
+    """Queue the message for the officers (outbox), then thank the citizen."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    text = (message.text or "").strip()
+    if len(text) > MAX_MESSAGE_CHARS:
+        await message.reply_text(
+            _("Your message is too long. Please shorten it to {limit} characters.").format(
+                limit=to_persian_digits(MAX_MESSAGE_CHARS)
+            )
+        )
+        return ASK_MESSAGE
+    services = context.services
+    platform = services.settings.bot_platform.value
+    citizen = await services.store.citizens.get_or_create(platform, user.id, message.chat_id)
+    apps = await services.store.applications.list_for_citizen(citizen.id)
+    codes = "، ".join(a.tracking_code for a in apps if a.tracking_code) or "—"
+    body = _("Message from a citizen ({name}, tracking codes: {codes}):\n\n{text}").format(
+        name=user.full_name, codes=codes, text=text
+    )
+    async with services.store.db.transaction() as c:
+        for chat_id in await _officer_chats(services):
+            await services.store.outbox.enqueue(
+                OutboxMessage(
+                    chat_id=chat_id,
+                    kind=OutboxKind.OFFICER_ALERT.value,
+                    text=body,
+                    urgent=True,  # officers read it in working hours anyway
+                    dedupe_key=f"contact:{platform}:{update.update_id}:{chat_id}",
+                ),
+                conn=c,
+            )
+    services.wake_sender()
+    LOGGER.info("Contact message from citizen %s queued for officers", citizen.id)
+    await message.reply_text(
+        _("Thank you. Your message was sent to our officers; they will contact you if needed."),
+        reply_markup=main_menu_keyboard(),
+    )
+    return ConversationHandler.END
+
+
+def build() -> ConversationHandler[BotContext]:
+    """The contact section (register before the sections catch-all)."""
+    return ConversationHandler(
+        entry_points=[
+            MessageHandler(menu_button(MenuItem.CONTACT), show_contact),
+            CallbackQueryHandler(ask_message, pattern=f"^{WRITE_DATA}$"),
+        ],
+        states={ASK_MESSAGE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_message)]},
+        fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$")],
+        name="contact",
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -1,0 +1,121 @@
+"""The officer menu (/officer): find an application, statistics, exhibitions, announcements.
+
+Every callback is wrapped with ``officer_only``: to anyone else the menu does not exist.
+The «exhibitions» and «announce» buttons carry data other sections' conversations claim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.auth import officer_only
+from bot.context import BotContext
+from bot.i18n import _
+
+LOGGER = logging.getLogger(__name__)
+
+MENU_DATA = "off:menu"
+STATS_DATA = "off:stats"
+EXHIBITIONS_DATA = "off:exhibitions"
+ANNOUNCE_DATA = "off:announce"
+FIND_PREFIX = "off:find"
+# What an officer can search by (the part after off:find:).
+FIND_BY = ("code", "nc", "phone")
+# The desk conversation's states: waiting for a button, or for typed input (PENDING_KEY says what).
+IDLE, TYPING = "off_idle", "off_typing"
+PENDING_KEY = "off_pending"
+
+
+def forget_pending(context: BotContext) -> None:
+    """Drop a half-done officer action (typed input awaited, documents being chosen)."""
+    if context.user_data is not None:
+        for key in (PENDING_KEY, "off_fix"):
+            context.user_data.pop(key, None)
+
+
+def handler_callback(
+    callback: Callable[[Update, BotContext], Awaitable[object]],
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, object]]:
+    """``officer_only`` callbacks as the coroutine functions PTB's handlers are typed for."""
+
+    async def run(update: Update, context: BotContext) -> object:
+        return await callback(update, context)
+
+    run.__name__ = getattr(callback, "__name__", "officer_callback")
+    return run
+
+
+def officer_menu_keyboard() -> InlineKeyboardMarkup:
+    """The officer menu's inline buttons (record ids only in callback data, never people)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("🔎 Find by tracking code"), callback_data="off:find:code")],
+            [
+                InlineKeyboardButton(_("🪪 By national code"), callback_data="off:find:nc"),
+                InlineKeyboardButton(_("📱 By phone"), callback_data="off:find:phone"),
+            ],
+            [InlineKeyboardButton(_("📊 Statistics"), callback_data=STATS_DATA)],
+            [
+                InlineKeyboardButton(_("🛍 Exhibitions"), callback_data=EXHIBITIONS_DATA),
+                InlineKeyboardButton(_("📣 Announcements"), callback_data=ANNOUNCE_DATA),
+            ],
+        ]
+    )
+
+
+def back_to_menu_button() -> InlineKeyboardButton:
+    """«Officer menu» under an officer's screens."""
+    return InlineKeyboardButton(_("🏠 Officer menu"), callback_data=MENU_DATA)
+
+
+async def _send_menu(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_message(
+        chat.id,
+        _("Officer desk. What would you like to do?"),
+        reply_markup=officer_menu_keyboard(),
+    )
+
+
+@officer_only
+async def open_menu(update: Update, context: BotContext) -> str:
+    """/officer or «officer menu»: forget any half-done action and show the menu."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    forget_pending(context)
+    await _send_menu(update, context)
+    return IDLE
+
+
+@officer_only
+async def show_stats(update: Update, context: BotContext) -> str:
+    """This year's figures: the paragraph in the seed's words, then the chart image."""
+    # Imported here: the statistics modules pull in matplotlib, which /officer alone never needs.
+    from bot.charts import render_stats_chart
+    from bot.office.stats_text import render_stats_paragraph
+    from storage.reports import collect_stats
+
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    chat = update.effective_chat
+    if chat is None:
+        return IDLE
+    services = context.services
+    stats = await collect_stats(services.store, catalogue=services.catalogue)
+    await context.bot.send_message(chat.id, render_stats_paragraph(stats))
+    chart = await asyncio.to_thread(render_stats_chart, stats)
+    await context.bot.send_photo(
+        chat.id,
+        chart,
+        caption=_("Applications of this year at a glance."),
+        reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]]),
+    )
+    return IDLE
