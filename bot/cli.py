@@ -9,6 +9,9 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.logging_setup import configure_logging
+from bot.office import export as office_export
+from bot.office import import_bank_report as office_import
+from bot.office import stats_command as office_stats
 from bot.settings import Settings, SettingsError, load_settings
 from domain.catalogue import CatalogueError
 
@@ -44,10 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (the local sandbox when BOT_TOKEN is not set)")
     sub.add_parser("sandbox", help="chat with the bot in this terminal through the local emulator")
+    office_import.add_parser(sub)
+    office_export.add_parser(sub)
+    office_stats.add_parser(sub)
     return parser
 
 
-COMMANDS: dict[str, Command] = {"run": _cmd_run, "sandbox": _cmd_sandbox}
+COMMANDS: dict[str, Command] = {
+    "run": _cmd_run,
+    "sandbox": _cmd_sandbox,
+    "import-bank-report": office_import.command,
+    "export": office_export.command,
+    "stats": office_stats.command,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

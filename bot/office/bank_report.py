@@ -1,0 +1,242 @@
+"""Reading an agent bank's payment report (CSV or XLSX) into checked rows.
+
+Headers are matched in Persian or English («کد رهگیری»/tracking_code, «کد ملی»/national_code,
+«بانک»/bank, «شعبه»/branch, «مبلغ»/amount, «تاریخ پرداخت»/paid_on), ignoring case, spaces,
+ZWNJ and a unit in brackets («مبلغ (ریال)»). Amounts are whole rials in any digit script with
+any thousands separators; dates are Jalali («۱۴۰۴/۰۸/۱۵») or Gregorian («2025-11-06»).
+Row numbers are the spreadsheet's own (the header is row 1), so the officer finds them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import jdatetime
+from pydantic import BaseModel, ConfigDict
+
+from bot.i18n import N_, _
+from domain.persian import normalize_for_search, normalize_input, parse_int
+
+
+class Column(StrEnum):
+    TRACKING_CODE = "tracking_code"
+    NATIONAL_CODE = "national_code"
+    BANK = "bank"
+    BRANCH = "branch"
+    AMOUNT = "amount"
+    PAID_ON = "paid_on"
+
+
+# Header spellings (input patterns, compared in search form).
+_HEADERS: dict[Column, tuple[str, ...]] = {
+    Column.TRACKING_CODE: ("کد رهگیری", "کد پیگیری", "شماره رهگیری", "tracking_code", "tracking"),
+    Column.NATIONAL_CODE: ("کد ملی", "شماره ملی", "national_code", "national_id"),
+    Column.BANK: ("بانک", "نام بانک", "bank", "bank_name"),
+    Column.BRANCH: ("شعبه", "نام شعبه", "کد شعبه", "branch", "branch_name"),
+    Column.AMOUNT: ("مبلغ", "مبلغ پرداختی", "مبلغ تسهیلات", "amount", "amount_rials"),
+    Column.PAID_ON: ("تاریخ پرداخت", "تاریخ", "paid_on", "payment_date", "date", "paid_date"),
+}
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def _header_key(text: str) -> str:
+    return normalize_for_search(_BRACKETS.sub("", text).replace("_", " ").replace("-", " "))
+
+
+_HEADER_INDEX: dict[str, Column] = {
+    _header_key(name): column for column, names in _HEADERS.items() for name in names
+}
+
+# Persian names of the required columns, for the "missing columns" message.
+COLUMN_LABELS: dict[str, str] = {
+    "key": N_("tracking code or national code (column)"),
+    Column.BANK: N_("bank (column)"),
+    Column.AMOUNT: N_("amount (column)"),
+    Column.PAID_ON: N_("payment date (column)"),
+}
+
+Cell = str | int | float | date | datetime | None
+
+
+class BankReportError(Exception):
+    """The file as a whole cannot be imported; the message is Persian, for the officer."""
+
+
+class RawRow(BaseModel):
+    """One data row: its spreadsheet row number and its cells by column."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    row: int
+    cells: dict[Column, Cell]
+
+
+def _rows_from_csv(path: Path) -> list[tuple[int, list[Cell]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # with or without a BOM
+    except UnicodeDecodeError:
+        raise BankReportError(_("The file is not UTF-8 text. Save it as CSV UTF-8.")) from None
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text[:4096], delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    return [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text), dialect), 1)]
+
+
+def _rows_from_xlsx(path: Path) -> list[tuple[int, list[Cell]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise BankReportError(_("The Excel file cannot be opened.")) from exc
+    try:
+        sheet = book.worksheets[0]
+        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
+    finally:
+        book.close()
+
+
+def read_rows(path: Path) -> list[RawRow]:
+    """Read the file's data rows by column; raise BankReportError for a file-level problem."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise BankReportError(_("Only .csv and .xlsx files can be imported."))
+    if not path.is_file():
+        raise BankReportError(_("The file was not found."))
+    lines = _rows_from_csv(path) if suffix == ".csv" else _rows_from_xlsx(path)
+    lines = [(n, cells) for n, cells in lines if not _blank(cells)]
+    if not lines:
+        raise BankReportError(_("The file is empty."))
+    _header_row, header = lines[0]
+    columns = [_HEADER_INDEX.get(_header_key(str(h))) if h is not None else None for h in header]
+    _check_columns(set(c for c in columns if c is not None))
+    rows = []
+    for number, cells in lines[1:]:
+        by_column: dict[Column, Cell] = {}
+        for column, cell in zip(columns, cells, strict=False):
+            if column is not None and column not in by_column:
+                by_column[column] = cell
+        rows.append(RawRow(row=number, cells=by_column))
+    if not rows:
+        raise BankReportError(_("The file has a header but no rows."))
+    return rows
+
+
+def _blank(cells: Sequence[Cell]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def _check_columns(found: set[Column]) -> None:
+    missing = []
+    if not found & {Column.TRACKING_CODE, Column.NATIONAL_CODE}:
+        missing.append(COLUMN_LABELS["key"])
+    missing += [
+        COLUMN_LABELS[c] for c in (Column.BANK, Column.AMOUNT, Column.PAID_ON) if c not in found
+    ]
+    if missing:
+        raise BankReportError(
+            _("The file has no column for: {columns}").format(
+                columns="، ".join(_(m) for m in missing)
+            )
+        )
+
+
+# --- cell values ----------------------------------------------------------------------------
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as normalised text ('' when empty); whole floats lose their «.0»."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return normalize_input(str(cell))
+
+
+_RIAL_SUFFIX = re.compile(r"\s*(ریال|rials?)$", re.IGNORECASE)
+
+
+def parse_amount_rials(cell: Cell) -> int | None:
+    """Whole rials from a number or text («۲٬۰۰۰٬۰۰۰٬۰۰۰»، «2,000,000,000 ریال»); else None."""
+    if isinstance(cell, bool | date | datetime):
+        return None
+    if isinstance(cell, float):
+        if not cell.is_integer():
+            return None
+        cell = int(cell)
+    if isinstance(cell, int):
+        return cell if cell > 0 else None
+    amount = parse_int(_RIAL_SUFFIX.sub("", cell_text(cell)))
+    return amount if amount else None
+
+
+def jalali_to_gregorian(year: int, month: int, day: int) -> date | None:
+    """The Gregorian day of a Jalali date, or None when there is no such day."""
+    try:
+        result: date = jdatetime.date(year, month, day).togregorian()
+    except (ValueError, OverflowError):
+        return None
+    return result
+
+
+_DATE_PARTS = re.compile(r"\s*[/\-.\\]\s*")
+
+
+def parse_payment_date(cell: Cell) -> date | None:
+    """A Gregorian date from a date cell, «1404/08/15» (Jalali) or «2025-11-06»; else None.
+
+    A year below 1700 is Jalali; «15/08/1404» (day first) is read too.
+    """
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    text = cell_text(cell).split(" ")[0]  # «2025-11-06 00:00:00» from a spreadsheet
+    parts = _DATE_PARTS.split(text)
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    first, month, last = (int(p) for p in parts)
+    if len(parts[0]) == 4:
+        year, day = first, last
+    elif len(parts[2]) == 4:
+        year, day = last, first
+    else:
+        return None
+    if year < 1700:
+        return jalali_to_gregorian(year, month, day)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+_BANK_PREFIX = ("بانک", "bank")
+
+
+def bank_key(name: str) -> str:
+    """A bank name in comparison form, without a leading «بانک»."""
+    key = normalize_for_search(name)
+    for prefix in _BANK_PREFIX:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key.removeprefix(prefix)
+    return key
+
+
+def match_bank(name: str, agent_banks: Iterable[str]) -> str | None:
+    """The agent bank (as written in rules.yaml) this name refers to, or None."""
+    key = bank_key(name)
+    if not key:
+        return None
+    for bank in agent_banks:
+        if bank_key(bank) == key:
+            return bank
+    return None

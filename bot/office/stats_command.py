@@ -1,0 +1,43 @@
+"""`homebiz stats [--year 1404] [--chart FILE.png]`: the year's figures and the seed paragraph."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from bot.settings import Settings
+from domain.catalogue import load_catalogue
+from domain.stats import Stats
+from storage import Store
+from storage.reports import collect_stats
+
+
+async def _collect(args: argparse.Namespace, settings: Settings) -> Stats:
+    catalogue = load_catalogue(settings.catalogue_dir)
+    settings.ensure_dirs()
+    store = await Store.open(settings.database_path)
+    try:
+        return await collect_stats(store, year=args.year, catalogue=catalogue)
+    finally:
+        await store.close()
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `stats` on the `homebiz` parser."""
+    parser = sub.add_parser("stats", help="the year's figures and the summary paragraph")
+    parser.add_argument("--year", type=int, help="Jalali year, e.g. 1404 (default: this year)")
+    parser.add_argument("--chart", metavar="FILE.png", help="also save the chart as a PNG")
+
+
+def command(args: argparse.Namespace, settings: Settings) -> int:
+    """`homebiz stats [--year Y] [--chart FILE.png]`."""
+    from bot.office.stats_text import render_stats_text
+
+    stats = asyncio.run(_collect(args, settings))
+    print(render_stats_text(stats))
+    if args.chart:
+        from bot.charts import render_stats_chart  # matplotlib loads only when asked for
+
+        Path(args.chart).write_bytes(render_stats_chart(stats))
+    return 0
