@@ -18,6 +18,7 @@ from bot.context import BotContext, HomebizApplication, Services
 from bot.errors import on_error
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
+from conversations import application as application_conversation
 from conversations import eligibility
 from conversations import officer_admin, officer_desk, tracking
 from handlers import contact, fallback, sections, start
@@ -71,6 +72,7 @@ def register_handlers(application: HomebizApplication) -> None:
     application.add_handler(tracking.build())
     application.add_handler(contact.build())
     application.add_handlers(eligibility.build())
+    application.add_handler(application_conversation.build())
 
     # Commands and menu buttons that are not conversations.
     application.add_handlers(start.build())

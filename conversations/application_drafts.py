@@ -77,7 +77,7 @@ async def create_draft(
     context: BotContext, citizen: Citizen, form: ApplicationForm, plan_type: PlanType
 ) -> Draft:
     """Store a new draft at consent (OpenApplicationExists if one of this plan is open)."""
-    form.plan_type = form.plan_type or plan_type
+    # The column needs a plan type now; the form keeps None until the citizen chooses one.
     app = await context.services.store.applications.create_draft(
         citizen.id, plan_type, form.dump(), step=Step.PHONE.value
     )

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import _
+from domain.models import Citizen
 from handlers.menu import main_menu_keyboard
 
 START_PAYLOAD_KEY = "start_payload"
+RESUME_DATA = "apply:resume"  # the application conversation's entry point
 
 
-async def register_citizen(update: Update, context: BotContext) -> None:
+async def register_citizen(update: Update, context: BotContext) -> Citizen | None:
     """Make sure the sender has a citizen record, so later steps can refer to it."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
-        return
+        return None
     services = context.services
-    await services.store.citizens.get_or_create(
+    return await services.store.citizens.get_or_create(
         services.settings.bot_platform.value, user.id, chat.id
+    )
+
+
+async def offer_resume(update: Update, context: BotContext, citizen: Citizen | None) -> None:
+    """A citizen with an unfinished application gets a button to continue it."""
+    message = update.effective_message
+    if citizen is None or message is None:
+        return
+    if await context.services.store.applications.open_draft_for_citizen(citizen.id) is None:
+        return
+    button = InlineKeyboardButton(
+        _("Continue the unfinished application"), callback_data=RESUME_DATA
+    )
+    await message.reply_text(
+        _("You have an unfinished application. You can continue it where you stopped."),
+        reply_markup=InlineKeyboardMarkup([[button]]),
     )
 
 
@@ -30,7 +48,7 @@ async def start(update: Update, context: BotContext) -> None:
         return
     if context.args and context.user_data is not None:
         context.user_data[START_PAYLOAD_KEY] = context.args[0][:64]
-    await register_citizen(update, context)
+    citizen = await register_citizen(update, context)
     await message.reply_text(
         _(
             "Hello and welcome! I am the home-business assistant of the Directorate General "
@@ -38,6 +56,7 @@ async def start(update: Update, context: BotContext) -> None:
         ),
         reply_markup=main_menu_keyboard(),
     )
+    await offer_resume(update, context, citizen)
 
 
 async def show_help(update: Update, context: BotContext) -> None:
