@@ -1,0 +1,83 @@
+"""Settings: names are the interface; a wrong value stops start-up with one clear line."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import BALE_API_URL, BALE_FILE_URL, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "BOT_TOKEN",
+        "BOT_PLATFORM",
+        "BOT_API_BASE_URL",
+        "BOT_FILE_BASE_URL",
+        "DATA_DIR",
+        "DATABASE_URL",
+        "OFFICER_IDS",
+        "TIMEZONE",
+        "MAX_UPLOAD_MB",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir("/")  # no stray .env
+
+
+def test_defaults_are_telegram_tehran_and_ten_megabytes() -> None:
+    settings = load_settings()
+    assert settings.api_base_url == "https://api.telegram.org/bot"
+    assert settings.timezone == "Asia/Tehran"
+    assert settings.max_upload_bytes == 10 * 1024 * 1024
+    assert settings.bot_token is None
+
+
+def test_bale_picks_bales_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_PLATFORM", "bale")
+    settings = load_settings()
+    assert (settings.api_base_url, settings.file_base_url) == (BALE_API_URL, BALE_FILE_URL)
+    assert settings.is_bale
+
+
+def test_explicit_urls_override_the_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_PLATFORM", "bale")
+    monkeypatch.setenv("BOT_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    monkeypatch.setenv("BOT_FILE_BASE_URL", "http://127.0.0.1:8081/file/bot")
+    settings = load_settings()
+    assert settings.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.file_base_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_officer_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OFFICER_IDS", "12, 34,56")
+    assert load_settings().officer_ids == {12, 34, 56}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_PLATFORM", "whatsapp"),
+        ("OFFICER_IDS", "12,abc"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("MAX_UPLOAD_MB", "500"),
+        ("DATABASE_URL", "postgres://x"),
+        ("BOT_TOKEN", "not a token"),
+    ],
+)
+def test_a_wrong_value_names_the_variable_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.count("\n") == 0
+    assert name in message
+    assert value not in message or name != "BOT_TOKEN"  # a token is never echoed
+
+
+def test_the_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:SECRET-value-xyz")
+    settings = load_settings()
+    assert "SECRET" not in repr(settings)
+    assert "SECRET" not in str(settings.model_dump())
