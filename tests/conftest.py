@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from pydantic import SecretStr
 
 from bot.context import HomebizApplication
@@ -16,6 +17,10 @@ from bot.polling import UpdatePoller
 from bot.runtime import running_bot
 from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator
+
+# A busy 2-core CI machine must not turn a slow example into a failure: no per-example deadline.
+hypothesis_settings.register_profile("project", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("project")
 
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
