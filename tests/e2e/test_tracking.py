@@ -1,0 +1,213 @@
+"""Track my application: own applications with timelines, lookup by code, contact an officer."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from bot.formatting import format_jalali_date
+from bot.i18n import _
+from bot.notifications_text import render_status_notification, status_label
+from bot.uploads import FILES_FOLDER
+from botapi_emulator import Citizen
+from domain.models import Application, Document
+from domain.notifications import QuietHours
+from domain.statuses import ApplicationStatus, PlanType
+from domain.tracking import new_tracking_code
+from handlers.menu import MenuItem, label
+from storage import Store
+from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
+from tests.e2e.test_foundation import assert_persian
+
+NO_QUIET_HOURS = QuietHours(start_hour=0, end_hour=0)
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Notifications go out at once whatever the wall clock says (quiet hours tested elsewhere)."""
+    monkeypatch.setattr(QuietHours, "is_quiet", lambda self, moment: False)
+    yield
+
+
+def make_national_code(seed: int) -> str:
+    """A valid national code (check digit computed) from a seed."""
+    body = f"{(seed * 7919 + 1234567) % 10**9:09d}"
+    remainder = sum(int(d) * (10 - i) for i, d in enumerate(body)) % 11
+    return body + str(remainder if remainder < 2 else 11 - remainder)
+
+
+def jpeg(seed: int = 1) -> bytes:
+    """A small real JPEG (uploads are checked by content)."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (40, 30), (rng.randrange(256), rng.randrange(256), 90))
+    out = io.BytesIO()
+    image.save(out, format="JPEG")
+    return out.getvalue()
+
+
+async def add_document(store: Store, data_dir: Path, app_id: int, kind: str, seed: int) -> None:
+    """Store a document file and its row, as the application conversation would."""
+    data = jpeg(seed)
+    name = f"test/{app_id}-{kind}-{seed}.jpg"
+    target = data_dir / FILES_FOLDER / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    await store.documents.add(
+        Document(
+            application_id=app_id,
+            kind=kind,
+            stored_name=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            mime_type="image/jpeg",
+            size_bytes=len(data),
+        )
+    )
+
+
+async def submitted_application(
+    bot: RunningBot,
+    user_id: int,
+    *,
+    seed: int = 1,
+    documents: tuple[str, ...] = ("national_card", "birth_certificate"),
+    **fields: Any,
+) -> Application:
+    """A submitted application of the citizen with this user id, written through the store."""
+    store = bot.application.services.store
+    citizen = await store.citizens.get_or_create("telegram", user_id, user_id)
+    draft = await store.applications.create_draft(citizen.id, PlanType.INDEPENDENT)
+    values: dict[str, Any] = {
+        "tracking_code": new_tracking_code(random.Random(seed)),
+        "national_code": make_national_code(seed),
+        "full_name": "مریم احمدی",
+        "phone": "+989121234567",
+        "county": "khorramabad",
+        "requested_rials": 1_500_000_000,
+    }
+    values.update(fields)
+    await store.applications.update_fields(draft.id, **values)
+    for n, kind in enumerate(documents):
+        await add_document(store, bot.settings.data_dir, draft.id, kind, seed * 10 + n)
+    await store_change(store, draft.id, ApplicationStatus.SUBMITTED, f"citizen:{citizen.id}")
+    app = await store.applications.get(draft.id)
+    assert app is not None
+    return app
+
+
+async def store_change(
+    store: Store, app_id: int, to: ApplicationStatus, actor: str, **kwargs: Any
+) -> None:
+    """A status change written directly (notifying like the bot does)."""
+    from storage.status_changes import change_status
+
+    await change_status(
+        store,
+        app_id,
+        to,
+        actor,
+        render=render_status_notification,
+        quiet_hours=NO_QUIET_HOURS,
+        **kwargs,
+    )
+
+
+async def test_no_application_offers_the_lookup(citizen: Citizen) -> None:
+    replies = await citizen.says(label(MenuItem.TRACK))
+    assert_persian(replies[-1].text)
+    assert _("🔑 Look up by tracking code") in citizen.buttons[0]
+
+
+async def test_track_shows_own_applications_only_with_a_jalali_timeline(
+    make_citizen: CitizenFactory, bot: RunningBot
+) -> None:
+    mine, other = await make_citizen(), await make_citizen()
+    app = await submitted_application(bot, mine.user_id, seed=1)
+    theirs = await submitted_application(bot, other.user_id, seed=2)
+    store = bot.application.services.store
+    await store_change(
+        store, app.id, ApplicationStatus.UNDER_REVIEW, f"officer:{OFFICER_ID}", reason="شروع"
+    )
+
+    replies = await mine.sends_command("/status")
+    card = replies[0].text or ""
+    assert_persian(card)
+    assert status_label(ApplicationStatus.UNDER_REVIEW) in card
+    assert status_label(ApplicationStatus.SUBMITTED) in card
+    assert format_jalali_date(bot.application.services.now()) in card
+    assert "شروع" in card
+    assert theirs.tracking_code is not None
+    # Only the citizen's own application (codes are shown as ۱۲۳۴-۵۶۷۸).
+    assert len(replies) == 2
+    assert replies[0].inline_buttons == []
+
+
+async def test_lookup_never_tells_a_wrong_national_code_from_a_missing_code(
+    make_citizen: CitizenFactory, bot: RunningBot
+) -> None:
+    owner, stranger = await make_citizen(), await make_citizen()
+    app = await submitted_application(bot, owner.user_id, seed=3)
+    assert app.tracking_code is not None
+    store = bot.application.services.store
+    missing = new_tracking_code(random.Random(100))
+    assert missing != app.tracking_code
+    assert await store.applications.find_by_tracking_code(missing) is None
+
+    async def attempt(code: str, national: str) -> str:
+        await stranger.sends_command("/status")
+        await stranger.presses(_("🔑 Look up by tracking code"))
+        await stranger.says(code)
+        return (await stranger.says(national))[-1].text or ""
+
+    wrong_national = await attempt(app.tracking_code, make_national_code(99))
+    no_such_code = await attempt(missing, make_national_code(3))
+    assert wrong_national == no_such_code
+    assert app.tracking_code not in wrong_national and status_label(app.status) not in no_such_code
+
+    # A mistyped code (check digit wrong) is caught before any lookup and costs nothing.
+    await stranger.sends_command("/status")
+    await stranger.presses(_("🔑 Look up by tracking code"))
+    broken = app.tracking_code[:-1] + str((int(app.tracking_code[-1]) + 1) % 10)
+    typo = (await stranger.says(broken))[-1].text or ""
+    assert "اشتباه" in typo
+    await stranger.sends_command("/cancel")
+    assert await store.lookups.failures("telegram", stranger.user_id) == 2
+
+    third = await attempt(missing, make_national_code(5))
+    assert third == no_such_code
+    await stranger.sends_command("/status")
+    throttled = await stranger.presses(_("🔑 Look up by tracking code"))
+    assert "چند بار تلاش ناموفق" in (throttled[-1].text or "")
+    assert await store.lookups.failures("telegram", stranger.user_id) == 3
+
+    # The owner's own lookup (another account, right national code) shows the timeline.
+    await owner.sends_command("/status")
+    await owner.presses(_("🔑 Look up by tracking code"))
+    await owner.says(app.tracking_code)
+    found = (await owner.says(make_national_code(3)))[-1].text or ""
+    assert status_label(ApplicationStatus.SUBMITTED) in found
+    assert format_jalali_date(bot.application.services.now()) in found
+
+
+async def test_contact_shows_the_office_and_passes_a_message_to_officers(
+    make_citizen: CitizenFactory, bot: RunningBot
+) -> None:
+    citizen = await make_citizen()
+    officer = await make_citizen(user_id=OFFICER_ID, first_name="کارشناس")
+    await officer.sends_command("/start")  # a bot may only write to those who started it
+    await submitted_application(bot, citizen.user_id, seed=4)
+    shown = await citizen.says(label(MenuItem.CONTACT))
+    assert "خرم‌آباد" in (shown[-1].text or "")
+    await citizen.presses(_("✉️ Leave a message"))
+    thanks = await citizen.says("سلام، وام من کی پرداخت می‌شود؟")
+    assert_persian(thanks[-1].text)
+    received = await officer.wait_for_message(
+        timeout=10, predicate=lambda m: "وام من کی پرداخت" in m.content
+    )
+    assert "پیام یک متقاضی" in received.content
