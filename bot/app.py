@@ -21,6 +21,7 @@ from bot.settings import Settings
 from conversations import application as application_conversation
 from conversations import eligibility
 from conversations import officer_admin, officer_desk, tracking
+from conversations import announce, exhibition_admin, exhibitions, subscriptions
 from handlers import contact, fallback, sections, start
 from storage import SqlitePersistence
 
@@ -71,6 +72,11 @@ def register_handlers(application: HomebizApplication) -> None:
     application.add_handler(officer_admin.build())
     application.add_handler(tracking.build())
     application.add_handler(contact.build())
+    # Exhibitions, subscriptions (/stop, «unsub»), officers' exhibitions and announcements.
+    application.add_handlers(exhibition_admin.build())
+    application.add_handlers(announce.build())
+    application.add_handlers(exhibitions.build())
+    application.add_handlers(subscriptions.build())
     application.add_handlers(eligibility.build())
     application.add_handler(application_conversation.build())
 

@@ -61,14 +61,28 @@ class BroadcastRepository:
         flt: BroadcastFilter,
         *,
         exhibition_id: int | None = None,
+        progress: tuple[int, int] | None = None,
         conn: aiosqlite.Connection | None = None,
     ) -> Broadcast:
-        """Store a new running broadcast (the runner enqueues its recipients)."""
+        """Store a new running broadcast (the runner enqueues its recipients).
+
+        ``progress`` is the (chat id, message id) of the officer's progress message.
+        """
+        chat_id, message_id = progress or (None, None)
         async with self.db.writing(conn) as c:
             cursor = await c.execute(
                 "INSERT INTO broadcasts (officer, text, filter_json, exhibition_id, status,"
-                " created_at) VALUES (?, ?, ?, ?, 'running', ?)",
-                (officer, text, flt.model_dump_json(), exhibition_id, self.db.now_text()),
+                " progress_chat_id, progress_message_id, created_at)"
+                " VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                (
+                    officer,
+                    text,
+                    flt.model_dump_json(),
+                    exhibition_id,
+                    chat_id,
+                    message_id,
+                    self.db.now_text(),
+                ),
             )
             new_id = cursor.lastrowid
             await cursor.close()

@@ -1,0 +1,252 @@
+"""Citizens browse upcoming exhibitions (nearest first), see details, and ask for a booth.
+
+Stateless: every step is a button carrying a record id (``exh:<id>``, ``booth:<id>``), so
+nothing is lost between steps; the booth request is stored before the bot answers.
+
+    menu «🛍 Exhibitions» → list ──exh:<id>──▶ details ──booth:<id>──▶ accepted | refused
+                              ◀──exh:list──
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
+
+from bot.context import BotContext, Services
+from bot.formatting import format_jalali_date, format_jalali_short
+from bot.i18n import N_, _
+from domain.catalogue import Catalogue
+from domain.exhibitions import (
+    BoothRefusal,
+    Exhibition,
+    ExhibitionKind,
+    booth_refusal,
+    nearest_first,
+)
+from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from storage.exhibitions import DuplicateBoothRequest
+
+LOGGER = logging.getLogger(__name__)
+
+LIST_DATA = "exh:list"
+REMINDER_KIND = "exhibition_tomorrow"
+REMINDER_HOUR = 10  # local time of the day-before reminder
+
+KIND_LABELS: dict[ExhibitionKind, str] = {
+    ExhibitionKind.SEASONAL: N_("Seasonal"),
+    ExhibitionKind.PERMANENT: N_("Permanent"),
+    ExhibitionKind.VIRTUAL: N_("Virtual (online)"),
+}
+
+
+def county_name(catalogue: Catalogue, code: str | None) -> str:
+    """The county's Persian name, or «virtual» for none."""
+    county = catalogue.county(code) if code else None
+    return county.name if county else _("Virtual (online)")
+
+
+def render_exhibition(exhibition: Exhibition, catalogue: Catalogue) -> str:
+    """Every detail a citizen needs, with Jalali dates and Persian digits."""
+    text = _(
+        "🛍 {title}\nKind: {kind}\nCounty: {county}\nVenue: {venue}\n"
+        "Dates: {start} to {end}\nBooth requests until: {deadline}"
+    ).format(
+        title=exhibition.title,
+        kind=_(KIND_LABELS[exhibition.kind]),
+        county=county_name(catalogue, exhibition.county),
+        venue=exhibition.venue or "—",
+        start=format_jalali_date(exhibition.starts_on),
+        end=format_jalali_date(exhibition.ends_on),
+        deadline=format_jalali_date(exhibition.last_booth_day),
+    )
+    if exhibition.description:
+        text += "\n\n" + exhibition.description
+    return text
+
+
+def local_today(services: Services) -> date:
+    """Today in the configured time zone."""
+    return services.now().astimezone(services.settings.zone).date()
+
+
+async def citizen_id_of(update: Update, context: BotContext) -> int | None:
+    """The sender's citizen id (the row is created on first contact)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    services = context.services
+    citizen = await services.store.citizens.get_or_create(
+        services.settings.bot_platform.value, user.id, chat.id
+    )
+    return citizen.id
+
+
+async def _listing(update: Update, context: BotContext) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    citizen_id = await citizen_id_of(update, context)
+    county = await services.store.exhibitions.citizen_county(citizen_id) if citizen_id else None
+    found = await services.store.exhibitions.upcoming(local_today(services))
+    ordered = nearest_first(found, services.catalogue, county)[:20]
+    if not ordered:
+        return _(
+            "There are no upcoming exhibitions right now. To hear about new ones, "
+            "subscribe in «🔔 Notification settings»."
+        ), None
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{e.title} · {county_name(services.catalogue, e.county)} · "
+                f"{format_jalali_short(e.starts_on)}",
+                callback_data=f"exh:{e.id}",
+            )
+        ]
+        for e in ordered
+    ]
+    return _("Upcoming exhibitions, nearest first. Choose one to see the details:"), (
+        InlineKeyboardMarkup(rows)
+    )
+
+
+async def show_list(update: Update, context: BotContext) -> None:
+    """The menu button: upcoming exhibitions as buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    text, markup = await _listing(update, context)
+    await message.reply_text(text, reply_markup=markup or main_menu_keyboard())
+
+
+async def back_to_list(update: Update, context: BotContext) -> None:
+    """«Back to the list» under the details."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    text, markup = await _listing(update, context)
+    if query.message is not None:
+        await context.bot.send_message(query.message.chat.id, text, reply_markup=markup)
+
+
+async def show_details(update: Update, context: BotContext) -> None:
+    """One exhibition's details, with the booth button while requests are open."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    await query.answer()
+    services = context.services
+    exhibition = await services.store.exhibitions.get(int(query.data.split(":")[1]))
+    chat_id = query.message.chat.id
+    if exhibition is None or exhibition.status != "active":
+        await context.bot.send_message(chat_id, _("Sorry, this exhibition has been cancelled."))
+        return
+    rows = [[InlineKeyboardButton(_("🙋 Ask for a booth"), callback_data=f"booth:{exhibition.id}")]]
+    rows.append([InlineKeyboardButton(_("↩️ Back to the list"), callback_data=LIST_DATA)])
+    if exhibition.poster_file_id:
+        try:
+            await context.bot.send_photo(chat_id, exhibition.poster_file_id)
+        except Exception:  # a poster that cannot be sent must not hide the details
+            LOGGER.warning("Exhibition %d: poster could not be sent", exhibition.id)
+    await context.bot.send_message(
+        chat_id,
+        render_exhibition(exhibition, services.catalogue),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+def refusal_text(refusal: BoothRefusal, exhibition: Exhibition) -> str:
+    """A polite Persian refusal that says what to do next."""
+    if refusal is BoothRefusal.CANCELLED:
+        return _("Sorry, this exhibition has been cancelled.")
+    if refusal is BoothRefusal.ENDED:
+        return _("Sorry, this exhibition has already ended.")
+    if refusal is BoothRefusal.DEADLINE_PASSED:
+        return _(
+            "Sorry, the deadline for booth requests ({date}) has passed. "
+            "Please look out for the next exhibitions."
+        ).format(date=format_jalali_date(exhibition.last_booth_day))
+    if refusal is BoothRefusal.ALREADY_REQUESTED:
+        return _(
+            "You have already asked for a booth at this exhibition. "
+            "We will let you know the answer."
+        )
+    return _(
+        "To ask for a booth you need a submitted application or a home-business permit. "
+        "You can apply from «📝 Apply and upload documents» in the menu."
+    )
+
+
+async def ask_for_booth(update: Update, context: BotContext) -> None:
+    """Store a booth request when the rules allow it; otherwise explain why not."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    await query.answer()
+    services = context.services
+    chat_id = query.message.chat.id
+    citizen_id = await citizen_id_of(update, context)
+    exhibition = await services.store.exhibitions.get(int(query.data.split(":")[1]))
+    if citizen_id is None or exhibition is None:
+        return
+    store = services.store.exhibitions
+    refusal = booth_refusal(
+        exhibition,
+        local_today(services),
+        has_application=await store.has_application(citizen_id),
+        already_requested=await store.booth_for(exhibition.id, citizen_id) is not None,
+    )
+    if refusal is None:
+        try:
+            await store.request_booth(exhibition.id, citizen_id)
+        except DuplicateBoothRequest:
+            refusal = BoothRefusal.ALREADY_REQUESTED
+    if refusal is not None:
+        await context.bot.send_message(chat_id, refusal_text(refusal, exhibition))
+        return
+    await schedule_day_before(services, exhibition, citizen_id, chat_id)
+    await context.bot.send_message(
+        chat_id,
+        _(
+            "Your booth request for «{title}» is registered. An officer will review it and "
+            "we will let you know the answer. We will also remind you the day before."
+        ).format(title=exhibition.title),
+    )
+
+
+async def schedule_day_before(
+    services: Services, exhibition: Exhibition, citizen_id: int, chat_id: int
+) -> None:
+    """The day-before reminder (reminders service), unless that moment has passed."""
+    reminders = services.reminders
+    if reminders is None:
+        return
+    zone = services.settings.zone
+    day_before = exhibition.starts_on - timedelta(days=1)
+    due = datetime.combine(day_before, time(REMINDER_HOUR), tzinfo=zone)
+    if due <= services.now():
+        return
+    await reminders.schedule(
+        kind=REMINDER_KIND,
+        subject=f"exhibition:{exhibition.id}:citizen:{citizen_id}",
+        chat_id=chat_id,
+        due_at=due,
+        citizen_id=citizen_id,
+        sequence=exhibition.starts_on.isoformat(),  # a new start date: a new reminder
+        payload={
+            "title": exhibition.title,
+            "starts_on": exhibition.starts_on.isoformat(),
+            "venue": exhibition.venue,
+        },
+    )
+
+
+def build() -> list[BaseHandler[Update, BotContext, None]]:
+    """The menu button and the buttons of the list and details."""
+    return [
+        MessageHandler(menu_button(MenuItem.EXHIBITIONS), show_list),
+        CallbackQueryHandler(back_to_list, pattern=r"^exh:list$"),
+        CallbackQueryHandler(show_details, pattern=r"^exh:\d+$"),
+        CallbackQueryHandler(ask_for_booth, pattern=r"^booth:\d+$"),
+    ]
