@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 from telegram import BotCommand
 from telegram.error import TelegramError
@@ -41,21 +42,25 @@ async def _set_commands(application: HomebizApplication) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[HomebizApplication]:
-    """Open everything the bot needs in order, and close it in reverse order."""
+async def running_bot(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[HomebizApplication]:
+    """Open everything the bot needs in order, and close it in reverse order.
+
+    ``clock`` replaces ``services.clock`` from the start (tests: a restart after downtime).
+    """
     settings.ensure_dirs()
     catalogue = load_catalogue(settings.catalogue_dir)  # a bad data file stops start-up here
     store = await Store.open(settings.database_path)
     try:
-        application = build_application(
-            Services(settings=settings, store=store, catalogue=catalogue)
-        )
+        services = Services(settings=settings, store=store, catalogue=catalogue)
+        if clock is not None:
+            services.clock = clock
+        application = build_application(services)
         services = application.services
         # The sender owns the outbox's rate limits, so its Bot has no rate limiter of its own.
         sender_bot = make_bot(settings)
-        sender = OutboxSender(
-            sender_bot, store.outbox, global_rate=settings.outbox_rate_per_second
-        )
+        sender = OutboxSender(sender_bot, store.outbox, global_rate=settings.outbox_rate_per_second)
         services.sender = sender
         async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()

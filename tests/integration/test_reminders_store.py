@@ -22,6 +22,7 @@ from storage import Store
 from storage.status_changes import change_status
 
 OFFICER = "officer:900001"
+STATUS_TEXT = "وضعیت"  # the status notifications of make_application
 
 
 class FakeClock:
@@ -56,7 +57,7 @@ async def make_application(store: Store, user_id: int, status: S) -> Application
             (S.INTRODUCED_TO_BANK, OFFICER, {"bank": "ملت", "branch": "مرکزی"}, None),
         ]
     for to, actor, details, reason in path:
-        await change_status(store, app.id, to, actor, reason, details, notify_text="وضعیت")
+        await change_status(store, app.id, to, actor, reason, details, notify_text=STATUS_TEXT)
     found = await store.applications.get(app.id)
     assert found is not None
     return found
