@@ -45,6 +45,7 @@ from bot.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
 from domain.lifecycle import LifecycleError
 from domain.models import Application
+from domain.notifications import QuietHours
 from domain.persian import normalize_national_code
 from domain.statuses import ApplicationStatus
 from domain.tracking import normalize_tracking_code
@@ -251,11 +252,13 @@ async def import_bank_report(
     dry_run: bool = False,
     today: date | None = None,
     wake: Callable[[], None] | None = None,
+    quiet_hours: QuietHours | None = None,
 ) -> ImportResult:
     """Check the file and, unless a dry run or any row is bad, apply it in one transaction.
 
     ``wake`` (e.g. ``services.wake_sender``) is called after a commit when the sender runs in
     this process; otherwise the running bot's sender finds the outbox rows on its next poll.
+    Notifications are not urgent: they wait for the end of ``quiet_hours``.
     """
     name = path.name
     today = today or local_today(store)
@@ -287,6 +290,7 @@ async def import_bank_report(
                         "paid_on": payment.paid_on.isoformat(),
                     },
                     render=render,
+                    quiet_hours=quiet_hours,
                     conn=conn,
                 )
     except _Rejected:
