@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.notifications_text import make_renderer
 from domain.models import Application
+from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from storage import Store
@@ -13,6 +14,7 @@ from storage.status_changes import change_status
 
 OFFICER = "officer:900001"
 RENDER = make_renderer()
+NO_QUIET = QuietHours(start_hour=0, end_hour=0)  # notifications due at once, at any hour
 
 # Valid tracking codes (Damm) and national codes (check digit) used by tests/data/*.csv.
 TRACKING = ("64330128", "35308297", "76240391", "18101113", "22152795", "99906089")
@@ -63,9 +65,13 @@ async def seed_application(
                 "amount_rials": paid_rials or requested_rials,
                 "paid_on": (paid_on or date(2025, 11, 6)).isoformat(),
             }
-        await change_status(store, app.id, step, actor=OFFICER, details=details, render=RENDER)
+        await change_status(
+            store, app.id, step, OFFICER, details=details, render=RENDER, quiet_hours=NO_QUIET
+        )
     if status is S.REJECTED:
-        await change_status(store, app.id, S.REJECTED, OFFICER, reason="ناقص", render=RENDER)
+        await change_status(
+            store, app.id, S.REJECTED, OFFICER, reason="ناقص", render=RENDER, quiet_hours=NO_QUIET
+        )
     found = await store.applications.get(app.id)
     assert found is not None and found.status is status
     return found
