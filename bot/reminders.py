@@ -72,10 +72,7 @@ def delays_from(services: Services) -> ReminderDelays:
 
 def quiet_hours_from(services: Services) -> QuietHours:
     """The configured quiet hours."""
-    s = services.settings
-    return QuietHours(
-        start_hour=s.quiet_hours_start, end_hour=s.quiet_hours_end, timezone=s.timezone
-    )
+    return services.settings.quiet_hours
 
 
 class ReminderService:

@@ -52,6 +52,7 @@ async def running_bot(
     settings.ensure_dirs()
     catalogue = load_catalogue(settings.catalogue_dir)  # a bad data file stops start-up here
     store = await Store.open(settings.database_path)
+    store.outbox.quiet_hours = settings.quiet_hours
     try:
         services = Services(settings=settings, store=store, catalogue=catalogue)
         if clock is not None:

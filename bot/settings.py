@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.notifications import QuietHours
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 BALE_API_URL = "https://tapi.bale.ai/bot"
@@ -137,6 +139,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return Path(self.database_url.removeprefix("sqlite:///"))
         return self.data_dir / "homebiz.db"
+
+    @property
+    def quiet_hours(self) -> QuietHours:
+        """When non-urgent messages wait (local time, wrapping midnight)."""
+        return QuietHours(
+            start_hour=self.quiet_hours_start,
+            end_hour=self.quiet_hours_end,
+            timezone=self.timezone,
+        )
 
     @property
     def zone(self) -> ZoneInfo:
