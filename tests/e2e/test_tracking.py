@@ -80,7 +80,26 @@ async def submitted_application(
     **fields: Any,
 ) -> Application:
     """A submitted application of the citizen with this user id, written through the store."""
-    store = bot.application.services.store
+    return await submitted_in(
+        bot.application.services.store,
+        bot.settings.data_dir,
+        user_id,
+        seed=seed,
+        documents=documents,
+        **fields,
+    )
+
+
+async def submitted_in(
+    store: Store,
+    data_dir: Path,
+    user_id: int,
+    *,
+    seed: int = 1,
+    documents: tuple[str, ...] = ("national_card", "birth_certificate"),
+    **fields: Any,
+) -> Application:
+    """The same on any open store (e.g. one shared with a bot process)."""
     citizen = await store.citizens.get_or_create("telegram", user_id, user_id)
     draft = await store.applications.create_draft(citizen.id, PlanType.INDEPENDENT)
     values: dict[str, Any] = {
@@ -94,7 +113,7 @@ async def submitted_application(
     values.update(fields)
     await store.applications.update_fields(draft.id, **values)
     for n, kind in enumerate(documents):
-        await add_document(store, bot.settings.data_dir, draft.id, kind, seed * 10 + n)
+        await add_document(store, data_dir, draft.id, kind, seed * 10 + n)
     await store_change(store, draft.id, ApplicationStatus.SUBMITTED, f"citizen:{citizen.id}")
     app = await store.applications.get(draft.id)
     assert app is not None
