@@ -1,0 +1,129 @@
+"""A 5,000-recipient announcement killed half-way (SIGKILL) resumes: everyone gets it once.
+
+The sender's documented duplicate window (the platform accepted a message, the process died
+before the row was marked sent) is kept out of this test on purpose: just before the kill,
+the emulator starts refusing sendMessage (500) and the test waits until every message the
+emulator accepted is marked sent in the database. Everything else is real: rows claimed but
+not sent, rows waiting for a retry, and the officer's progress message, across a kill -9.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from botapi_emulator import Citizen, Emulator, FaultConfig
+from botapi_emulator.users import user_json
+from storage import Store
+from tests.conftest import BOT_TOKEN, OFFICER_ID
+from tests.e2e.process import BotProcess
+
+RECIPIENTS = 5000
+FIRST_USER = 2_000_000
+TEXT = "نمایشگاه بزرگ نوروزی"
+ENV = {
+    "OUTBOX_RATE_PER_SECOND": "2000",
+    "BROADCAST_PROGRESS_SECONDS": "0.5",
+    "QUIET_HOURS_START": "0",
+    "QUIET_HOURS_END": "0",
+}
+
+
+async def _seed(database: Path) -> None:
+    """Citizens and subscriptions written straight into the store, 5,000 at once."""
+    store = await Store.open(database)
+    now = datetime.now(UTC).isoformat()
+    users = range(FIRST_USER, FIRST_USER + RECIPIENTS)
+    async with store.db.transaction() as c:
+        await c.executemany(
+            "INSERT INTO citizens (platform, user_id, chat_id, created_at, updated_at)"
+            " VALUES ('telegram', ?, ?, ?, ?)",
+            [(u, u, now, now) for u in users],
+        )
+        await c.execute(
+            "INSERT INTO subscriptions (citizen_id, active, created_at, updated_at)"
+            " SELECT id, 1, ?, ? FROM citizens WHERE user_id >= ?",
+            (now, now, FIRST_USER),
+        )
+    await store.close()
+
+
+def _delivered(emulator: Emulator) -> Counter[int]:
+    """Announcements the emulator accepted, per chat."""
+    counts: Counter[int] = Counter()
+    for call in emulator.calls:
+        if call.method != "sendMessage" or not call.ok:
+            continue
+        chat_id = int(call.params["chat_id"])
+        if chat_id >= FIRST_USER and TEXT in str(call.params.get("text")):
+            counts[chat_id] += 1
+    return counts
+
+
+def _marked_sent(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'broadcast' AND status = 'sent'"
+        ).fetchone()
+    return int(row[0])
+
+
+async def _until(condition: object, seconds: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_broadcast_killed_half_way_reaches_everyone_exactly_once(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    database = data / "homebiz.db"
+    await _seed(database)
+    state = emulator.bot(BOT_TOKEN)
+    for user_id in range(FIRST_USER, FIRST_USER + RECIPIENTS):
+        state.chat(user_json(user_id, "شهروند"))  # the chat exists, as after a /start
+
+    bot = BotProcess(emulator, data, **ENV)
+    await bot.start()
+    officer = Citizen(emulator.url, user_id=OFFICER_ID, first_name="کارشناس", timeout=30)
+    try:
+        await officer.sends_command("/announce")
+        await officer.presses("متن آزاد")
+        await officer.says(TEXT)
+        await officer.presses("همهٔ شهرستان‌ها")
+        preview = await officer.presses("همهٔ گروه‌ها")
+        assert "۵٬۰۰۰" in preview[-1].content
+        await officer.presses("ارسال کن")
+
+        await _until(lambda: len(_delivered(emulator)) >= RECIPIENTS // 2, 120, "half")
+        # Close the sender's duplicate window, then crash.
+        emulator.faults = FaultConfig(rate_500=1.0, methods=frozenset({"sendMessage"}))
+        await _until(
+            lambda: _marked_sent(database) == sum(_delivered(emulator).values()), 30, "commits"
+        )
+        await bot.kill()
+        half = _delivered(emulator)
+        assert RECIPIENTS // 2 <= len(half) < RECIPIENTS
+
+        emulator.faults = FaultConfig()
+        await bot.start()
+        report = await officer.wait_for_message(
+            180, lambda m: "پایان رسید" in m.content and "۵٬۰۰۰" in m.content
+        )
+        assert "رسیده: ۵٬۰۰۰" in report.content
+
+        delivered = _delivered(emulator)
+        assert set(delivered) == set(range(FIRST_USER, FIRST_USER + RECIPIENTS))
+        assert set(delivered.values()) == {1}
+        progress = [m for m in officer.messages if "از" in m.content and "ارسال شد" in m.content]
+        assert progress and progress[-1].is_edited
+    finally:
+        await officer.close()
+        await bot.stop()
