@@ -76,6 +76,7 @@ async def apply_change(
             details,
             render=renderer(services),
             reply_markup=markup,
+            quiet_hours=services.settings.quiet_hours,
         )
     except LifecycleError as exc:
         LOGGER.info("Officer %s: change refused: %s", user.id, exc)
@@ -315,7 +316,12 @@ async def _typed_permit(update: Update, context: BotContext, app_id: int, text: 
     assert user is not None and chat is not None
     try:
         await record_permit(
-            services.store, app_id, text, officer_actor(user.id), render=renderer(services)
+            services.store,
+            app_id,
+            text,
+            officer_actor(user.id),
+            render=renderer(services),
+            quiet_hours=services.settings.quiet_hours,
         )
     except LifecycleError as exc:
         LOGGER.info("Officer %s: permit refused: %s", user.id, exc)
