@@ -29,7 +29,7 @@ from bot.formatting import to_persian_digits
 from bot.i18n import _
 from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
 from domain.persian import parse_int
-from handlers.menu import main_menu_keyboard
+from handlers.menu import main_menu_keyboard, menu_button
 
 LOGGER = logging.getLogger(__name__)
 
@@ -163,7 +163,10 @@ def build() -> ConversationHandler[BotContext]:
         entry_points=[entry, *buttons],
         states={
             LIST: buttons,
-            ASK_ID: [MessageHandler(filters.TEXT & ~filters.COMMAND, add_officer), *buttons],
+            ASK_ID: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), add_officer),
+                *buttons,
+            ],
         },
         fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$"), entry],
         name="officer_admin",

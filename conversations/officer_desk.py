@@ -32,6 +32,7 @@ from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
 from domain.tracking import normalize_tracking_code
 from handlers import officer_menu
+from handlers.menu import menu_button
 from handlers.officer_menu import (
     FIND_BY,
     IDLE,
@@ -199,7 +200,9 @@ def build() -> ConversationHandler[BotContext]:
         states={
             IDLE: _buttons(),
             TYPING: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, handler_callback(typed)),
+                MessageHandler(
+                    filters.TEXT & ~filters.COMMAND & ~menu_button(), handler_callback(typed)
+                ),
                 *_buttons(),
             ],
         },

@@ -192,7 +192,7 @@ async def _cancel_inline(update: Update, context: BotContext) -> int:
 
 def build() -> ConversationHandler[BotContext]:
     """The tracking conversation (register before the sections catch-all)."""
-    typed = filters.TEXT & ~filters.COMMAND
+    typed = filters.TEXT & ~filters.COMMAND & ~menu_button()  # menu buttons reach exits()
     fix_entry: BaseHandler[Update, BotContext, object] = CallbackQueryHandler(
         tracking_fix.start_fix, pattern=tracking_fix.FIX_PATTERN
     )

@@ -146,7 +146,11 @@ def build() -> ConversationHandler[BotContext]:
             MessageHandler(menu_button(MenuItem.CONTACT), show_contact),
             CallbackQueryHandler(ask_message, pattern=f"^{WRITE_DATA}$"),
         ],
-        states={ASK_MESSAGE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_message)]},
+        states={
+            ASK_MESSAGE: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), got_message)
+            ]
+        },
         fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$")],
         name="contact",
         persistent=True,
