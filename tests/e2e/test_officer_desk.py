@@ -246,3 +246,16 @@ async def test_statistics_paragraph_and_chart(
     replies = await officer.presses(_("📊 Statistics"))
     assert any(m.text for m in replies)
     assert any(m.photo for m in replies)
+
+
+async def test_a_menu_button_while_typing_leaves_the_desk(
+    make_citizen: CitizenFactory, bot: RunningBot
+) -> None:
+    officer = await make_citizen(user_id=OFFICER_ID)
+    await officer.sends_command("/officer")
+    await officer.presses(_("🔎 Find by tracking code"))
+    replies = await officer.says(label(MenuItem.TRACK))
+    assert _("🔑 Look up by tracking code") in [t for row in officer.buttons for t in row]
+    assert all(
+        _("This does not look valid. Please check it and type again.") != m.content for m in replies
+    )
