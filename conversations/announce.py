@@ -9,9 +9,11 @@ The broadcast itself is run by ``bot.broadcast.BroadcastRunner`` from the store.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -41,7 +43,8 @@ def _draft(context: BotContext) -> dict[str, Any]:
 
 async def _say(update: Update, context: BotContext, text: str, markup: Any = None) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        with contextlib.suppress(BadRequest):  # a second message in one step: answered already
+            await update.callback_query.answer()
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, text, reply_markup=markup)

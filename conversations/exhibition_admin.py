@@ -1,15 +1,458 @@
-"""Officers create, edit and cancel exhibitions, and answer booth requests (placeholder)."""
+"""Officers create, edit and cancel exhibitions, and answer booth requests (all audited).
+
+/exhibitions_admin | off:exhibitions → IDLE (the list)
+IDLE ─exa:new─▶ TYPING (title → kind → county → venue → start → end → deadline →
+                        description → poster) ─▶ IDLE (the new exhibition's card)
+IDLE ─exa:open:<id>─▶ card ─exa:edit:<id>:<field>─▶ TYPING (one field) ─▶ card
+                           ─exa:cancel:<id>─▶ exa:cancelok:<id> ─▶ card
+IDLE ─exa:booths─▶ pending requests ─exa:ok:<id> | exa:no:<id>─▶ the citizen is told
+"""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date
 from typing import Any
 
-from telegram import Update
-from telegram.ext import BaseHandler
+from pydantic import ValidationError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
+from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
+from bot.formatting import format_jalali_date, format_number
+from bot.i18n import N_, _
+from conversations.common import exits
+from conversations.exhibitions import KIND_LABELS, local_today, render_exhibition
+from domain.exhibitions import (
+    BoothStatus,
+    ExhibitionDraft,
+    ExhibitionKind,
+    ExhibitionStatus,
+    parse_exhibition_date,
+)
+from domain.notifications import OutboxKind, OutboxMessage
+from storage.exhibitions import DuplicateExhibition
+
+IDLE, TYPING = "exa_idle", "exa_typing"
+KEY = "exhibition_admin"
+SKIP = "-"
+
+# Field → the officer's prompt; order is the order of creation.
+PROMPTS: dict[str, str] = {
+    "title": N_("Send the title of the exhibition."),
+    "kind": N_("Choose the kind of exhibition."),
+    "county": N_("Choose the county (a virtual exhibition may have none)."),
+    "venue": N_("Send the venue (address or hall)."),
+    "starts_on": N_("Send the start date, e.g. 1404/12/20."),
+    "ends_on": N_("Send the end date, e.g. 1404/12/25."),
+    "booth_deadline": N_("Send the last day for booth requests, or skip (the start day)."),
+    "description": N_("Send a short description, or skip."),
+    "poster_file_id": N_("Send the poster as a photo, or skip."),
+}
+FIELDS = tuple(PROMPTS)
+OPTIONAL = frozenset({"venue", "booth_deadline", "description", "poster_file_id"})
+
+
+def _state(context: BotContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    state: dict[str, Any] = context.user_data.setdefault(KEY, {})
+    return state
+
+
+async def _say(update: Update, context: BotContext, text: str, markup: Any = None) -> None:
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):  # a second message in one step: answered already
+            await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def _button(text: str, data: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text, callback_data=data)]
+
+
+async def open_menu(update: Update, context: BotContext) -> object:
+    """/exhibitions_admin or the desk's button, for officers only."""
+    return await _guarded_menu(update, context)
+
+
+async def _menu(update: Update, context: BotContext) -> str:
+    """Upcoming exhibitions (cancelled ones too), new, and the booth requests."""
+    assert context.user_data is not None
+    context.user_data[KEY] = {}
+    store = context.services.store.exhibitions
+    found = await store.upcoming(local_today(context.services), include_cancelled=True)
+    pending = await store.count_booths()
+    rows = [
+        _button(
+            ("🚫 " if e.status is ExhibitionStatus.CANCELLED else "🛍 ") + e.title,
+            f"exa:open:{e.id}",
+        )
+        for e in found[:30]
+    ]
+    rows.append(_button(_("➕ New exhibition"), "exa:new"))
+    rows.append(
+        _button(_("📋 Booth requests ({count})").format(count=format_number(pending)), "exa:booths")
+    )
+    await _say(update, context, _("Exhibitions"), InlineKeyboardMarkup(rows))
+    return IDLE
+
+
+_guarded_menu = officer_only(_menu)
+
+
+async def _ask(update: Update, context: BotContext, field: str) -> str:
+    state = _state(context)
+    state["field"] = field
+    rows: list[list[InlineKeyboardButton]] = []
+    if field == "kind":
+        rows = [_button(_(label), f"exa:v:{kind.value}") for kind, label in KIND_LABELS.items()]
+    elif field == "county":
+        pairs = [
+            InlineKeyboardButton(c.name, callback_data=f"exa:v:{c.code}")
+            for c in context.services.catalogue.counties
+        ]
+        rows = [pairs[i : i + 3] for i in range(0, len(pairs), 3)]
+        rows.append(_button(_("Virtual (online)"), f"exa:v:{SKIP}"))
+    elif field in OPTIONAL:
+        rows = [_button(_("⏭ Skip"), f"exa:v:{SKIP}")]
+    rows.append(_button(_("✖️ Cancel"), "exa:menu"))
+    await _say(update, context, _(PROMPTS[field]), InlineKeyboardMarkup(rows))
+    return TYPING
+
+
+async def new(update: Update, context: BotContext) -> str:
+    """Start a new exhibition: the first field."""
+    _state(context).update(mode="create", draft={}, id=None)
+    return await _ask(update, context, FIELDS[0])
+
+
+def _parse(field: str, text: str) -> object | None:
+    """The typed value of one field, or None when it is not acceptable."""
+    text = text.strip()
+    if field in ("starts_on", "ends_on", "booth_deadline"):
+        parsed = parse_exhibition_date(text)
+        return None if parsed is None else parsed.isoformat()
+    if field == "title":
+        return text if 2 <= len(text) <= 200 else None
+    return text[:2000] if text else None
+
+
+async def got_text(update: Update, context: BotContext) -> str:
+    """A typed value (or a photo for the poster)."""
+    message = update.effective_message
+    assert message is not None
+    field = _state(context).get("field", "")
+    if field == "poster_file_id" and message.photo:
+        return await _accept(update, context, message.photo[-1].file_id)
+    value = _parse(field, message.text or "") if field not in ("kind", "county") else None
+    if value is None:
+        await message.reply_text(
+            _("That is not valid here. {prompt}").format(prompt=_(PROMPTS[field]))
+        )
+        return TYPING
+    return await _accept(update, context, value)
+
+
+async def got_choice(update: Update, context: BotContext) -> str:
+    """A button value: kind, county, or skip."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    value = query.data.split(":", 2)[2]
+    return await _accept(update, context, None if value == SKIP else value)
+
+
+async def _accept(update: Update, context: BotContext, value: object) -> str:
+    state = _state(context)
+    field = state.get("field", "")
+    draft: dict[str, Any] = state.setdefault("draft", {})
+    if value is None and field not in OPTIONAL and field != "county":
+        return await _ask(update, context, field)
+    draft[field] = "" if value is None and field in ("venue", "description") else value
+    if field == "kind" and value == ExhibitionKind.VIRTUAL.value:
+        draft["county"] = None
+    problem = _check(draft, field)
+    if problem is not None:
+        await _say(update, context, problem)
+        return await _ask(update, context, field)
+    if state.get("mode") == "edit":
+        return await _save(update, context)
+    following = FIELDS.index(field) + 1
+    if field == "kind" and value == ExhibitionKind.VIRTUAL.value:
+        following += 1  # no county to ask for
+    if following < len(FIELDS):
+        return await _ask(update, context, FIELDS[following])
+    return await _save(update, context)
+
+
+def _check(draft: dict[str, Any], field: str) -> str | None:
+    """Cross-field rules as soon as both sides are known."""
+    starts = draft.get("starts_on")
+    ends = draft.get("ends_on")
+    deadline = draft.get("booth_deadline")
+    if field in ("ends_on", "starts_on") and starts and ends and ends < starts:
+        return _("The end date is before the start date.")
+    if field in ("booth_deadline", "ends_on") and deadline and ends and deadline > ends:
+        return _("The booth-request deadline is after the end date.")
+    if field == "county" and draft.get("county") is None and draft.get("kind") != "virtual":
+        return _("Only a virtual exhibition may have no county.")
+    return None
+
+
+async def _save(update: Update, context: BotContext) -> str:
+    state = _state(context)
+    user = update.effective_user
+    assert user is not None
+    store = context.services.store
+    try:
+        draft = ExhibitionDraft.model_validate(state.get("draft", {}))
+    except ValidationError:
+        await _say(update, context, _("Some details are missing or wrong. Please start again."))
+        return await _menu(update, context)
+    actor = officer_actor(user.id)
+    try:
+        async with store.db.transaction() as c:
+            if state.get("mode") == "edit" and state.get("id"):
+                before = await store.exhibitions.get(int(state["id"]), c)
+                saved = await store.exhibitions.update(int(state["id"]), draft, c)
+                action = "exhibition.edit"
+            else:
+                before = None
+                saved = await store.exhibitions.create(draft, actor, c)
+                action = "exhibition.create"
+            await store.audit.record(
+                actor,
+                action,
+                f"exhibition:{saved.id}",
+                before=before.model_dump(mode="json") if before else None,
+                after=saved.model_dump(mode="json"),
+                conn=c,
+            )
+    except DuplicateExhibition:
+        await _say(update, context, _("An exhibition with this title and start date exists."))
+        return await _menu(update, context)
+    await _say(update, context, _("Saved."))
+    return await _card(update, context, saved.id)
+
+
+async def open_card(update: Update, context: BotContext) -> str:
+    """exa:open:<id>."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return await _card(update, context, int(query.data.rsplit(":", 1)[1]))
+
+
+async def _card(update: Update, context: BotContext, exhibition_id: int) -> str:
+    exhibition = await context.services.store.exhibitions.get(exhibition_id)
+    if exhibition is None:
+        return await _menu(update, context)
+    text = render_exhibition(exhibition, context.services.catalogue)
+    rows: list[list[InlineKeyboardButton]] = []
+    if exhibition.status is ExhibitionStatus.CANCELLED:
+        text = _("🚫 Cancelled") + "\n" + text
+    else:
+        edits = [
+            InlineKeyboardButton(_(label), callback_data=f"exa:edit:{exhibition.id}:{field}")
+            for field, label in EDIT_LABELS.items()
+        ]
+        rows = [edits[i : i + 3] for i in range(0, len(edits), 3)]
+        rows.append(_button(_("🚫 Cancel the exhibition"), f"exa:cancel:{exhibition.id}"))
+    rows.append(_button(_("↩️ Back"), "exa:menu"))
+    await _say(update, context, text, InlineKeyboardMarkup(rows))
+    return IDLE
+
+
+EDIT_LABELS: dict[str, str] = {
+    "title": N_("Title"),
+    "county": N_("County"),
+    "venue": N_("Venue"),
+    "starts_on": N_("Start"),
+    "ends_on": N_("End"),
+    "booth_deadline": N_("Deadline"),
+    "description": N_("Description"),
+    "poster_file_id": N_("Poster"),
+}
+
+
+async def edit_field(update: Update, context: BotContext) -> str:
+    """exa:edit:<id>:<field>: ask for one field's new value."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _prefix, _verb, raw_id, field = query.data.split(":")
+    exhibition = await context.services.store.exhibitions.get(int(raw_id))
+    if exhibition is None or field not in FIELDS:
+        return await _menu(update, context)
+    _state(context).update(
+        mode="edit", id=exhibition.id, draft=exhibition.draft().model_dump(mode="json")
+    )
+    return await _ask(update, context, field)
+
+
+async def ask_cancel(update: Update, context: BotContext) -> str:
+    """exa:cancel:<id>: confirm first."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    exhibition_id = query.data.rsplit(":", 1)[1]
+    rows = [
+        _button(_("🚫 Yes, cancel it"), f"exa:cancelok:{exhibition_id}"),
+        _button(_("↩️ Back"), f"exa:open:{exhibition_id}"),
+    ]
+    await _say(
+        update,
+        context,
+        _("Cancel this exhibition? Its reminders stop; booth requests stay on record."),
+        InlineKeyboardMarkup(rows),
+    )
+    return IDLE
+
+
+async def confirm_cancel(update: Update, context: BotContext) -> str:
+    """exa:cancelok:<id>: cancel, audit, and stop its reminders."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    exhibition_id = int(query.data.rsplit(":", 1)[1])
+    services = context.services
+    store = services.store
+    async with store.db.transaction() as c:
+        before = await store.exhibitions.get(exhibition_id, c)
+        if before is None:
+            return await _menu(update, context)
+        after = await store.exhibitions.set_status(exhibition_id, ExhibitionStatus.CANCELLED, c)
+        await store.audit.record(
+            officer_actor(user.id),
+            "exhibition.cancel",
+            f"exhibition:{exhibition_id}",
+            before={"status": before.status.value},
+            after={"status": after.status.value},
+            conn=c,
+        )
+        if services.reminders is not None:
+            await services.reminders.cancel_for(
+                f"exhibition:{exhibition_id}", reason="exhibition_cancelled", conn=c
+            )
+    return await _card(update, context, exhibition_id)
+
+
+async def show_booths(update: Update, context: BotContext) -> str:
+    """exa:booths: pending booth requests, each with approve / decline."""
+    services = context.services
+    store = services.store
+    pending = await store.exhibitions.booths(BoothStatus.PENDING, limit=10)
+    if not pending:
+        await _say(update, context, _("There are no booth requests waiting for an answer."))
+        return IDLE
+    lines, rows = [], []
+    for request in pending:
+        exhibition = await store.exhibitions.get(request.exhibition_id)
+        citizen = await store.citizens.get(request.citizen_id)
+        title = exhibition.title if exhibition else "—"
+        name = (citizen.full_name if citizen else None) or "—"
+        number = format_number(request.id)
+        lines.append(
+            _("#{number} · {title} · {name}").format(number=number, title=title, name=name)
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(f"✅ {number}", callback_data=f"exa:ok:{request.id}"),
+                InlineKeyboardButton(f"❌ {number}", callback_data=f"exa:no:{request.id}"),
+            ]
+        )
+    rows.append(_button(_("↩️ Back"), "exa:menu"))
+    text = _("Booth requests waiting for an answer:") + "\n" + "\n".join(lines)
+    await _say(update, context, text, InlineKeyboardMarkup(rows))
+    return IDLE
+
+
+async def decide(update: Update, context: BotContext) -> str:
+    """exa:ok:<id> / exa:no:<id>: answer, audit, and tell the citizen through the outbox."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    _prefix, verb, raw_id = query.data.split(":")
+    status = BoothStatus.APPROVED if verb == "ok" else BoothStatus.DECLINED
+    services = context.services
+    store = services.store
+    actor = officer_actor(user.id)
+    async with store.db.transaction() as c:
+        decided = await store.exhibitions.decide_booth(int(raw_id), status, actor, c)
+        if decided is not None:
+            exhibition = await store.exhibitions.get(decided.exhibition_id, c)
+            citizen = await store.citizens.get(decided.citizen_id, c)
+            await store.audit.record(
+                actor, f"booth.{status.value}", f"booth_request:{decided.id}", conn=c
+            )
+            if citizen is not None and exhibition is not None:
+                await store.outbox.enqueue(
+                    OutboxMessage(
+                        chat_id=citizen.chat_id,
+                        citizen_id=citizen.id,
+                        kind=OutboxKind.STATUS_CHANGE.value,
+                        text=_booth_answer(status, exhibition.title, exhibition.starts_on),
+                        dedupe_key=f"booth:{decided.id}:{status.value}",
+                    ),
+                    conn=c,
+                )
+    services.wake_sender()
+    return await show_booths(update, context)
+
+
+def _booth_answer(status: BoothStatus, title: str, starts_on: date) -> str:
+    if status is BoothStatus.APPROVED:
+        return _(
+            "Good news: your booth request for «{title}» was approved. "
+            "The exhibition starts on {date}; the office will contact you about the details."
+        ).format(title=title, date=format_jalali_date(starts_on))
+    return _(
+        "We are sorry: your booth request for «{title}» could not be accepted this time. "
+        "Please look out for the next exhibitions."
+    ).format(title=title)
+
+
+async def back_to_menu(update: Update, context: BotContext) -> str:
+    """exa:menu."""
+    return await _menu(update, context)
+
+
+def _buttons() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CallbackQueryHandler(back_to_menu, pattern=r"^exa:menu$"),
+        CallbackQueryHandler(new, pattern=r"^exa:new$"),
+        CallbackQueryHandler(open_card, pattern=r"^exa:open:\d+$"),
+        CallbackQueryHandler(edit_field, pattern=r"^exa:edit:\d+:[a-z_]+$"),
+        CallbackQueryHandler(ask_cancel, pattern=r"^exa:cancel:\d+$"),
+        CallbackQueryHandler(confirm_cancel, pattern=r"^exa:cancelok:\d+$"),
+        CallbackQueryHandler(show_booths, pattern=r"^exa:booths$"),
+        CallbackQueryHandler(decide, pattern=r"^exa:(ok|no):\d+$"),
+    ]
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
     """The officer's exhibitions conversation."""
-    return []
+    return [
+        ConversationHandler(
+            entry_points=[
+                CommandHandler("exhibitions_admin", open_menu),
+                CallbackQueryHandler(open_menu, pattern=r"^off:exhibitions$"),
+            ],
+            states={
+                IDLE: _buttons(),
+                TYPING: [
+                    CallbackQueryHandler(got_choice, pattern=r"^exa:v:[a-z0-9_-]+$"),
+                    MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO, got_text),
+                    *_buttons(),
+                ],
+            },
+            fallbacks=[*exits()],
+            name="exhibition_admin",
+            persistent=True,
+        )
+    ]

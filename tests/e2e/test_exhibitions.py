@@ -181,3 +181,60 @@ async def test_subscription_toggles(bot: RunningBot, make_citizen: CitizenFactor
     assert sub.active and sub.counties == ("borujerd",) and sub.groups == ()
     await citizen.presses("توقف همهٔ اطلاعیه‌ها")
     assert not (await store.subscriptions.get(sub.citizen_id)).active
+
+
+def _jalali(day: date) -> str:
+    import jdatetime
+
+    j = jdatetime.date.fromgregorian(date=day)
+    return f"{j.year}/{j.month}/{j.day}"
+
+
+async def test_officer_creates_cancels_and_answers_booths(
+    bot: RunningBot, make_citizen: CitizenFactory, emulator: Emulator
+) -> None:
+    store = _store(bot)
+    officer = await make_citizen(user_id=OFFICER_ID, first_name="کارشناس")
+    await officer.sends_command("/exhibitions_admin")
+    await officer.presses("نمایشگاه تازه")
+    await officer.says("بازارچهٔ نوروزی ازنا")
+    await officer.presses("فصلی")
+    await officer.presses("ازنا")
+    await officer.says("پارک شهر")
+    await officer.says(_jalali(_today() + timedelta(days=20)))
+    wrong = await officer.says(_jalali(_today() + timedelta(days=2)))
+    assert "پیش از تاریخ شروع" in wrong[0].content
+    await officer.says(_jalali(_today() + timedelta(days=25)))
+    for _skip in range(3):
+        await officer.presses("رد کردن")
+    (created,) = await store.exhibitions.upcoming(_today())
+    assert created.title == "بازارچهٔ نوروزی ازنا" and created.county == "azna"
+    assert created.starts_on == _today() + timedelta(days=20)
+    assert (await store.audit.list(f"exhibition:{created.id}"))[0].action == "exhibition.create"
+
+    citizen = await make_citizen()
+    await citizen.sends_command("/start")
+    citizen_id = await _citizen_id(store, citizen)
+    await store.exhibitions.request_booth(created.id, citizen_id)
+    await officer.presses("بازگشت")
+    await officer.presses("درخواست‌های غرفه")
+    await officer.presses("✅")
+    answer = await citizen.wait_for_message(15, lambda m: "پذیرفته شد" in m.content)
+    assert "بازارچهٔ نوروزی ازنا" in answer.content
+
+    await officer.presses("بازگشت")
+    await officer.presses("بازارچهٔ نوروزی ازنا")
+    await officer.presses("لغو نمایشگاه")
+    await officer.presses("بله، لغو شود")
+    assert await store.exhibitions.upcoming(_today()) == []
+    assert (await store.audit.list(f"exhibition:{created.id}"))[0].action == "exhibition.cancel"
+
+
+async def test_citizens_cannot_open_the_officer_conversations(
+    bot: RunningBot, make_citizen: CitizenFactory
+) -> None:
+    citizen = await make_citizen()
+    for command in ("/exhibitions_admin", "/announce"):
+        replies = await citizen.sends_command(command)
+        assert "متوجه نشدم" in replies[-1].content or "منو" in replies[-1].content
+    assert await _store(bot).broadcasts.running() == []
