@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from bot.logging_setup import configure_logging
 from bot.office import export as office_export
 from bot.office import import_bank_report as office_import
+from bot.office import import_exhibitions as office_exhibitions
 from bot.office import stats_command as office_stats
 from bot.settings import Settings, SettingsError, load_settings
 from domain.catalogue import CatalogueError
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot (the local sandbox when BOT_TOKEN is not set)")
     sub.add_parser("sandbox", help="chat with the bot in this terminal through the local emulator")
     office_import.add_parser(sub)
+    office_exhibitions.add_parser(sub)
     office_export.add_parser(sub)
     office_stats.add_parser(sub)
     return parser
@@ -57,6 +59,7 @@ COMMANDS: dict[str, Command] = {
     "run": _cmd_run,
     "sandbox": _cmd_sandbox,
     "import-bank-report": office_import.command,
+    "import-exhibitions": office_exhibitions.command,
     "export": office_export.command,
     "stats": office_stats.command,
 }

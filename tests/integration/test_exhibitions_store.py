@@ -156,3 +156,40 @@ async def test_broadcast_enqueues_in_batches_and_resumes_without_doubles(store: 
     assert await store.broadcasts.running() == []
     report = await store.outbox.get_by_dedupe_key(f"broadcast_report:{broadcast.id}")
     assert report is not None and report.urgent
+
+
+async def test_import_is_all_or_nothing(store: Store, tmp_path: Path) -> None:
+    from bot.office.import_exhibitions import import_exhibitions, render_result
+    from domain.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "عنوان,نوع,شهرستان,محل برگزاری,تاریخ شروع,تاریخ پایان,مهلت درخواست غرفه\n"
+        "بازارچهٔ یلدا,فصلی,خرم‌آباد,سالن شهدا,۱۴۰۹/۰۹/۲۷,۱۴۰۹/۰۹/۳۰,۱۴۰۹/۰۹/۲۰\n"
+        "بازار مجازی,virtual,,,2031-01-05,2031-01-20,\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "title,kind,county,start,end\n"
+        "Autumn fair,seasonal,borujerd,2031-10-01,2031-10-05\n"
+        "x market,weekly,borujerd,2031-10-01,2031-10-05\n"
+        "Spring fair,seasonal,atlantis,2031-03-01,2031-03-05\n"
+        "Late fair,permanent,azna,2031-03-09,2031-03-01\n",
+        encoding="utf-8",
+    )
+    result = await import_exhibitions(store, catalogue, bad)
+    assert [row for row, _ in result.problems] == [3, 4, 5]
+    assert "سطر ۴" in render_result(result)
+    assert await store.exhibitions.upcoming(date(2030, 1, 1)) == []  # nothing stored
+
+    result = await import_exhibitions(store, catalogue, good)
+    assert result.ok and result.created == 2
+    stored = await store.exhibitions.upcoming(date(2030, 1, 1))
+    assert [(e.county, e.starts_on) for e in stored] == [
+        ("khorramabad", date(2030, 12, 18)),
+        (None, date(2031, 1, 5)),
+    ]
+    again = await import_exhibitions(store, catalogue, good)
+    assert not again.ok and len(await store.exhibitions.upcoming(date(2030, 1, 1))) == 2
