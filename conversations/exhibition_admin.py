@@ -31,9 +31,15 @@ from bot.context import BotContext
 from bot.formatting import format_jalali_date, format_number
 from bot.i18n import N_, _
 from conversations.common import exits
-from conversations.exhibitions import KIND_LABELS, local_today, render_exhibition
+from conversations.exhibitions import (
+    KIND_LABELS,
+    local_today,
+    render_exhibition,
+    schedule_day_before,
+)
 from domain.exhibitions import (
     BoothStatus,
+    Exhibition,
     ExhibitionDraft,
     ExhibitionKind,
     ExhibitionStatus,
@@ -241,8 +247,24 @@ async def _save(update: Update, context: BotContext) -> str:
     except DuplicateExhibition:
         await _say(update, context, _("An exhibition with this title and start date exists."))
         return await _menu(update, context)
+    if before is not None and before.starts_on != saved.starts_on:
+        await _move_reminders(context, saved)
     await _say(update, context, _("Saved."))
     return await _card(update, context, saved.id)
+
+
+async def _move_reminders(context: BotContext, exhibition: Exhibition) -> None:
+    """A new start date: the day-before reminders follow it."""
+    services = context.services
+    if services.reminders is None:
+        return
+    await services.reminders.cancel_for(f"exhibition:{exhibition.id}", reason="date_changed")
+    for request in await services.store.exhibitions.booths_for(exhibition.id):
+        if request.status is BoothStatus.DECLINED:
+            continue
+        citizen = await services.store.citizens.get(request.citizen_id)
+        if citizen is not None:
+            await schedule_day_before(services, exhibition, citizen.id, citizen.chat_id)
 
 
 async def open_card(update: Update, context: BotContext) -> str:

@@ -219,6 +219,13 @@ class ExhibitionRepository:
             rows = await cur.fetchall()
         return [booth_from_row(row) for row in rows]
 
+    async def booths_for(self, exhibition_id: int) -> list[BoothRequest]:
+        """Every booth request of one exhibition, oldest first."""
+        sql = "SELECT * FROM booth_requests WHERE exhibition_id = ? ORDER BY id"
+        async with self.db.read() as c, c.execute(sql, (exhibition_id,)) as cur:
+            rows = await cur.fetchall()
+        return [booth_from_row(row) for row in rows]
+
     async def count_booths(self, status: BoothStatus = BoothStatus.PENDING) -> int:
         """How many booth requests are in this status."""
         sql = "SELECT COUNT(*) FROM booth_requests WHERE status = ?"

@@ -85,6 +85,10 @@ async def test_booth_request_rules(bot: RunningBot, make_citizen: CitizenFactory
     accepted = await citizen.presses(BOOTH)
     assert "ثبت شد" in accepted[-1].content
     assert await store.exhibitions.booth_for(yalda.id, citizen_id) is not None
+    reminders = bot.application.services.reminders
+    assert reminders is not None
+    (day_before,) = await reminders.repo.for_subject(f"exhibition:{yalda.id}")
+    assert day_before.kind == "exhibition_tomorrow" and day_before.chat_id == citizen.user_id
 
     again = await citizen.presses(BOOTH)
     assert "پیش‌تر" in again[-1].content
