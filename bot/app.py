@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from telegram.ext import (
@@ -13,17 +14,29 @@ from telegram.ext import (
     PersistenceInput,
 )
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext, HomebizApplication, Services
 from bot.errors import on_error
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
+from conversations import (
+    announce,
+    eligibility,
+    exhibition_admin,
+    exhibitions,
+    officer_admin,
+    officer_desk,
+    subscriptions,
+    tracking,
+)
 from conversations import application as application_conversation
-from conversations import eligibility
-from conversations import officer_admin, officer_desk, tracking
-from conversations import announce, exhibition_admin, exhibitions, subscriptions
 from handlers import contact, fallback, sections, start
 from storage import SqlitePersistence
+
+# Our conversations track callback queries per chat and user, not per message, on purpose:
+# one conversation may edit or send several messages. PTB warns about that choice.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 
 def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = None) -> ExtBot[Any]:
@@ -66,19 +79,21 @@ def build_application(services: Services) -> HomebizApplication:
 def register_handlers(application: HomebizApplication) -> None:
     """Every handler, in order. Order matters: the first matching handler of a group wins."""
     # Conversations first, so their states see a citizen's answers before any catch-all.
-    # (issues 3-5 add theirs here)
+    # Each carries conversations.common.exits(): a menu button or /start mid-way ends it and
+    # the update is handled again, so the section asked for opens at once.
     # Officers' desk and officer admin: every entry and button is officer_only / admin_only.
     application.add_handler(officer_desk.build())
     application.add_handler(officer_admin.build())
     application.add_handler(tracking.build())
     application.add_handler(contact.build())
+    # The citizen's main walk: eligibility check, then the application with documents.
+    application.add_handlers(eligibility.build())
+    application.add_handler(application_conversation.build())
     # Exhibitions, subscriptions (/stop, «unsub»), officers' exhibitions and announcements.
     application.add_handlers(exhibition_admin.build())
     application.add_handlers(announce.build())
     application.add_handlers(exhibitions.build())
     application.add_handlers(subscriptions.build())
-    application.add_handlers(eligibility.build())
-    application.add_handler(application_conversation.build())
 
     # Commands and menu buttons that are not conversations.
     application.add_handlers(start.build())

@@ -21,12 +21,25 @@ GETTEXT_NAMES = frozenset({"_", "N_", "gettext", "ngettext"})
 
 # Latin words a citizen may see: file types, commands and messenger names. Keep this list short.
 ALLOWED_LATIN_TOKENS = (
+    # Commands are typed as they are, on a Persian keyboard too.
     "/start",
     "/cancel",
     "/help",
     "/stop",
     "/quit",
     "/menu",
+    "/status",
+    "/apply",
+    "/check",
+    "/officers",
+    "/officer",
+    "/announce",
+    "/exhibitions_admin",
+    # File formats an officer saves a spreadsheet as (office command-line texts only).
+    "UTF-8",
+    "CSV",
+    ".csv",
+    ".xlsx",
     "PDF",
     "JPG",
     "JPEG",
