@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from telegram.ext import (
@@ -14,7 +13,6 @@ from telegram.ext import (
     PersistenceInput,
 )
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext, HomebizApplication, Services
 from bot.errors import on_error
@@ -33,10 +31,6 @@ from conversations import (
 from conversations import application as application_conversation
 from handlers import contact, fallback, sections, start
 from storage import SqlitePersistence
-
-# Our conversations track callback queries per chat and user, not per message, on purpose:
-# one conversation may edit or send several messages. PTB warns about that choice.
-warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 
 def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = None) -> ExtBot[Any]:
