@@ -1,14 +1,14 @@
 """Who is an officer: OFFICER_IDS (admins) plus officers an admin added in the bot.
 
-Officer callbacks are wrapped with ``officer_only``: to anyone else the bot behaves as if the
-command or button did not exist, so probing reveals nothing.
+Officer callbacks are wrapped with ``officer_only`` (admin ones with ``admin_only``): to anyone
+else the bot behaves as if the command or button did not exist, so probing reveals nothing.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -55,20 +55,37 @@ async def _refuse(update: Update) -> None:
         )
 
 
-def officer_only(
-    callback: Callable[[Update, BotContext], Awaitable[R]],
-) -> Callable[[Update, BotContext], Awaitable[R | int | None]]:
+# A handler callback as PTB's handlers are typed for: a coroutine function.
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, R]]
+
+
+def _guard(
+    allowed: Callable[[Services, int], Awaitable[bool]], role: str
+) -> Callable[[Callback[R]], Callback[R | int]]:
+    """A decorator running the callback only for users ``allowed`` admits."""
+
+    def decorate(callback: Callback[R]) -> Callback[R | int]:
+        @functools.wraps(callback)
+        async def guarded(update: Update, context: BotContext) -> R | int:
+            user = update.effective_user
+            if user is None or not await allowed(context.services, user.id):
+                LOGGER.warning(
+                    "Refused %s action %s to user %s", role, callback.__name__, user and user.id
+                )
+                await _refuse(update)
+                return ConversationHandler.END
+            return await callback(update, context)
+
+        return guarded
+
+    return decorate
+
+
+def officer_only(callback: Callback[R]) -> Callback[R | int]:
     """Run the callback only for officers; others get the ordinary «not understood»."""
+    return _guard(is_officer, "officer")(callback)
 
-    @functools.wraps(callback)
-    async def guarded(update: Update, context: BotContext) -> Any:
-        user = update.effective_user
-        if user is None or not await is_officer(context.services, user.id):
-            LOGGER.warning(
-                "Refused officer action %s to user %s", callback.__name__, user and user.id
-            )
-            await _refuse(update)
-            return ConversationHandler.END
-        return await callback(update, context)
 
-    return guarded
+def admin_only(callback: Callback[R]) -> Callback[R | int]:
+    """Run the callback only for admins; others get the ordinary «not understood»."""
+    return _guard(is_admin, "admin")(callback)

@@ -8,11 +8,6 @@ LIST --> [*]: adm:rm:<officer row id> → removed (audited)
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
@@ -23,44 +18,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import is_admin, officer_actor
+from bot.auth import admin_only, officer_actor
 from bot.context import BotContext
 from bot.formatting import to_persian_digits
 from bot.i18n import _
 from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
 from domain.persian import parse_int
-from handlers.menu import main_menu_keyboard, menu_button
-
-LOGGER = logging.getLogger(__name__)
+from handlers.menu import menu_button
 
 LIST, ASK_ID = "adm_list", "adm_ask_id"
-# The same answer as for any unknown input, so probing reveals nothing.
-NOT_UNDERSTOOD = "Sorry, I did not understand that. Please choose one of the menu buttons below."
-
-
-def admin_only(
-    callback: Callable[[Update, BotContext], Awaitable[Any]],
-) -> Callable[[Update, BotContext], Coroutine[Any, Any, Any]]:
-    """Run only for admins; anyone else gets the ordinary «not understood»."""
-
-    @functools.wraps(callback)
-    async def guarded(update: Update, context: BotContext) -> Any:
-        user = update.effective_user
-        if user is None or not await is_admin(context.services, user.id):
-            LOGGER.warning(
-                "Refused admin action %s to user %s", callback.__name__, user and user.id
-            )
-            if update.callback_query is not None:
-                await update.callback_query.answer()
-            elif update.effective_message is not None:
-                await update.effective_message.reply_text(
-                    _(NOT_UNDERSTOOD),
-                    reply_markup=main_menu_keyboard(),
-                )
-            return ConversationHandler.END
-        return await callback(update, context)
-
-    return guarded
 
 
 async def _send_list(update: Update, context: BotContext) -> None:
@@ -154,7 +120,7 @@ async def remove_officer(update: Update, context: BotContext) -> str:
 
 def build() -> ConversationHandler[BotContext]:
     """The officers' administration (register before the sections catch-all)."""
-    entry = CommandHandler("officers", list_officers)
+    entry: BaseHandler[Update, BotContext, object] = CommandHandler("officers", list_officers)
     buttons: list[BaseHandler[Update, BotContext, object]] = [
         CallbackQueryHandler(ask_user_id, pattern=r"^adm:add$"),
         CallbackQueryHandler(remove_officer, pattern=r"^adm:rm:\d{1,12}$"),

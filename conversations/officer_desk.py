@@ -39,7 +39,6 @@ from handlers.officer_menu import (
     PENDING_KEY,
     TYPING,
     back_to_menu_button,
-    handler_callback,
 )
 from storage.applications import application_from_row
 
@@ -160,49 +159,31 @@ async def show_documents(update: Update, context: BotContext) -> str:
 def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
     """The desk's buttons; valid in every state. off:exhibitions / off:announce are not ours."""
     return [
-        CallbackQueryHandler(
-            handler_callback(officer_menu.open_menu), pattern=f"^{officer_menu.MENU_DATA}$"
-        ),
-        CallbackQueryHandler(
-            handler_callback(officer_menu.show_stats), pattern=f"^{officer_menu.STATS_DATA}$"
-        ),
-        CallbackQueryHandler(handler_callback(ask_query), pattern=r"^off:find:[a-z]{1,8}$"),
-        CallbackQueryHandler(handler_callback(open_application), pattern=r"^off:open:\d{1,12}$"),
-        CallbackQueryHandler(handler_callback(show_documents), pattern=r"^off:docs:\d{1,12}$"),
-        CallbackQueryHandler(
-            handler_callback(actions.choose_move), pattern=r"^off:to:\d{1,12}:[a-z_]{1,24}$"
-        ),
-        CallbackQueryHandler(
-            handler_callback(actions.no_reason), pattern=f"^{actions.NO_REASON_DATA}$"
-        ),
-        CallbackQueryHandler(
-            handler_callback(actions.toggle_document), pattern=r"^off:fx:\d{1,12}:[a-z0-9_]+$"
-        ),
-        CallbackQueryHandler(
-            handler_callback(actions.confirm_documents), pattern=r"^off:fxok:\d{1,12}$"
-        ),
-        CallbackQueryHandler(
-            handler_callback(actions.choose_bank), pattern=r"^off:bk:\d{1,12}:\d{1,3}$"
-        ),
-        CallbackQueryHandler(
-            handler_callback(actions.ask_permit), pattern=r"^off:permit:\d{1,12}$"
-        ),
+        CallbackQueryHandler(officer_menu.open_menu, pattern=f"^{officer_menu.MENU_DATA}$"),
+        CallbackQueryHandler(officer_menu.show_stats, pattern=f"^{officer_menu.STATS_DATA}$"),
+        CallbackQueryHandler(ask_query, pattern=r"^off:find:[a-z]{1,8}$"),
+        CallbackQueryHandler(open_application, pattern=r"^off:open:\d{1,12}$"),
+        CallbackQueryHandler(show_documents, pattern=r"^off:docs:\d{1,12}$"),
+        CallbackQueryHandler(actions.choose_move, pattern=r"^off:to:\d{1,12}:[a-z_]{1,24}$"),
+        CallbackQueryHandler(actions.no_reason, pattern=f"^{actions.NO_REASON_DATA}$"),
+        CallbackQueryHandler(actions.toggle_document, pattern=r"^off:fx:\d{1,12}:[a-z0-9_]+$"),
+        CallbackQueryHandler(actions.confirm_documents, pattern=r"^off:fxok:\d{1,12}$"),
+        CallbackQueryHandler(actions.choose_bank, pattern=r"^off:bk:\d{1,12}:\d{1,3}$"),
+        CallbackQueryHandler(actions.ask_permit, pattern=r"^off:permit:\d{1,12}$"),
     ]
 
 
 def build() -> ConversationHandler[BotContext]:
     """The officer desk conversation (register before the sections catch-all)."""
     entry: BaseHandler[Update, BotContext, object] = CommandHandler(
-        "officer", handler_callback(officer_menu.open_menu)
+        "officer", officer_menu.open_menu
     )
     return ConversationHandler(
         entry_points=[entry, *_buttons()],
         states={
             IDLE: _buttons(),
             TYPING: [
-                MessageHandler(
-                    filters.TEXT & ~filters.COMMAND & ~menu_button(), handler_callback(typed)
-                ),
+                MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), typed),
                 *_buttons(),
             ],
         },

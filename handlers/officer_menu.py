@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -36,18 +34,6 @@ def forget_pending(context: BotContext) -> None:
     if context.user_data is not None:
         for key in (PENDING_KEY, "off_fix"):
             context.user_data.pop(key, None)
-
-
-def handler_callback(
-    callback: Callable[[Update, BotContext], Awaitable[object]],
-) -> Callable[[Update, BotContext], Coroutine[Any, Any, object]]:
-    """``officer_only`` callbacks as the coroutine functions PTB's handlers are typed for."""
-
-    async def run(update: Update, context: BotContext) -> object:
-        return await callback(update, context)
-
-    run.__name__ = getattr(callback, "__name__", "officer_callback")
-    return run
 
 
 def officer_menu_keyboard() -> InlineKeyboardMarkup:
