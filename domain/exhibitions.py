@@ -14,12 +14,11 @@ from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 
-import jdatetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.catalogue import Catalogue
 from domain.models import UtcDatetime
-from domain.persian import normalize_for_search, normalize_input
+from domain.persian import date_from_parts, normalize_for_search, normalize_input
 
 
 class ExhibitionKind(StrEnum):
@@ -256,23 +255,12 @@ def parse_exhibition_date(text: str) -> date | None:
     Year first or last; a year below 1700 is Jalali.
     """
     parts = [p for p in _DATE_SPLIT.split(normalize_input(text)) if p]
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+    result = date_from_parts(parts)
+    if result is None:
         return None
-    if len(parts[0]) == 4:
-        year, month, day = int(parts[0]), int(parts[1]), int(parts[2])
-    elif len(parts[2]) == 4:
-        day, month, year = int(parts[0]), int(parts[1]), int(parts[2])
-    else:
-        return None
-    try:
-        if 1300 <= year < 1700:
-            result: date = jdatetime.date(year, month, day).togregorian()
-            return result
-        if 1900 <= year <= 2200:
-            return date(year, month, day)
-    except (ValueError, OverflowError):
-        return None
-    return None
+    # Only years an exhibition can plausibly have, as typed (Jalali or Gregorian).
+    year = int(parts[0] if len(parts[0]) == 4 else parts[2])
+    return result if 1300 <= year < 1700 or 1900 <= year <= 2200 else None
 
 
 def parse_kind(text: str) -> ExhibitionKind | None:

@@ -7,7 +7,7 @@ Pure functions with no gettext: what a citizen types comes in here; what they re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -210,21 +210,11 @@ _DATE_SPLIT = re.compile(r"\s*[/\-.\\]\s*|\s+")
 _OLDEST_AGE_YEARS = 130
 
 
-def _jalali_to_gregorian(year: int, month: int, day: int) -> date | None:
-    try:
-        result: date = jdatetime.date(year, month, day).togregorian()
-    except (ValueError, OverflowError):
-        return None
-    return result
+def date_from_parts(parts: Sequence[str]) -> date | None:
+    """A Gregorian date from three digit strings, the 4-digit year first or last; else None.
 
-
-def parse_birth_date(text: str, today: date) -> date | None:
-    """Read a birth date, Jalali («1370/5/12») or Gregorian («1991-08-03»), as a Gregorian date.
-
-    A year below 1700 is Jalali; «12/5/1370» (day first) is read too. None when invalid,
-    in the future, or implausibly old.
+    A year below 1700 is Jalali («1404/08/15», «15/08/1404»), any other Gregorian.
     """
-    parts = _DATE_SPLIT.split(normalize_input(text))
     if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
         return None
     first, month, last = (int(p) for p in parts)
@@ -234,13 +224,22 @@ def parse_birth_date(text: str, today: date) -> date | None:
         year, day = last, first
     else:
         return None
-    if year < 1700:
-        result = _jalali_to_gregorian(year, month, day)
-    else:
-        try:
-            result = date(year, month, day)
-        except ValueError:
-            return None
+    try:
+        if year < 1700:
+            result: date = jdatetime.date(year, month, day).togregorian()
+            return result
+        return date(year, month, day)
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_birth_date(text: str, today: date) -> date | None:
+    """Read a birth date, Jalali («1370/5/12») or Gregorian («1991-08-03»), as a Gregorian date.
+
+    A year below 1700 is Jalali; «12/5/1370» (day first) is read too. None when invalid,
+    in the future, or implausibly old.
+    """
+    result = date_from_parts(_DATE_SPLIT.split(normalize_input(text)))
     if result is None or result > today or today.year - result.year > _OLDEST_AGE_YEARS:
         return None
     return result

@@ -17,11 +17,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-import jdatetime
 from pydantic import BaseModel, ConfigDict
 
 from bot.i18n import N_, _
-from domain.persian import normalize_for_search, normalize_input, parse_int
+from domain.persian import date_from_parts, normalize_for_search, normalize_input, parse_int
 
 
 class Column(StrEnum):
@@ -179,15 +178,6 @@ def parse_amount_rials(cell: Cell) -> int | None:
     return amount if amount else None
 
 
-def jalali_to_gregorian(year: int, month: int, day: int) -> date | None:
-    """The Gregorian day of a Jalali date, or None when there is no such day."""
-    try:
-        result: date = jdatetime.date(year, month, day).togregorian()
-    except (ValueError, OverflowError):
-        return None
-    return result
-
-
 _DATE_PARTS = re.compile(r"\s*[/\-.\\]\s*")
 
 
@@ -201,22 +191,7 @@ def parse_payment_date(cell: Cell) -> date | None:
     if isinstance(cell, date):
         return cell
     text = cell_text(cell).split(" ")[0]  # «2025-11-06 00:00:00» from a spreadsheet
-    parts = _DATE_PARTS.split(text)
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
-        return None
-    first, month, last = (int(p) for p in parts)
-    if len(parts[0]) == 4:
-        year, day = first, last
-    elif len(parts[2]) == 4:
-        year, day = last, first
-    else:
-        return None
-    if year < 1700:
-        return jalali_to_gregorian(year, month, day)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    return date_from_parts(_DATE_PARTS.split(text))
 
 
 _BANK_PREFIX = ("بانک", "bank")
