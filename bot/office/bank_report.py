@@ -9,8 +9,6 @@ Row numbers are the spreadsheet's own (the header is row 1), so the officer find
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -20,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from bot.i18n import N_, _
+from bot.office.csv_file import read_csv_rows
 from domain.persian import date_from_parts, normalize_for_search, normalize_input, parse_int
 
 
@@ -78,16 +77,10 @@ class RawRow(BaseModel):
 
 def _rows_from_csv(path: Path) -> list[tuple[int, list[Cell]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")  # with or without a BOM
+        rows = read_csv_rows(path)
     except UnicodeDecodeError:
         raise BankReportError(_("The file is not UTF-8 text. Save it as CSV UTF-8.")) from None
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    return [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text), dialect), 1)]
+    return [(n, list(cells)) for n, cells in enumerate(rows, 1)]
 
 
 def _rows_from_xlsx(path: Path) -> list[tuple[int, list[Cell]]]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from pydantic import ValidationError
 
 from bot.formatting import format_number, to_persian_digits
 from bot.i18n import N_, _
+from bot.office.csv_file import read_csv_rows
 from bot.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
 from domain.exhibitions import (
@@ -126,13 +125,8 @@ def parse_row(
 
 
 def read_csv(path: Path) -> list[list[str]]:
-    """The rows of a UTF-8 CSV file (with or without a BOM; comma, semicolon or tab)."""
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    """The non-blank rows of a UTF-8 CSV file (with or without a BOM; comma, semicolon or tab)."""
+    return [row for row in read_csv_rows(path) if any(c.strip() for c in row)]
 
 
 async def import_exhibitions(store: Store, catalogue: Catalogue, path: Path) -> ImportResult:
