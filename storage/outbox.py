@@ -23,6 +23,27 @@ _COLUMNS = (
 )
 _OPEN = ("pending", "sending")
 
+# claim_due: with fewer due rows than this, sorting them all is cheaper than an id-order scan.
+_FEW_DUE = 256
+_COUNT_DUE = (
+    "SELECT COUNT(*) FROM (SELECT 1 FROM outbox INDEXED BY outbox_pending_due"
+    " WHERE status = 'pending' AND not_before <= ? LIMIT ?)"
+)
+# Both plans select the same rows: due pending rows, oldest first, per-chat order kept.
+_CLAIM_WHERE = (
+    " WHERE o.status = 'pending' AND o.not_before <= ?"
+    # a chat whose lane is busy is left alone until the lane finishes
+    "   AND NOT EXISTS (SELECT 1 FROM outbox AS s INDEXED BY outbox_chat_sending"
+    "     WHERE s.chat_id = o.chat_id AND s.status = 'sending')"
+    # an earlier row of this chat waiting for its retry goes first
+    "   AND NOT EXISTS (SELECT 1 FROM outbox AS e INDEXED BY outbox_chat_retrying"
+    "     WHERE e.chat_id = o.chat_id AND e.id < o.id"
+    "       AND e.status = 'pending' AND e.attempts > 0)"
+    " ORDER BY o.id LIMIT ?"
+)
+_CLAIM_FEW = f"SELECT {_COLUMNS} FROM outbox AS o INDEXED BY outbox_pending_due{_CLAIM_WHERE}"
+_CLAIM_MANY = f"SELECT {_COLUMNS} FROM outbox AS o INDEXED BY outbox_pending_order{_CLAIM_WHERE}"
+
 
 def message_from_row(row: sqlite3.Row) -> OutboxMessage:
     """Build an OutboxMessage from an outbox row."""
@@ -101,20 +122,14 @@ class OutboxRepository:
         """
         if limit <= 0:
             return []
+        due = to_db_time(now)
         async with self.db.transaction() as c:
-            async with c.execute(
-                f"SELECT {_COLUMNS} FROM outbox AS o"
-                " WHERE o.status = 'pending' AND o.not_before <= ?"
-                # a chat whose lane is busy is left alone until the lane finishes
-                "   AND NOT EXISTS (SELECT 1 FROM outbox AS s"
-                "     WHERE s.chat_id = o.chat_id AND s.status = 'sending')"
-                # an earlier row of this chat waiting for its retry goes first
-                "   AND NOT EXISTS (SELECT 1 FROM outbox AS e"
-                "     WHERE e.chat_id = o.chat_id AND e.id < o.id"
-                "       AND e.status = 'pending' AND e.attempts > 0)"
-                " ORDER BY o.id LIMIT ?",
-                (to_db_time(now), limit),
-            ) as cursor:
+            # Few due rows (quiet hours hold the rest): read them by due time and sort them.
+            # Many (a broadcast backlog): read pending rows oldest first and stop at `limit`.
+            async with c.execute(_COUNT_DUE, (due, _FEW_DUE)) as cursor:
+                probe = await cursor.fetchone()
+            few = probe is not None and int(probe[0]) < _FEW_DUE
+            async with c.execute(_CLAIM_FEW if few else _CLAIM_MANY, (due, limit)) as cursor:
                 rows = await cursor.fetchall()
             if not rows:
                 return []

@@ -17,7 +17,7 @@ from storage import status_changes
 from storage.applications import ApplicationRepository
 from storage.audit import AuditLog
 from storage.citizens import CitizenRepository
-from storage.db import Database
+from storage.db import Database, to_db_time
 from storage.events import StatusEventRepository
 from storage.outbox import OutboxRepository
 from storage.status_changes import change_status, record_permit
@@ -257,6 +257,42 @@ async def test_claim_keeps_chat_order_and_skips_busy_chats(db: Database, clock: 
     assert await outbox.claim_due(clock(), 10) == []
     clock.advance(seconds=31)
     assert [m.dedupe_key for m in await outbox.claim_due(clock(), 10)] == ["a1"]
+
+
+# The claim's rule written plainly (no index hints): what both of claim_due's plans must select.
+REFERENCE_CLAIM = (
+    "SELECT o.id FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ?"
+    " AND NOT EXISTS (SELECT 1 FROM outbox AS s WHERE s.chat_id = o.chat_id"
+    "   AND s.status = 'sending')"
+    " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.chat_id = o.chat_id AND e.id < o.id"
+    "   AND e.status = 'pending' AND e.attempts > 0)"
+    " ORDER BY o.id LIMIT ?"
+)
+
+
+@pytest.mark.parametrize("rows", [60, 900])  # fewer / more due rows than the sort-them-all cap
+async def test_claim_matches_the_rule_for_few_and_many_due_rows(
+    db: Database, clock: FakeClock, rows: int
+) -> None:
+    outbox = OutboxRepository(db)
+    # chats with several rows; some rows held by quiet hours, some waiting for a retry,
+    # some chats busy with a row in flight
+    for n in range(rows):
+        await outbox.enqueue(message(f"m{n}", chat_id=n % 37, urgent=n % 5 != 0))
+    async with db.transaction() as c:
+        await c.execute("UPDATE outbox SET not_before = ? WHERE id % 5 = 1", ("2099-01-01",))
+        await c.execute(
+            "UPDATE outbox SET attempts = 1, not_before = ? WHERE id % 11 = 3", ("2099-01-01",)
+        )
+        await c.execute("UPDATE outbox SET attempts = 2 WHERE id % 13 = 4")
+        await c.execute("UPDATE outbox SET status = 'sending' WHERE id % 17 = 6")
+        await c.execute("UPDATE outbox SET status = 'sent' WHERE id % 19 = 7")
+    for limit in (1, 16, 10_000):
+        async with db.read() as c, c.execute(REFERENCE_CLAIM, (to_db_time(clock()), limit)) as cur:
+            expected = [int(r[0]) for r in await cur.fetchall()]
+        claimed = await outbox.claim_due(clock(), limit)
+        assert [m.id for m in claimed] == expected and expected
+        await outbox.release(expected)
 
 
 async def test_rows_left_sending_are_recovered(db: Database, clock: FakeClock) -> None:
