@@ -32,7 +32,6 @@ from conversations.application_flow import (
     StepCallback,
     answer_query,
     data_of,
-    leave,
     on_step,
     open_exists_text,
     text_of,
@@ -41,7 +40,7 @@ from conversations.application_flow import (
 from conversations.application_form import ApplicationForm, Step, carried_over
 from conversations.application_questions import ask, consent_question, header
 from conversations.application_submit import submit
-from conversations.common import CANCEL_DATA, exits, is_cancel
+from conversations.common import CANCEL_DATA, exits, is_cancel, leave
 from domain.models import Citizen, OpenApplicationExists
 from domain.statuses import PlanType
 from handlers.menu import MenuItem, menu_button

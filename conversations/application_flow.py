@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from bot.i18n import _
@@ -14,27 +13,14 @@ from conversations.application_documents import not_a_document
 from conversations.application_drafts import Draft, load_draft, save
 from conversations.application_form import Step, documents_for, next_step, previous_step
 from conversations.application_questions import ask, plan_name
-from conversations.common import BACK_DATA, CANCEL_DATA, is_back, is_cancel
+from conversations.common import BACK_DATA, CANCEL_DATA, is_back, is_cancel, leave
 from domain.statuses import PlanType
-from handlers.menu import main_menu_keyboard
 
 StepCallback = Callable[[Update, BotContext, Draft], Awaitable[str | int]]
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, str | int]]
 
 
 # --- shared plumbing -------------------------------------------------------------------------
-
-
-async def leave(update: Update, context: BotContext, text: str | None = None) -> int:
-    """End the conversation with a message and the main menu (answers stay saved)."""
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(
-            chat.id,
-            text or _("Cancelled. Your answers so far are saved. Here is the main menu."),
-            reply_markup=main_menu_keyboard(),
-        )
-    return ConversationHandler.END
 
 
 async def answer_query(update: Update) -> None:

@@ -78,10 +78,8 @@ def is_cancel(text: str | None) -> bool:
     return _same(text, CANCEL)
 
 
-async def end_with_menu(update: Update, context: BotContext, text: str | None = None) -> int:
-    """End the conversation, say so, and show the main menu."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+async def leave(update: Update, context: BotContext, text: str | None = None) -> int:
+    """End the conversation with a message and the main menu (answers stay saved)."""
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(
@@ -90,6 +88,13 @@ async def end_with_menu(update: Update, context: BotContext, text: str | None = 
             reply_markup=main_menu_keyboard(),
         )
     return ConversationHandler.END
+
+
+async def end_with_menu(update: Update, context: BotContext, text: str | None = None) -> int:
+    """Answer a pressed button, then ``leave``: end, say so, and show the main menu."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    return await leave(update, context, text)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
