@@ -9,11 +9,9 @@ The broadcast itself is run by ``bot.broadcast.BroadcastRunner`` from the store.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -27,27 +25,12 @@ from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
 from bot.formatting import format_number
 from bot.i18n import _
-from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard, say, scratch
 from conversations.exhibitions import county_name, local_today, render_exhibition
 from domain.exhibitions import BroadcastFilter
 
 CHOOSE, TEXT, COUNTY, GROUP, CONFIRM = "ann_choose", "ann_text", "ann_county", "ann_group", "ann_ok"
 KEY = "announce"
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(KEY, {})
-    return draft
-
-
-async def _say(update: Update, context: BotContext, text: str, markup: Any = None) -> None:
-    if update.callback_query is not None:
-        with contextlib.suppress(BadRequest):  # a second message in one step: answered already
-            await update.callback_query.answer()
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
 async def start(update: Update, context: BotContext) -> object:
@@ -63,7 +46,7 @@ async def _open(update: Update, context: BotContext) -> str:
     found = await services.store.exhibitions.upcoming(local_today(services))
     rows = [[(f"🛍 {e.title}", f"ann:ex:{e.id}")] for e in found[:20]]
     rows.append([(_("✏️ A free text"), "ann:text")])
-    await _say(
+    await say(
         update, context, _("What do you want to announce?"), inline_keyboard(rows, back=False)
     )
     return CHOOSE
@@ -83,13 +66,13 @@ async def chose_exhibition(update: Update, context: BotContext) -> str:
     text = _("📣 New exhibition\n\n{details}\n\nTo ask for a booth, open «🛍 Exhibitions».").format(
         details=render_exhibition(exhibition, services.catalogue)
     )
-    _draft(context).update(text=text, exhibition_id=exhibition.id, county=exhibition.county)
+    scratch(context, KEY).update(text=text, exhibition_id=exhibition.id, county=exhibition.county)
     return await _ask_group(update, context)
 
 
 async def chose_text(update: Update, context: BotContext) -> str:
     """A free text: ask for it."""
-    await _say(update, context, _("Please send the text of the announcement."))
+    await say(update, context, _("Please send the text of the announcement."))
     return TEXT
 
 
@@ -101,7 +84,7 @@ async def got_text(update: Update, context: BotContext) -> str:
     if len(text) < 5:
         await message.reply_text(_("The text is too short. Please send the announcement text."))
         return TEXT
-    _draft(context).update(text="📣 " + text[:3500], exhibition_id=None)
+    scratch(context, KEY).update(text="📣 " + text[:3500], exhibition_id=None)
     rows = [[(_("All counties"), "ann:c:*")]]
     counties = context.services.catalogue.counties
     pairs = [(c.name, f"ann:c:{c.code}") for c in counties]
@@ -117,7 +100,7 @@ async def chose_county(update: Update, context: BotContext) -> str:
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.rsplit(":", 1)[1]
-    _draft(context)["county"] = None if code == "*" else code
+    scratch(context, KEY)["county"] = None if code == "*" else code
     return await _ask_group(update, context)
 
 
@@ -125,7 +108,7 @@ async def _ask_group(update: Update, context: BotContext) -> str:
     rows = [[(_("All groups"), "ann:g:*")]]
     pairs = [(g.name, f"ann:g:{g.code}") for g in context.services.catalogue.groups]
     rows += [pairs[i : i + 2] for i in range(0, len(pairs), 2)]
-    await _say(
+    await say(
         update, context, _("Which activity group is it for?"), inline_keyboard(rows, back=False)
     )
     return GROUP
@@ -136,7 +119,7 @@ async def chose_group(update: Update, context: BotContext) -> str:
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.rsplit(":", 1)[1]
-    draft = _draft(context)
+    draft = scratch(context, KEY)
     draft["group"] = None if code == "*" else code
     services = context.services
     flt = BroadcastFilter(county=draft.get("county"), group=draft["group"])
@@ -153,7 +136,7 @@ async def chose_group(update: Update, context: BotContext) -> str:
             [InlineKeyboardButton(_("✖️ Cancel"), callback_data=CANCEL_DATA)],
         ]
     )
-    await _say(update, context, f"{draft['text']}\n\n———\n{summary}", markup)
+    await say(update, context, f"{draft['text']}\n\n———\n{summary}", markup)
     return CONFIRM
 
 

@@ -7,15 +7,19 @@ is handed to the application once more (``request_redispatch``) after the conver
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext, HomebizApplication
@@ -76,6 +80,28 @@ def is_back(text: str | None) -> bool:
 def is_cancel(text: str | None) -> bool:
     """The citizen pressed (or typed) «cancel»."""
     return _same(text, CANCEL)
+
+
+def scratch(context: BotContext, key: str) -> dict[str, Any]:
+    """The conversation's working dict in user_data under ``key`` (created when missing)."""
+    assert context.user_data is not None
+    data: dict[str, Any] = context.user_data.setdefault(key, {})
+    return data
+
+
+async def say(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
+) -> None:
+    """Answer a pressed button, then send ``text`` to the chat as a new message."""
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):  # a second message in one step: answered already
+            await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
 async def leave(update: Update, context: BotContext, text: str | None = None) -> int:

@@ -10,13 +10,11 @@ IDLE ─exa:booths─▶ pending requests ─exa:ok:<id> | exa:no:<id>─▶ the
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -30,7 +28,7 @@ from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
 from bot.formatting import format_jalali_date, format_number
 from bot.i18n import N_, _
-from conversations.common import exits
+from conversations.common import exits, say, scratch
 from conversations.exhibitions import (
     KIND_LABELS,
     local_today,
@@ -68,21 +66,6 @@ FIELDS = tuple(PROMPTS)
 OPTIONAL = frozenset({"venue", "booth_deadline", "description", "poster_file_id"})
 
 
-def _state(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    state: dict[str, Any] = context.user_data.setdefault(KEY, {})
-    return state
-
-
-async def _say(update: Update, context: BotContext, text: str, markup: Any = None) -> None:
-    if update.callback_query is not None:
-        with contextlib.suppress(BadRequest):  # a second message in one step: answered already
-            await update.callback_query.answer()
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=markup)
-
-
 def _button(text: str, data: str) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text, callback_data=data)]
 
@@ -110,7 +93,7 @@ async def _menu(update: Update, context: BotContext) -> str:
     rows.append(
         _button(_("📋 Booth requests ({count})").format(count=format_number(pending)), "exa:booths")
     )
-    await _say(update, context, _("Exhibitions"), InlineKeyboardMarkup(rows))
+    await say(update, context, _("Exhibitions"), InlineKeyboardMarkup(rows))
     return IDLE
 
 
@@ -118,7 +101,7 @@ _guarded_menu = officer_only(_menu)
 
 
 async def _ask(update: Update, context: BotContext, field: str) -> str:
-    state = _state(context)
+    state = scratch(context, KEY)
     state["field"] = field
     rows: list[list[InlineKeyboardButton]] = []
     if field == "kind":
@@ -133,13 +116,13 @@ async def _ask(update: Update, context: BotContext, field: str) -> str:
     elif field in OPTIONAL:
         rows = [_button(_("⏭ Skip"), f"exa:v:{SKIP}")]
     rows.append(_button(_("✖️ Cancel"), "exa:menu"))
-    await _say(update, context, _(PROMPTS[field]), InlineKeyboardMarkup(rows))
+    await say(update, context, _(PROMPTS[field]), InlineKeyboardMarkup(rows))
     return TYPING
 
 
 async def new(update: Update, context: BotContext) -> str:
     """Start a new exhibition: the first field."""
-    _state(context).update(mode="create", draft={}, id=None)
+    scratch(context, KEY).update(mode="create", draft={}, id=None)
     return await _ask(update, context, FIELDS[0])
 
 
@@ -158,7 +141,7 @@ async def got_text(update: Update, context: BotContext) -> str:
     """A typed value (or a photo for the poster)."""
     message = update.effective_message
     assert message is not None
-    field = _state(context).get("field", "")
+    field = scratch(context, KEY).get("field", "")
     if field == "poster_file_id" and message.photo:
         return await _accept(update, context, message.photo[-1].file_id)
     value = _parse(field, message.text or "") if field not in ("kind", "county") else None
@@ -179,7 +162,7 @@ async def got_choice(update: Update, context: BotContext) -> str:
 
 
 async def _accept(update: Update, context: BotContext, value: object) -> str:
-    state = _state(context)
+    state = scratch(context, KEY)
     field = state.get("field", "")
     draft: dict[str, Any] = state.setdefault("draft", {})
     if value is None and field not in OPTIONAL and field != "county":
@@ -189,7 +172,7 @@ async def _accept(update: Update, context: BotContext, value: object) -> str:
         draft["county"] = None
     problem = _check(draft, field)
     if problem is not None:
-        await _say(update, context, problem)
+        await say(update, context, problem)
         return await _ask(update, context, field)
     if state.get("mode") == "edit":
         return await _save(update, context)
@@ -216,14 +199,14 @@ def _check(draft: dict[str, Any], field: str) -> str | None:
 
 
 async def _save(update: Update, context: BotContext) -> str:
-    state = _state(context)
+    state = scratch(context, KEY)
     user = update.effective_user
     assert user is not None
     store = context.services.store
     try:
         draft = ExhibitionDraft.model_validate(state.get("draft", {}))
     except ValidationError:
-        await _say(update, context, _("Some details are missing or wrong. Please start again."))
+        await say(update, context, _("Some details are missing or wrong. Please start again."))
         return await _menu(update, context)
     actor = officer_actor(user.id)
     try:
@@ -245,11 +228,11 @@ async def _save(update: Update, context: BotContext) -> str:
                 conn=c,
             )
     except DuplicateExhibition:
-        await _say(update, context, _("An exhibition with this title and start date exists."))
+        await say(update, context, _("An exhibition with this title and start date exists."))
         return await _menu(update, context)
     if before is not None and before.starts_on != saved.starts_on:
         await _move_reminders(context, saved)
-    await _say(update, context, _("Saved."))
+    await say(update, context, _("Saved."))
     return await _card(update, context, saved.id)
 
 
@@ -290,7 +273,7 @@ async def _card(update: Update, context: BotContext, exhibition_id: int) -> str:
         rows = [edits[i : i + 3] for i in range(0, len(edits), 3)]
         rows.append(_button(_("🚫 Cancel the exhibition"), f"exa:cancel:{exhibition.id}"))
     rows.append(_button(_("↩️ Back"), "exa:menu"))
-    await _say(update, context, text, InlineKeyboardMarkup(rows))
+    await say(update, context, text, InlineKeyboardMarkup(rows))
     return IDLE
 
 
@@ -314,7 +297,7 @@ async def edit_field(update: Update, context: BotContext) -> str:
     exhibition = await context.services.store.exhibitions.get(int(raw_id))
     if exhibition is None or field not in FIELDS:
         return await _menu(update, context)
-    _state(context).update(
+    scratch(context, KEY).update(
         mode="edit", id=exhibition.id, draft=exhibition.draft().model_dump(mode="json")
     )
     return await _ask(update, context, field)
@@ -329,7 +312,7 @@ async def ask_cancel(update: Update, context: BotContext) -> str:
         _button(_("🚫 Yes, cancel it"), f"exa:cancelok:{exhibition_id}"),
         _button(_("↩️ Back"), f"exa:open:{exhibition_id}"),
     ]
-    await _say(
+    await say(
         update,
         context,
         _("Cancel this exhibition? Its reminders stop; booth requests stay on record."),
@@ -371,7 +354,7 @@ async def show_booths(update: Update, context: BotContext) -> str:
     store = services.store
     pending = await store.exhibitions.booths(BoothStatus.PENDING, limit=10)
     if not pending:
-        await _say(update, context, _("There are no booth requests waiting for an answer."))
+        await say(update, context, _("There are no booth requests waiting for an answer."))
         return IDLE
     lines, rows = [], []
     for request in pending:
@@ -391,7 +374,7 @@ async def show_booths(update: Update, context: BotContext) -> str:
         )
     rows.append(_button(_("↩️ Back"), "exa:menu"))
     text = _("Booth requests waiting for an answer:") + "\n" + "\n".join(lines)
-    await _say(update, context, text, InlineKeyboardMarkup(rows))
+    await say(update, context, text, InlineKeyboardMarkup(rows))
     return IDLE
 
 
