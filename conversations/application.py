@@ -27,7 +27,7 @@ from bot.context import BotContext
 from bot.i18n import _
 from conversations import application_answers as answers
 from conversations.application_documents import document_code, pick_document, receive_document
-from conversations.application_drafts import Draft, citizen_of, create_draft, load_draft, save
+from conversations.application_drafts import Draft, create_draft, load_draft, save
 from conversations.application_flow import (
     StepCallback,
     answer_query,
@@ -44,6 +44,7 @@ from conversations.common import CANCEL_DATA, exits, is_cancel, leave
 from domain.models import Citizen, OpenApplicationExists
 from domain.statuses import PlanType
 from handlers.menu import MenuItem, menu_button
+from handlers.start import register_citizen
 
 NAME = "application"
 ELIGIBILITY_KEY = "eligibility"  # the check's answers, left in user_data by the eligibility check
@@ -59,7 +60,7 @@ NAV_PATTERN = r"^nav:(back|cancel)$"
 async def start_apply(update: Update, context: BotContext) -> str | int:
     """Menu button, /apply, «apply» after the check or «continue»: resume a draft or begin."""
     await answer_query(update)
-    citizen = await citizen_of(update, context)
+    citizen = await register_citizen(update, context)
     if citizen is None:
         return ConversationHandler.END
     draft = await load_draft(update, context)
@@ -95,7 +96,7 @@ async def consent_answer(update: Update, context: BotContext) -> str | int:
         )
     draft = await load_draft(update, context)
     if draft is None:
-        citizen = await citizen_of(update, context)
+        citizen = await register_citizen(update, context)
         assert citizen is not None
         form = _carried(context)
         form.consented_at = context.services.now()

@@ -12,6 +12,7 @@ from bot.context import BotContext
 from conversations.application_form import ApplicationForm, Step, first_unanswered
 from domain.models import Application, Citizen, OpenApplicationExists
 from domain.statuses import ApplicationStatus, PlanType
+from handlers.start import register_citizen
 
 # user_data key of the draft this conversation works on (the store is the truth).
 APPLICATION_KEY = "application_id"
@@ -34,20 +35,9 @@ class Draft:
             return first_unanswered(self.form)
 
 
-async def citizen_of(update: Update, context: BotContext) -> Citizen | None:
-    """The sender's citizen record (created on first contact)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return None
-    services = context.services
-    return await services.store.citizens.get_or_create(
-        services.settings.bot_platform.value, user.id, chat.id
-    )
-
-
 async def load_draft(update: Update, context: BotContext) -> Draft | None:
     """The draft this conversation is on: the remembered one if still a draft, else the latest."""
-    citizen = await citizen_of(update, context)
+    citizen = await register_citizen(update, context)
     if citizen is None:
         return None
     apps = context.services.store.applications

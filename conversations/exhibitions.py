@@ -27,6 +27,7 @@ from domain.exhibitions import (
     nearest_first,
 )
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from handlers.start import register_citizen
 from storage.exhibitions import DuplicateBoothRequest
 
 LOGGER = logging.getLogger(__name__)
@@ -74,14 +75,8 @@ def local_today(services: Services) -> date:
 
 async def citizen_id_of(update: Update, context: BotContext) -> int | None:
     """The sender's citizen id (the row is created on first contact)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return None
-    services = context.services
-    citizen = await services.store.citizens.get_or_create(
-        services.settings.bot_platform.value, user.id, chat.id
-    )
-    return citizen.id
+    citizen = await register_citizen(update, context)
+    return citizen.id if citizen is not None else None
 
 
 async def _listing(update: Update, context: BotContext) -> tuple[str, InlineKeyboardMarkup | None]:
