@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from .core import Core, Ctx
@@ -195,28 +196,28 @@ def photo_json(rec: FileRecord) -> list[dict[str, Any]]:
     return [size]
 
 
-async def send_document(ctx: Ctx) -> dict[str, Any]:
-    """sendDocument (upload or existing file_id)."""
+def _send_file(
+    ctx: Ctx, field: str, kind: str, to_json: Callable[[FileRecord], Any]
+) -> dict[str, Any]:
+    """A file message: the upload or file_id in ``field``, an optional caption."""
     chat = ctx.chat()
     caption = _caption(ctx)
     parse_reply_markup(ctx.params)
-    rec = _input_file(ctx, "document", "documents")
-    fields: dict[str, Any] = {"document": document_json(rec)}
+    rec = _input_file(ctx, field, kind)
+    fields: dict[str, Any] = {field: to_json(rec)}
     if caption:
         fields["caption"] = caption
     return _send(ctx, chat, fields)
+
+
+async def send_document(ctx: Ctx) -> dict[str, Any]:
+    """sendDocument (upload or existing file_id)."""
+    return _send_file(ctx, "document", "documents", document_json)
 
 
 async def send_photo(ctx: Ctx) -> dict[str, Any]:
     """sendPhoto (upload or existing file_id)."""
-    chat = ctx.chat()
-    caption = _caption(ctx)
-    parse_reply_markup(ctx.params)
-    rec = _input_file(ctx, "photo", "photos")
-    fields: dict[str, Any] = {"photo": photo_json(rec)}
-    if caption:
-        fields["caption"] = caption
-    return _send(ctx, chat, fields)
+    return _send_file(ctx, "photo", "photos", photo_json)
 
 
 def register(core: Core) -> None:
