@@ -1,7 +1,7 @@
 """The local sandbox: the emulator, the bot against it, and a chat in this terminal.
 
 Type as a citizen; buttons are numbered, type a number to press one (to send a small number
-as text, type it in Persian digits). /file PATH sends a document, /contact shares your phone,
+as text, put = before it: =3). /file PATH sends a photo or PDF, /contact shares your phone,
 /quit leaves.
 """
 
@@ -45,16 +45,23 @@ class TerminalChat:
 
     def __init__(self, citizen: Citizen) -> None:
         self._citizen = citizen
-        self._shown = 0
+        # What was last printed per message, so an edited message is printed again.
+        self._shown: dict[int, tuple[object, ...]] = {}
         self._buttons: list[str] = []
         self._lock = asyncio.Lock()
 
     async def show_new(self) -> None:
         async with self._lock:
-            messages = self._citizen.messages
-            for message in messages[self._shown :]:
-                self._print(message)
-            self._shown = len(messages)
+            await self._citizen.refresh()
+            for message in self._citizen.messages:
+                seen = (message.text, message.caption, repr(message.reply_markup))
+                before = self._shown.get(message.message_id)
+                self._shown[message.message_id] = seen
+                # An edit that only took the buttons away is not worth printing again.
+                if before != seen and (
+                    before is None or before[:2] != seen[:2] or _has_buttons(message)
+                ):
+                    self._print(message)
 
     def _print(self, message: BotMessage) -> None:
         body = message.text or message.caption or ""
@@ -87,6 +94,8 @@ class TerminalChat:
                 await self._citizen.sends_photo(path)
             else:
                 await self._citizen.sends_document(path, path.name, mime)
+        elif line.startswith("="):  # "=3" sends the text "3" rather than pressing button 3
+            await self._citizen.says(line[1:])
         elif line.isascii() and line.isdigit() and 1 <= int(line) <= len(self._buttons):
             await self._citizen.presses(self._buttons[int(line) - 1])
         elif line.startswith("/"):
@@ -95,6 +104,10 @@ class TerminalChat:
             await self._citizen.says(line)
         await self.show_new()
         return True
+
+
+def _has_buttons(message: BotMessage) -> bool:
+    return bool(message.buttons or message.inline_buttons)
 
 
 def _existing_file(text: str) -> Path | None:
@@ -130,7 +143,13 @@ async def run_sandbox(settings: Settings) -> int:
             f"{emulator.url} (database {local.database_path}, log {log_file}). "
             "To run on Bale or Telegram instead: BOT_TOKEN=... BOT_PLATFORM=bale|telegram make run"
         )
-        print(_("Type /start to begin. Type a button's number to press it; /quit to leave."))
+        print(
+            _(
+                "Type /start to begin. Type a button's number to press it; to send a small "
+                "number as text put = before it (=3). /contact shares your phone number, "
+                "/file PATH sends a photo or PDF, /quit leaves."
+            )
+        )
         citizen = Citizen(emulator.url, user_id=SANDBOX_USER_ID, first_name="Sandbox")
         chat = TerminalChat(citizen)
         printer = asyncio.create_task(_keep_showing(chat))

@@ -27,6 +27,8 @@ ALLOWED_LATIN_TOKENS = (
     "/help",
     "/stop",
     "/quit",
+    "/contact",
+    "/file",
     "/menu",
     "/status",
     "/apply",
