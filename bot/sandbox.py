@@ -138,6 +138,7 @@ async def run_sandbox(settings: Settings) -> int:
         local = sandbox_settings(settings, emulator)
         stop = asyncio.Event()
         bot_task = asyncio.create_task(run_polling(local, stop))
+        await _wait_until_polling(emulator, bot_task)
         print(
             "Local sandbox: the bot runs against a Bot API emulator at "
             f"{emulator.url} (database {local.database_path}, log {log_file}). "
@@ -150,7 +151,9 @@ async def run_sandbox(settings: Settings) -> int:
                 "/file PATH sends a photo or PDF, /quit leaves."
             )
         )
-        citizen = Citizen(emulator.url, user_id=SANDBOX_USER_ID, first_name="Sandbox")
+        citizen = Citizen(
+            emulator.url, user_id=SANDBOX_USER_ID, first_name="Sandbox", bot_token=SANDBOX_TOKEN
+        )
         chat = TerminalChat(citizen)
         printer = asyncio.create_task(_keep_showing(chat))
         try:
@@ -167,6 +170,16 @@ async def run_sandbox(settings: Settings) -> int:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(bot_task, timeout=10)
     return 0
+
+
+async def _wait_until_polling(emulator: Emulator, bot_task: asyncio.Task[None]) -> None:
+    """Don't offer the prompt before the bot listens (piped input would arrive too early)."""
+    state = emulator.bot(SANDBOX_TOKEN)
+    async with asyncio.timeout(60):
+        while state.poll_generation == 0:  # the emulator has no event for it
+            if bot_task.done():
+                bot_task.result()  # start-up failed: show why
+            await asyncio.sleep(0.05)
 
 
 async def _keep_showing(chat: TerminalChat) -> None:
