@@ -23,12 +23,12 @@ from conversations import (
     eligibility,
     exhibition_admin,
     exhibitions,
-    officer_admin,
-    officer_desk,
     subscriptions,
     tracking,
 )
 from conversations import application as application_conversation
+from conversations.officer import admin as officer_admin
+from conversations.officer import desk as officer_desk
 from handlers import contact, fallback, sections, start
 from storage import SqlitePersistence
 

@@ -1,5 +1,5 @@
 """Citizens choose which announcements they get: counties and activity groups (toggles),
-see and change their choices, and opt out (a button, the «لغو اشتراک» under every
+see and change their choices, and opt out (a button, the "🔕 Unsubscribe" under every
 announcement, or /stop).
 
 Stateless: each toggle is stored at once (``sub:c:<county>``, ``sub:g:<group>``; ``*`` =
@@ -139,7 +139,7 @@ def _stopped_text() -> str:
 
 
 async def unsubscribe_button(update: Update, context: BotContext) -> None:
-    """«لغو اشتراک» under an announcement: opt out of everything, confirm in Persian."""
+    """The "🔕 Unsubscribe" button under an announcement: opt out of all, confirm in Persian."""
     query = update.callback_query
     citizen_id = await citizen_id_of(update, context)
     if query is None or citizen_id is None:

@@ -1,6 +1,6 @@
 """Track my application: own applications with timelines, lookup by code, document fixes.
 
-[*] --> list: «پیگیری درخواست» or /status (answers and ends)
+[*] --> list: "🔎 Track my application" or /status (answers and ends)
 list --> ASK_CODE: trk:lookup (refused while throttled)
 ASK_CODE --> ASK_NATIONAL: a code whose check digit is right
 ASK_NATIONAL --> [*]: one answer for "no such code" and "wrong national code"

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.formatting import to_persian_digits
 from bot.i18n import _
-from conversations.application_form import ApplicationForm, documents_for
+from conversations.application.form import ApplicationForm, documents_for
 from conversations.common import inline_keyboard
 from domain.catalogue import Catalogue, DocumentRequirement, FileKind
 from domain.models import Document

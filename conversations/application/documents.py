@@ -14,14 +14,14 @@ from bot.context import BotContext
 from bot.formatting import to_persian_digits
 from bot.i18n import _
 from bot.uploads import Rejection, StoredFile, UploadRejected, receive_upload
-from conversations.application_checklist import (
+from conversations.application.checklist import (
     DOC_DATA_PREFIX,
     accepted_kinds_text,
     missing_documents,
 )
-from conversations.application_drafts import Draft, save
-from conversations.application_form import Step, documents_for
-from conversations.application_questions import ask
+from conversations.application.drafts import Draft, save
+from conversations.application.form import Step, documents_for
+from conversations.application.questions import ask
 from domain.catalogue import DocumentRequirement, FileKind
 from domain.models import Document
 from domain.statuses import DocumentStatus

@@ -3,8 +3,8 @@
 States are the ``Step`` values (also stored as the draft's ``step``): every answer is saved in
 the store before the next question is sent, and a citizen who comes back (``/start`` →
 «continue», the menu, ``/apply``) resumes from the stored step, even if the conversation's
-persistence was lost or they write from another device. Diagram: ``application.mmd``.
-Answers are handled in ``application_answers``, documents in ``application_documents``.
+persistence was lost or they write from another device. Diagram: ``conversation.mmd``.
+Answers are handled in ``answers``, documents in ``documents`` (modules beside this one).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import _
-from conversations import application_answers as answers
-from conversations.application_documents import document_code, pick_document, receive_document
-from conversations.application_drafts import Draft, create_draft, load_draft, save
-from conversations.application_flow import (
+from conversations.application import answers as answers
+from conversations.application.documents import document_code, pick_document, receive_document
+from conversations.application.drafts import Draft, create_draft, load_draft, save
+from conversations.application.flow import (
     StepCallback,
     answer_query,
     data_of,
@@ -37,9 +37,9 @@ from conversations.application_flow import (
     text_of,
     unexpected,
 )
-from conversations.application_form import ApplicationForm, Step, carried_over
-from conversations.application_questions import ask, consent_question, header
-from conversations.application_submit import submit
+from conversations.application.form import ApplicationForm, Step, carried_over
+from conversations.application.questions import ask, consent_question, header
+from conversations.application.submit import submit
 from conversations.common import CANCEL_DATA, exits, is_cancel, leave
 from domain.models import Citizen, OpenApplicationExists
 from domain.statuses import PlanType

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
-from conversations.application_form import ApplicationForm, Step, first_unanswered
+from conversations.application.form import ApplicationForm, Step, first_unanswered
 from domain.models import Application, Citizen, OpenApplicationExists
 from domain.statuses import ApplicationStatus, PlanType
 from handlers.start import register_citizen

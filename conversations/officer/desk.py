@@ -25,9 +25,9 @@ from telegram.ext import (
 from bot.auth import officer_only
 from bot.context import BotContext
 from bot.i18n import N_, _
-from conversations import officer_actions as actions
 from conversations.common import exits
-from conversations.officer_view import results_keyboard, send_card, send_documents
+from conversations.officer import actions as actions
+from conversations.officer.view import results_keyboard, send_card, send_documents
 from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
 from domain.tracking import normalize_tracking_code

@@ -9,10 +9,10 @@ from telegram.ext import ConversationHandler
 from bot.context import BotContext
 from bot.formatting import to_persian_digits
 from bot.i18n import _
-from conversations.application_checklist import missing_documents
-from conversations.application_drafts import Draft, remember
-from conversations.application_form import Step, documents_for
-from conversations.application_questions import ask
+from conversations.application.checklist import missing_documents
+from conversations.application.drafts import Draft, remember
+from conversations.application.form import Step, documents_for
+from conversations.application.questions import ask
 from domain.statuses import ApplicationStatus
 from domain.tracking import format_tracking_code, new_tracking_code
 from handlers.menu import main_menu_keyboard

@@ -17,7 +17,7 @@ from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
 from bot.i18n import _
 from bot.notifications_text import status_label
-from conversations.officer_view import send_card
+from conversations.officer.view import send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
 from domain.persian import parse_amount_toman, parse_birth_date, toman_to_rials

@@ -9,10 +9,10 @@ from telegram import Update
 from bot.context import BotContext
 from bot.formatting import format_toman_short, to_persian_digits
 from bot.i18n import _
-from conversations.application_drafts import Draft, change_plan_type, save
-from conversations.application_flow import advance, again, data_of, open_exists_text, text_of
-from conversations.application_form import Step, cap_rials
-from conversations.application_questions import ask, header
+from conversations.application.drafts import Draft, change_plan_type, save
+from conversations.application.flow import advance, again, data_of, open_exists_text, text_of
+from conversations.application.form import Step, cap_rials
+from conversations.application.questions import ask, header
 from conversations.common import inline_keyboard
 from domain.answers import Gender
 from domain.models import OpenApplicationExists
@@ -146,7 +146,7 @@ async def picked_county(update: Update, context: BotContext, draft: Draft) -> st
 
 
 async def typed_county(update: Update, context: BotContext, draft: Draft) -> str:
-    """A typed county name, matched like the buttons («خرم آباد», «نورآباد»)."""
+    """A typed county name, matched like the buttons (spaces, ZWNJ and letter forms aside)."""
     typed = text_of(update) or ""
     found = [
         county

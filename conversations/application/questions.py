@@ -13,9 +13,9 @@ from telegram import (
 from bot.context import BotContext
 from bot.formatting import format_jalali_date, format_toman, format_toman_short, to_persian_digits
 from bot.i18n import N_, _
-from conversations.application_checklist import documents_message, missing_documents
-from conversations.application_drafts import Draft
-from conversations.application_form import (
+from conversations.application.checklist import documents_message, missing_documents
+from conversations.application.drafts import Draft
+from conversations.application.form import (
     ApplicationForm,
     Step,
     cap_rials,
@@ -39,7 +39,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def header(form: ApplicationForm, step: Step) -> str:
-    """«گام ۳ از ۱۲» for this step on this citizen's path."""
+    """The step header ("Step {step} of {total}") for this step on this citizen's path."""
     number, total = position(form, step)
     return step_header(number, total)
 

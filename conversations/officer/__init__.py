@@ -1,0 +1,1 @@
+"""The officers' desk: find and move applications, and manage officers."""
