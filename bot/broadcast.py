@@ -37,14 +37,14 @@ UNSUBSCRIBE_DATA = "unsub"
 
 
 def unsubscribe_markup() -> InlineKeyboardMarkup:
-    """The «لغو اشتراک» button every announcement carries."""
+    """The "🔕 Unsubscribe" button every announcement carries."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("🔕 Unsubscribe"), callback_data=UNSUBSCRIBE_DATA)]]
     )
 
 
 def progress_text(progress: BroadcastProgress, total: int) -> str:
-    """«۱٬۲۰۰ از ۵٬۰۰۰ ارسال شد», with the undelivered counts once there are any."""
+    """E.g. "Announcement: 1,200 of 5,000 sent", with the undelivered counts once there are any."""
     text = _("Announcement: {sent} of {total} sent").format(
         sent=format_number(progress.sent), total=format_number(total)
     )

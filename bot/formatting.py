@@ -64,12 +64,12 @@ def _format_tenths(tenths: int) -> str:
 
 
 def format_toman(rials: int) -> str:
-    """Stored rials shown as toman in full: «۲۰۰٬۰۰۰٬۰۰۰ تومان»."""
+    """Stored rials shown as toman in full, e.g. "200,000,000 toman" in Persian digits."""
     return _("{amount} toman").format(amount=_format_tenths(rials))
 
 
 def format_toman_short(rials: int) -> str:
-    """Round amounts with a unit: «۲۰۰ میلیون تومان»، «۱٫۵ میلیارد تومان»; else the full form."""
+    """Round amounts with a unit ("200 million toman", "1.5 billion toman"); else the full form."""
     magnitude = abs(rials)
     for toman_per_unit, msgid in _SHORT_UNITS:
         rials_per_tenth = toman_per_unit  # a tenth of the unit in toman, times ten rials
@@ -93,7 +93,7 @@ def _to_local(value: datetime, tz: ZoneInfo) -> datetime:
 
 
 def format_jalali_date(value: date | datetime, tz: ZoneInfo = TEHRAN) -> str:
-    """A Jalali date in words: «۵ اسفند ۱۴۰۴»."""
+    """A Jalali date with the month in words, e.g. "5 Esfand 1404" in Persian."""
     jalali = _to_local_date(value, tz)
     return _("{day} {month} {year}").format(
         day=to_persian_digits(jalali.day),
@@ -103,7 +103,7 @@ def format_jalali_date(value: date | datetime, tz: ZoneInfo = TEHRAN) -> str:
 
 
 def format_jalali_datetime(value: datetime, tz: ZoneInfo = TEHRAN) -> str:
-    """A Jalali date with the local time: «۵ اسفند ۱۴۰۴، ساعت ۱۴:۳۰»."""
+    """A Jalali date with the local time (msgid "{date}, at {time}"): "5 Esfand 1404, at 14:30"."""
     local = _to_local(value, tz)
     return _("{date}, at {time}").format(
         date=format_jalali_date(local, tz),

@@ -62,7 +62,7 @@ class EligibilityAnswers(BaseModel):
     permit: PermitStatus | None = None
     government_employee: Employment | None = None
     plan: PlanChoice | None = None
-    other_body_loan: bool | None = None  # a similar loan from کمیته امداد، بهزیستی، …
+    other_body_loan: bool | None = None  # from the Relief Committee, Welfare, …
     bad_debt: bool | None = None  # bounced cheques or overdue debt
     skills_certificate: bool | None = None
     health_certificate: bool | None = None  # food activities only

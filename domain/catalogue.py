@@ -71,9 +71,9 @@ class _CountiesFile(_Record):
 class SignOff(StrEnum):
     """The second authority a starred activity needs."""
 
-    HEALTH = "health"  # وزارت بهداشت
-    VETERINARY = "veterinary"  # دامپزشکی
-    CULTURE = "culture"  # ارشاد
+    HEALTH = "health"  # the Ministry of Health
+    VETERINARY = "veterinary"  # the Veterinary Organisation
+    CULTURE = "culture"  # the Ministry of Culture (Ershad)
 
 
 class ActivityGroup(_Record):
@@ -135,7 +135,7 @@ class AgeRules(_Record):
 
 
 class IndependentLoan(_Record):
-    """Loan terms of an independent plan (طرح مستقل)."""
+    """Loan terms of an independent plan ("tarh-e mostaghel")."""
 
     cap_rials: int = Field(gt=0)
 
@@ -307,7 +307,7 @@ class Catalogue:
 
 
 def _word_suffixes(text: str) -> tuple[str, ...]:
-    """Search forms of the text starting at each word: «پرورش ماهی زینتی» → 3 forms."""
+    """Search forms of the text starting at each word: "ornamental fish farming" → 3 forms."""
     words = text.replace("\u200c", " ").split()
     return tuple(normalize_for_search(" ".join(words[i:])) for i in range(len(words)))
 

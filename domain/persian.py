@@ -61,8 +61,8 @@ def normalize_input(text: str) -> str:
 def normalize_for_search(text: str) -> str:
     """Comparison form: normalized, casefolded, with ZWNJ and spaces removed.
 
-    «قالی»، «قالیبافی»، «قالی‌بافی» and «قالی بافی» all compare on the same letters, so a
-    substring test (see ``search_matches``) finds one in the other.
+    "carpet", and "carpet weaving" written as one word, with a ZWNJ or with a space, all compare
+    on the same letters, so a substring test (see ``search_matches``) finds one in the other.
     """
     text = normalize_input(text).translate(_SEARCH_LETTERS).casefold()
     return text.replace(ZWNJ, "").replace(" ", "")
@@ -119,9 +119,10 @@ def _parse_decimal(number: str) -> Decimal | None:
 
 
 def parse_amount_toman(text: str) -> int | None:
-    """Read toman: «۲۰۰٬۰۰۰٬۰۰۰»، «۲۰۰ میلیون تومان»، «۱.۵ میلیارد»، «۲ میلیارد و ۵۰۰ میلیون».
+    """Read toman: "200,000,000", "200 million toman", "1.5 billion", "2 billion and 500 million".
 
-    An amount ending in «ریال» is converted to toman. None when unreadable or not a whole toman.
+    Unit words in Persian or English, any digits. An amount ending in "rial" (Persian or English)
+    is converted to toman. None when unreadable or not a whole toman.
     """
     text = normalize_input(text).casefold()
     divisor = 1
@@ -159,7 +160,7 @@ _SEPARATORS = re.compile(r"[\s\-–_.]")
 
 
 def is_valid_national_code(code: str) -> bool:
-    """Check a 10-digit Iranian national code (کد ملی) by its check digit."""
+    """Check a 10-digit Iranian national code ("code-e melli") by its check digit."""
     code = to_latin_digits(code)
     if len(code) != 10 or not code.isascii() or not code.isdigit() or len(set(code)) == 1:
         return False

@@ -81,7 +81,7 @@ def previous_question(
 
 
 def progress(answers: EligibilityAnswers, catalogue: Catalogue, today: date) -> tuple[int, int]:
-    """(step, total) for «گام ۳ از ۸»; the total may change as answers open branches."""
+    """(step, total) for "Step 3 of 8"; the total may change as answers open branches."""
     path = questions_for(answers, catalogue, today)
     current = next_question(answers, catalogue, today)
     step = len(path) if current is None else path.index(current) + 1

@@ -6,8 +6,8 @@ from enum import StrEnum
 
 
 class PlanType(StrEnum):
-    INDEPENDENT = "independent"  # طرح مستقل: one person's own business
-    SUPPORTING = "supporting"  # طرح پشتیبان: supplies and markets several home workers
+    INDEPENDENT = "independent"  # "tarh-e mostaghel": one person's own business
+    SUPPORTING = "supporting"  # "tarh-e poshtiban": supplies and markets several home workers
 
 
 class ApplicationStatus(StrEnum):

@@ -1,6 +1,6 @@
 """Contact an officer: the office's details (data/office.yaml) and a short message to officers.
 
-[*] --> shown: «تماس با کارشناس» (details + «leave a message»)
+[*] --> shown: "☎️ Contact an officer" (details + "leave a message")
 shown --> ASK_MESSAGE: contact:write
 ASK_MESSAGE --> [*]: the text → one outbox row per officer chat (or OFFICERS_CHAT_ID)
 """

@@ -1,9 +1,9 @@
 """Reading an agent bank's payment report (CSV or XLSX) into checked rows.
 
-Headers are matched in Persian or English («کد رهگیری»/tracking_code, «کد ملی»/national_code,
-«بانک»/bank, «شعبه»/branch, «مبلغ»/amount, «تاریخ پرداخت»/paid_on), ignoring case, spaces,
-ZWNJ and a unit in brackets («مبلغ (ریال)»). Amounts are whole rials in any digit script with
-any thousands separators; dates are Jalali («۱۴۰۴/۰۸/۱۵») or Gregorian («2025-11-06»).
+Headers are matched against the names in data/import_columns.yaml (section ``bank_report``),
+ignoring case, spaces, ZWNJ and a unit in brackets (e.g. "amount (rials)"). Amounts are whole
+rials in any digit script with any thousands separators; dates are Jalali (e.g. 1404/08/15) or
+Gregorian (e.g. 2025-11-06).
 Row numbers are the spreadsheet's own (the header is row 1), so the officer finds them.
 """
 
@@ -13,12 +13,14 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from bot.i18n import N_, _
 from bot.office.csv_file import read_csv_rows
+from bot.office.import_columns import header_index, import_columns
 from domain.persian import date_from_parts, normalize_for_search, normalize_input, parse_int
 
 
@@ -31,15 +33,6 @@ class Column(StrEnum):
     PAID_ON = "paid_on"
 
 
-# Header spellings (input patterns, compared in search form).
-_HEADERS: dict[Column, tuple[str, ...]] = {
-    Column.TRACKING_CODE: ("کد رهگیری", "کد پیگیری", "شماره رهگیری", "tracking_code", "tracking"),
-    Column.NATIONAL_CODE: ("کد ملی", "شماره ملی", "national_code", "national_id"),
-    Column.BANK: ("بانک", "نام بانک", "bank", "bank_name"),
-    Column.BRANCH: ("شعبه", "نام شعبه", "کد شعبه", "branch", "branch_name"),
-    Column.AMOUNT: ("مبلغ", "مبلغ پرداختی", "مبلغ تسهیلات", "amount", "amount_rials"),
-    Column.PAID_ON: ("تاریخ پرداخت", "تاریخ", "paid_on", "payment_date", "date", "paid_date"),
-}
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -47,9 +40,15 @@ def _header_key(text: str) -> str:
     return normalize_for_search(_BRACKETS.sub("", text).replace("_", " ").replace("-", " "))
 
 
-_HEADER_INDEX: dict[str, Column] = {
-    _header_key(name): column for column, names in _HEADERS.items() for name in names
-}
+@cache
+def _header_index() -> dict[str, Column]:
+    """Compared header form → column, from data/import_columns.yaml (read at first use)."""
+    aliases = import_columns().bank_report.aliases()
+    return {
+        key: Column(column)
+        for key, column in header_index("bank_report", aliases, _header_key).items()
+    }
+
 
 # Persian names of the required columns, for the "missing columns" message.
 COLUMN_LABELS: dict[str, str] = {
@@ -109,7 +108,7 @@ def read_rows(path: Path) -> list[RawRow]:
     if not lines:
         raise BankReportError(_("The file is empty."))
     _header_row, header = lines[0]
-    columns = [_HEADER_INDEX.get(_header_key(str(h))) if h is not None else None for h in header]
+    columns = [_header_index().get(_header_key(str(h))) if h is not None else None for h in header]
     _check_columns(set(c for c in columns if c is not None))
     rows = []
     for number, cells in lines[1:]:
@@ -158,7 +157,7 @@ _RIAL_SUFFIX = re.compile(r"\s*(ریال|rials?)$", re.IGNORECASE)
 
 
 def parse_amount_rials(cell: Cell) -> int | None:
-    """Whole rials from a number or text («۲٬۰۰۰٬۰۰۰٬۰۰۰»، «2,000,000,000 ریال»); else None."""
+    """Whole rials from a number or text (in any digits, maybe ending in "rial"); else None."""
     if isinstance(cell, bool | date | datetime):
         return None
     if isinstance(cell, float):
@@ -191,7 +190,7 @@ _BANK_PREFIX = ("بانک", "bank")
 
 
 def bank_key(name: str) -> str:
-    """A bank name in comparison form, without a leading «بانک»."""
+    """A bank name in comparison form, without a leading word "bank" (Persian or English)."""
     key = normalize_for_search(name)
     for prefix in _BANK_PREFIX:
         if key.startswith(prefix) and len(key) > len(prefix):

@@ -1,10 +1,10 @@
 """`homebiz import-exhibitions FILE`: exhibitions from a CSV file, all rows or none.
 
-Headers in English or Persian (title/عنوان, kind/نوع, county/شهرستان, venue/محل برگزاری,
-start/تاریخ شروع, end/تاریخ پایان, deadline/مهلت درخواست غرفه, description/توضیحات,
-poster/پوستر); Jalali or Gregorian dates in any digits; kinds as seasonal/permanent/virtual
-or فصلی/دائمی/مجازی; counties by code or Persian name. Every bad row is listed and nothing is
-stored unless every row is good. Each created exhibition is audited as ``import:<file>``.
+Headers in English or Persian, as listed in data/import_columns.yaml (section ``exhibitions``);
+Jalali or Gregorian dates in any digits; kinds in English (seasonal/permanent/virtual) or in
+Persian (see ``domain.exhibitions.parse_kind``); counties by code or Persian name. Every bad row is
+listed and nothing is stored unless every row is good. Each created exhibition is audited as
+``import:<file>``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from bot.formatting import format_number, to_persian_digits
 from bot.i18n import N_, _
 from bot.office.csv_file import read_csv_rows
+from bot.office.import_columns import header_index, import_columns
 from bot.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
 from domain.exhibitions import (
@@ -32,17 +34,6 @@ from domain.persian import normalize_input
 from storage import Store
 from storage.exhibitions import DuplicateExhibition
 
-HEADERS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "عنوان", "نام نمایشگاه"),
-    "kind": ("kind", "type", "نوع"),
-    "county": ("county", "شهرستان"),
-    "venue": ("venue", "place", "محل", "محل برگزاری", "مکان"),
-    "starts_on": ("start", "starts_on", "start_date", "شروع", "تاریخ شروع"),
-    "ends_on": ("end", "ends_on", "end_date", "پایان", "تاریخ پایان"),
-    "booth_deadline": ("deadline", "booth_deadline", "مهلت", "مهلت غرفه", "مهلت درخواست غرفه"),
-    "description": ("description", "توضیحات", "شرح"),
-    "poster_file_id": ("poster", "poster_file_id", "پوستر"),
-}
 REQUIRED = ("title", "kind", "starts_on", "ends_on")
 # The domain's rule messages, as the officer reads them.
 RULES: dict[str, str] = {
@@ -69,9 +60,15 @@ def _key(header: str) -> str:
     return " ".join(normalize_input(header).lower().replace("_", " ").split())
 
 
+@cache
+def _wanted() -> dict[str, str]:
+    """Compared header form → field name, from data/import_columns.yaml (read at first use)."""
+    return header_index("exhibitions", import_columns().exhibitions.aliases(), _key)
+
+
 def _columns(header: list[str]) -> dict[str, int] | str:
     """Map our field names to column positions; a message when a required one is missing."""
-    wanted = {_key(alias): name for name, aliases in HEADERS.items() for alias in aliases}
+    wanted = _wanted()
     found: dict[str, int] = {}
     for position, title in enumerate(header):
         name = wanted.get(_key(title))

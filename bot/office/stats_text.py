@@ -22,14 +22,14 @@ def _year(stats: Stats) -> str:
 
 
 def more_than_amount(rials: int) -> str:
-    """«بیش از ۹۸ میلیارد تومان» (or the exact amount when nothing was rounded off)."""
+    """E.g. "more than 98 billion toman" (or the exact amount when nothing was rounded off)."""
     rounded = round_down_rials(rials)
     amount = format_toman_short(rounded.value)
     return amount if rounded.exact else _("more than {amount}").format(amount=amount)
 
 
 def more_than_count(n: int) -> str:
-    """«بیش از ۴٬۷۰۰» (or the exact count when nothing was rounded off)."""
+    """E.g. "more than 4,700" (or the exact count when nothing was rounded off)."""
     rounded = round_down_count(n)
     count = format_number(rounded.value)
     return count if rounded.exact else _("more than {count}").format(count=count)
