@@ -65,7 +65,7 @@ async def got_full_name(update: Update, context: BotContext, draft: Draft) -> st
     name = normalize_input(text_of(update) or "")
     words = name.split()
     if len(words) < 2 or not 5 <= len(name) <= 80 or any(ch.isdigit() for ch in name):
-        note = _("Please type your first name and surname in letters, for example «مریم احمدی».")
+        note = _("Please type your first name and surname in letters (an example name follows).")
         return await again(update, context, draft, note)
     draft.form.full_name = name
     return await advance(update, context, draft, citizen_fields={"full_name": name}, full_name=name)
@@ -257,8 +257,8 @@ async def got_amount(update: Update, context: BotContext, draft: Draft) -> str:
     toman = parse_amount_toman(text_of(update) or "")
     if toman is None:
         note = _(
-            "I could not read this amount. Please type it in toman, for example «۲۰۰ میلیون» "
-            "or «۲۰۰٬۰۰۰٬۰۰۰»."
+            "I could not read this amount. Please type it in toman, for example 200 million "
+            "or 200,000,000."
         )
         return await again(update, context, draft, note)
     cap = cap_rials(draft.form, context.services.catalogue)
