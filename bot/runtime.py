@@ -21,6 +21,7 @@ from bot.reminders import ReminderService
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from domain.catalogue import load_catalogue
+from handlers.contact import load_office
 from storage import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ async def running_bot(
     """
     settings.ensure_dirs()
     catalogue = load_catalogue(settings.catalogue_dir)  # a bad data file stops start-up here
+    load_office(settings.catalogue_dir)  # so does a broken office.yaml
     store = await Store.open(settings.database_path)
     store.outbox.quiet_hours = settings.quiet_hours
     try:

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -25,6 +25,7 @@ from bot.context import BotContext, Services
 from bot.formatting import to_persian_digits
 from bot.i18n import _
 from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from domain.catalogue import CatalogueError
 from domain.notifications import OutboxKind, OutboxMessage
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
 
@@ -42,15 +43,27 @@ class OfficeInfo(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
-    address: str = Field(min_length=1, max_length=300)
-    phone: str = Field(min_length=1, max_length=100)
-    hours: str = Field(min_length=1, max_length=200)
+    # Empty until the office writes its real address and number: never show an invented one.
+    address: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=100)
+    hours: str | None = Field(default=None, max_length=200)
 
 
 def load_office(data_dir: Path) -> OfficeInfo:
-    """Read and validate data/office.yaml."""
-    raw = yaml.safe_load((data_dir / OFFICE_FILE).read_text(encoding="utf-8"))
-    return OfficeInfo.model_validate(raw)
+    """Read and validate data/office.yaml; a broken file is reported like the other data files."""
+    path = data_dir / OFFICE_FILE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return OfficeInfo.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError([f"{OFFICE_FILE}: {exc}"]) from None
+    except ValidationError as exc:
+        raise CatalogueError(
+            [
+                f"{OFFICE_FILE}: {'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}"
+                for e in exc.errors()
+            ]
+        ) from None
 
 
 async def show_contact(update: Update, context: BotContext) -> int:
@@ -59,11 +72,16 @@ async def show_contact(update: Update, context: BotContext) -> int:
     if message is None:
         return ConversationHandler.END
     office = await asyncio.to_thread(load_office, context.services.settings.catalogue_dir)
+    lines = [office.name, ""]
+    if office.address:
+        lines.append(_("Address: {address}").format(address=office.address))
+    if office.phone:
+        lines.append(_("Phone: {phone}").format(phone=office.phone))
+    if office.hours:
+        lines.append(_("Working hours: {hours}").format(hours=office.hours))
+    lines += ["", _("You can also leave a short message for our officers here.")]
     await message.reply_text(
-        _(
-            "{name}\n\nAddress: {address}\nPhone: {phone}\nWorking hours: {hours}\n\n"
-            "You can also leave a short message for our officers here."
-        ).format(name=office.name, address=office.address, phone=office.phone, hours=office.hours),
+        "\n".join(lines),
         reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton(_("✉️ Leave a message"), callback_data=WRITE_DATA)]]
         ),
