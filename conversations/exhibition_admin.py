@@ -6,6 +6,7 @@ IDLE ─exa:new─▶ TYPING (title → kind → county → venue → start → 
 IDLE ─exa:open:<id>─▶ card ─exa:edit:<id>:<field>─▶ TYPING (one field) ─▶ card
                            ─exa:cancel:<id>─▶ exa:cancelok:<id> ─▶ card
 IDLE ─exa:booths─▶ pending requests ─exa:ok:<id> | exa:no:<id>─▶ the citizen is told
+Cancelling, or changing the dates or the place, tells every pending or approved booth requester.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import aiosqlite
 from pydantic import ValidationError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -31,10 +33,12 @@ from bot.i18n import N_, _
 from conversations.common import exits, say, scratch
 from conversations.exhibitions import (
     KIND_LABELS,
+    county_name,
     local_today,
     render_exhibition,
     schedule_day_before,
 )
+from domain.catalogue import Catalogue
 from domain.exhibitions import (
     BoothStatus,
     Exhibition,
@@ -44,6 +48,7 @@ from domain.exhibitions import (
     parse_exhibition_date,
 )
 from domain.notifications import OutboxKind, OutboxMessage
+from storage import Store
 from storage.exhibitions import DuplicateExhibition
 
 IDLE, TYPING = "exa_idle", "exa_typing"
@@ -227,13 +232,95 @@ async def _save(update: Update, context: BotContext) -> str:
                 after=saved.model_dump(mode="json"),
                 conn=c,
             )
+            told = 0
+            if (
+                before is not None
+                and _moved(before, saved)
+                and saved.status is ExhibitionStatus.ACTIVE
+            ):
+                told = await notify_booth_requesters(
+                    store,
+                    saved,
+                    f"changed:{saved.updated_at.strftime('%Y%m%dT%H%M%S%f')}",
+                    _change_notice(saved, context.services.catalogue),
+                    c,
+                )
     except DuplicateExhibition:
         await say(update, context, _("An exhibition with this title and start date exists."))
         return await _menu(update, context)
+    if told:
+        context.services.wake_sender()
     if before is not None and before.starts_on != saved.starts_on:
         await _move_reminders(context, saved)
     await say(update, context, _("Saved."))
     return await _card(update, context, saved.id)
+
+
+def _moved(before: Exhibition, after: Exhibition) -> bool:
+    """New dates or a new place: what a booth requester must hear about."""
+    return (before.starts_on, before.ends_on, before.venue, before.county) != (
+        after.starts_on,
+        after.ends_on,
+        after.venue,
+        after.county,
+    )
+
+
+# Who hears about a cancellation or a change: requests not declined.
+_TOLD = frozenset({BoothStatus.PENDING, BoothStatus.APPROVED})
+
+
+async def notify_booth_requesters(
+    store: Store, exhibition: Exhibition, event: str, text: str, conn: aiosqlite.Connection
+) -> int:
+    """Enqueue ``text`` once per pending/approved requester, in the caller's transaction.
+
+    The dedupe key ``exhibition:<id>:<event>:<citizen_id>`` makes a retry enqueue nothing new.
+    Returns how many rows were enqueued.
+    """
+    enqueued = 0
+    for request in await store.exhibitions.booths_for(exhibition.id, conn):
+        if request.status not in _TOLD:
+            continue
+        citizen = await store.citizens.get(request.citizen_id, conn)
+        if citizen is None:
+            continue
+        row_id = await store.outbox.enqueue(
+            OutboxMessage(
+                chat_id=citizen.chat_id,
+                citizen_id=citizen.id,
+                kind=OutboxKind.EXHIBITION_CHANGE.value,
+                text=text,
+                dedupe_key=f"exhibition:{exhibition.id}:{event}:{citizen.id}",
+            ),
+            conn=conn,
+        )
+        enqueued += row_id is not None
+    return enqueued
+
+
+def _change_notice(exhibition: Exhibition, catalogue: Catalogue) -> str:
+    """The new dates and place, for those who asked for a booth."""
+    return _(
+        "Please note: the exhibition «{title}» has changed. It now runs from {start} to {end}, "
+        "in {county}, at {venue}. Your booth request still stands; "
+        "see the details in «🛍 Exhibitions»."
+    ).format(
+        title=exhibition.title,
+        start=format_jalali_date(exhibition.starts_on),
+        end=format_jalali_date(exhibition.ends_on),
+        county=county_name(catalogue, exhibition.county),
+        venue=exhibition.venue or "—",
+    )
+
+
+def _cancel_notice(exhibition: Exhibition) -> str:
+    """The exhibition will not be held; the request stays on record."""
+    return _(
+        "We are sorry: the exhibition «{title}» (planned for {date}) has been cancelled, "
+        "so your booth request there will not go ahead. "
+        "Please look out for the next exhibitions in «🛍 Exhibitions»."
+    ).format(title=exhibition.title, date=format_jalali_date(exhibition.starts_on))
 
 
 async def _move_reminders(context: BotContext, exhibition: Exhibition) -> None:
@@ -345,6 +432,9 @@ async def confirm_cancel(update: Update, context: BotContext) -> str:
             await services.reminders.cancel_for(
                 f"exhibition:{exhibition_id}", reason="exhibition_cancelled", conn=c
             )
+        told = await notify_booth_requesters(store, after, "cancelled", _cancel_notice(after), c)
+    if told:
+        services.wake_sender()
     return await _card(update, context, exhibition_id)
 
 

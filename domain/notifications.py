@@ -18,6 +18,7 @@ class OutboxKind(StrEnum):
     REMINDER = "reminder"
     BROADCAST = "broadcast"
     OFFICER_ALERT = "officer_alert"
+    EXHIBITION_CHANGE = "exhibition_change"  # cancelled, or new dates / venue
 
 
 class OutboxStatus(StrEnum):

@@ -219,10 +219,12 @@ class ExhibitionRepository:
             rows = await cur.fetchall()
         return [booth_from_row(row) for row in rows]
 
-    async def booths_for(self, exhibition_id: int) -> list[BoothRequest]:
+    async def booths_for(
+        self, exhibition_id: int, conn: aiosqlite.Connection | None = None
+    ) -> list[BoothRequest]:
         """Every booth request of one exhibition, oldest first."""
         sql = "SELECT * FROM booth_requests WHERE exhibition_id = ? ORDER BY id"
-        async with self.db.read() as c, c.execute(sql, (exhibition_id,)) as cur:
+        async with self.db.reading(conn) as c, c.execute(sql, (exhibition_id,)) as cur:
             rows = await cur.fetchall()
         return [booth_from_row(row) for row in rows]
 

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.formatting import format_jalali_date
 from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator
-from domain.exhibitions import ExhibitionDraft, ExhibitionKind
+from domain.exhibitions import BoothStatus, ExhibitionDraft, ExhibitionKind
 from domain.statuses import ApplicationStatus, PlanType
 from storage import Store
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot, make_settings
@@ -242,3 +243,93 @@ async def test_citizens_cannot_open_the_officer_conversations(
         replies = await citizen.sends_command(command)
         assert "متوجه نشدم" in replies[-1].content or "منو" in replies[-1].content
     assert await _store(bot).broadcasts.running() == []
+
+
+async def _booth_holder(make_citizen: CitizenFactory, store: Store, exhibition_id: int) -> Citizen:
+    citizen = await make_citizen()
+    await citizen.sends_command("/start")
+    await store.exhibitions.request_booth(exhibition_id, await _citizen_id(store, citizen))
+    return citizen
+
+
+async def test_cancelling_tells_booth_requesters_once(
+    bot: RunningBot, make_citizen: CitizenFactory, emulator: Emulator
+) -> None:
+    from conversations.exhibition_admin import notify_booth_requesters
+
+    store = _store(bot)
+    fair = await store.exhibitions.create(_draft("بازارچهٔ گلستان"), "officer:1")
+    pending = await _booth_holder(make_citizen, store, fair.id)
+    approved = await _booth_holder(make_citizen, store, fair.id)
+    (_first, second) = await store.exhibitions.booths_for(fair.id)
+    await store.exhibitions.decide_booth(second.id, BoothStatus.APPROVED, "officer:1")
+    declined = await _booth_holder(make_citizen, store, fair.id)
+    (*_, third) = await store.exhibitions.booths_for(fair.id)
+    await store.exhibitions.decide_booth(third.id, BoothStatus.DECLINED, "officer:1")
+    bystander = await make_citizen()
+    await bystander.sends_command("/start")
+
+    officer = await make_citizen(user_id=OFFICER_ID, first_name="کارشناس")
+    await officer.sends_command("/exhibitions_admin")
+    await officer.presses("بازارچهٔ گلستان")
+    await officer.presses("لغو نمایشگاه")
+    await officer.presses("بله، لغو شود")
+
+    for citizen in (pending, approved):
+        notice = await citizen.wait_for_message(15, lambda m: "لغو شد" in m.content)
+        assert "بازارچهٔ گلستان" in notice.content
+        assert format_jalali_date(fair.starts_on) in notice.content
+
+    # A retry of the same cancellation enqueues nothing new (the dedupe keys are stored).
+    cancelled = await store.exhibitions.get(fair.id)
+    assert cancelled is not None
+    async with store.db.transaction() as c:
+        assert await notify_booth_requesters(store, cancelled, "cancelled", "again", c) == 0
+    pending_id = await _citizen_id(store, pending)
+    stored = await store.outbox.get_by_dedupe_key(f"exhibition:{fair.id}:cancelled:{pending_id}")
+    assert stored is not None and stored.kind == "exhibition_change"
+
+    await officer.sends_command("/exhibitions_admin")  # the sender has had its turn
+    for citizen in (pending, approved):
+        texts = emulator.delivered_texts(citizen.user_id)
+        assert sum("بازارچهٔ گلستان" in t and "لغو شد" in t for t in texts) == 1
+    for citizen in (declined, bystander):
+        assert not any("بازارچهٔ گلستان" in t for t in emulator.delivered_texts(citizen.user_id))
+
+
+async def test_new_dates_tell_booth_requesters(
+    bot: RunningBot, make_citizen: CitizenFactory, emulator: Emulator
+) -> None:
+    store = _store(bot)
+    fair = await store.exhibitions.create(_draft("نمایشگاه صنایع دستی الیگودرز"), "officer:1")
+    holder = await _booth_holder(make_citizen, store, fair.id)
+    bystander = await make_citizen()
+    await bystander.sends_command("/start")
+
+    officer = await make_citizen(user_id=OFFICER_ID, first_name="کارشناس")
+    await officer.sends_command("/exhibitions_admin")
+    await officer.presses("نمایشگاه صنایع دستی الیگودرز")
+    await officer.presses("شروع")
+    new_start = _today() + timedelta(days=12)
+    saved = await officer.says(_jalali(new_start))
+    assert any("ذخیره شد" in m.content for m in saved)
+
+    notice = await holder.wait_for_message(15, lambda m: "تغییر کرد" in m.content)
+    assert "نمایشگاه صنایع دستی الیگودرز" in notice.content
+    assert format_jalali_date(new_start) in notice.content
+    assert "سالن شهدا" in notice.content
+
+    # Saving the same value again is no change: nobody is told twice.
+    await officer.presses("شروع")
+    await officer.says(_jalali(new_start))
+    async with (
+        store.db.read() as c,
+        c.execute(
+            "SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE ?", (f"exhibition:{fair.id}:%",)
+        ) as cursor,
+    ):
+        row = await cursor.fetchone()
+    assert row is not None and row[0] == 1
+    texts = emulator.delivered_texts(holder.user_id)
+    assert sum("تغییر کرد" in t for t in texts) == 1
+    assert not any("تغییر کرد" in t for t in emulator.delivered_texts(bystander.user_id))
