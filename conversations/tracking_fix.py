@@ -21,7 +21,7 @@ from conversations.tracking_view import document_name, fix_keyboard, pending_cor
 from domain.catalogue import FileKind
 from domain.models import Application, Document
 from domain.notifications import OutboxKind, OutboxMessage
-from domain.statuses import ApplicationStatus
+from domain.statuses import ApplicationStatus, DocumentStatus
 from handlers.menu import main_menu_keyboard
 from storage.audit import AuditLog
 from storage.status_changes import change_status
@@ -38,6 +38,10 @@ _REJECTIONS: dict[Rejection, str] = {
     Rejection.CORRUPT: N_("This file does not open. Please send a clear photo or a PDF again."),
     Rejection.DOWNLOAD_FAILED: N_("I could not receive this file. Please send it once more."),
 }
+
+
+class DocumentAccepted(Exception):
+    """The document was accepted by an officer before its replacement was stored."""
 
 
 def forget(context: BotContext) -> None:
@@ -57,6 +61,27 @@ async def _owned(update: Update, context: BotContext, app_id: int) -> Applicatio
     if citizen is None:
         return None
     return await services.store.applications.get_for_citizen(app_id, citizen.id)
+
+
+async def _open_requests(services: Services, app: Application) -> tuple[dict[str, str], set[str]]:
+    """(requested documents still to send, requested documents an officer has since accepted)."""
+    pending = await pending_corrections(services, app)
+    if not pending:
+        return {}, set()
+    latest = (await services.store.documents.list_for_application(app.id)).latest
+    accepted = {
+        code
+        for code in pending
+        if code in latest and latest[code].status is DocumentStatus.ACCEPTED
+    }
+    return {c: r for c, r in pending.items() if c not in accepted}, accepted
+
+
+def _already_accepted(services: Services, code: str) -> str:
+    return _(
+        "{document} has already been accepted by the officer, so it cannot be replaced. "
+        "There is nothing more to send for it."
+    ).format(document=document_name(services.catalogue, code))
 
 
 async def _prompt(update: Update, services: Services, code: str) -> None:
@@ -79,7 +104,15 @@ async def start_fix(update: Update, context: BotContext) -> int | str:
     assert query is not None and query.data is not None
     _prefix, raw_id, code = query.data.split(":", 2)
     app = await _owned(update, context, int(raw_id))
-    pending = {} if app is None else await pending_corrections(context.services, app)
+    pending, accepted = ({}, set()) if app is None else await _open_requests(context.services, app)
+    if code in accepted and update.effective_message is not None:
+        # Replacing stops once a document is accepted (officers may still ask for it again).
+        await query.answer()
+        forget(context)
+        await update.effective_message.reply_text(
+            _already_accepted(context.services, code), reply_markup=main_menu_keyboard()
+        )
+        return ConversationHandler.END
     if app is None or code not in pending:
         # The same answer as any stale button: a forged id learns nothing.
         await query.answer(_("This button is no longer active. Please use the menu."))
@@ -122,11 +155,13 @@ async def got_file(update: Update, context: BotContext) -> int | str:
     wanted: dict[str, Any] | None = context.user_data.get(_KEY)
     app = None if wanted is None else await _owned(update, context, int(wanted["app"]))
     services = context.services
-    pending = {} if app is None else await pending_corrections(services, app)
+    pending, accepted = ({}, set()) if app is None else await _open_requests(services, app)
     if app is None or wanted is None or wanted["doc"] not in pending:
         forget(context)
         await message.reply_text(
-            _("This correction is no longer needed. Here is the main menu."),
+            _already_accepted(services, str(wanted["doc"]))
+            if wanted is not None and wanted["doc"] in accepted
+            else _("This correction is no longer needed. Here is the main menu."),
             reply_markup=main_menu_keyboard(),
         )
         return ConversationHandler.END
@@ -152,17 +187,24 @@ async def got_file(update: Update, context: BotContext) -> int | str:
         await message.reply_text(text, reply_markup=inline_keyboard([], back=False))
         return FIX_UPLOAD
     remaining = [c for c in pending if c != code]
-    await _save(
-        services,
-        app,
-        code,
-        stored.stored_name,
-        stored.sha256,
-        stored.mime_type,
-        stored.size_bytes,
-        found[0],
-        remaining,
-    )
+    try:
+        await _save(
+            services,
+            app,
+            code,
+            stored.stored_name,
+            stored.sha256,
+            stored.mime_type,
+            stored.size_bytes,
+            found[0],
+            remaining,
+        )
+    except DocumentAccepted:
+        forget(context)
+        await message.reply_text(
+            _already_accepted(services, code), reply_markup=main_menu_keyboard()
+        )
+        return ConversationHandler.END
     forget(context)
     name = document_name(services.catalogue, code)
     if remaining:
@@ -209,6 +251,9 @@ async def _save(
     )
     async with store.db.transaction() as c:
         old = (await store.documents.list_for_application(app.id, conn=c)).latest.get(code)
+        if old is not None and old.status is DocumentStatus.ACCEPTED:
+            # Accepted while the file was downloading: the accepted one stays.
+            raise DocumentAccepted(code)
         if old is not None and old.id is not None:
             await store.documents.replace(old.id, new, conn=c)
         else:

@@ -48,9 +48,34 @@ def _rejection_text(reason: Rejection, doc: DocumentRequirement | None, max_mb: 
     )
 
 
+def _accepted_note(doc: DocumentRequirement) -> str:
+    return _(
+        "{name} has already been accepted by the officer, so it cannot be replaced. "
+        "Please choose another document."
+    ).format(name=doc.name)
+
+
+async def _is_accepted(context: BotContext, app_id: int, code: str) -> bool:
+    """Whether an officer has accepted the current upload of this kind (no more replacing)."""
+    latest = (await context.services.store.documents.list_for_application(app_id)).latest
+    return code in latest and latest[code].status is DocumentStatus.ACCEPTED
+
+
+async def _refuse_accepted(
+    update: Update, context: BotContext, draft: Draft, doc: DocumentRequirement
+) -> str:
+    """Nothing is stored: say so, and stop waiting for that document."""
+    draft.form.awaiting_document = None
+    await save(context, draft, Step.DOCUMENTS)
+    return await ask(update, context, draft, Step.DOCUMENTS, _accepted_note(doc))
+
+
 async def pick_document(update: Update, context: BotContext, draft: Draft, code: str) -> str:
     """The citizen chose which document the next upload is (to send or to replace)."""
     required = {doc.code for doc in documents_for(draft.form, context.services.catalogue)}
+    doc = context.services.catalogue.document(code)
+    if doc is not None and code in required and await _is_accepted(context, draft.app.id, code):
+        return await ask(update, context, draft, Step.DOCUMENTS, _accepted_note(doc))
     if code in required:
         draft.form.awaiting_document = code
         await save(context, draft, Step.DOCUMENTS)
@@ -69,8 +94,11 @@ def _file_of(message: Message) -> tuple[str, int | None, FileKind] | None:
 
 async def _store_upload(
     context: BotContext, draft: Draft, doc: DocumentRequirement, stored: StoredFile, file_id: str
-) -> None:
-    """The documents row (replacing the previous upload of this kind) and the form, together."""
+) -> bool:
+    """The documents row (replacing the previous upload of this kind) and the form, together.
+
+    False, storing nothing, when an officer has accepted the current upload of this kind.
+    """
     store = context.services.store
     catalogue = context.services.catalogue
     async with store.db.transaction() as conn:
@@ -85,6 +113,8 @@ async def _store_upload(
             platform_file_id=file_id,
         )
         old = latest.get(doc.code)
+        if old is not None and old.status is DocumentStatus.ACCEPTED:
+            return False
         if old is not None and old.id is not None and old.status is not DocumentStatus.REPLACED:
             await store.documents.replace(old.id, new, conn=conn)
         else:
@@ -95,6 +125,7 @@ async def _store_upload(
         draft.app = await store.applications.update_fields(
             draft.app.id, conn=conn, answers=draft.form.dump(), step=Step.DOCUMENTS.value
         )
+    return True
 
 
 async def receive_document(update: Update, context: BotContext, draft: Draft) -> str:
@@ -109,6 +140,8 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
     if doc is None or sent is None:
         note = _("First choose below which document you are sending.")
         return await ask(update, context, draft, Step.DOCUMENTS, note)
+    if await _is_accepted(context, draft.app.id, doc.code):
+        return await _refuse_accepted(update, context, draft, doc)
     file_id, size, _sent_as = sent
     try:
         stored = await receive_upload(
@@ -129,7 +162,8 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
             "{name} cannot be accepted as this kind of file. Please send it {accepted}."
         ).format(name=doc.name, accepted=accepted_kinds_text(doc, settings.max_upload_mb))
         return await ask(update, context, draft, Step.DOCUMENTS, note)
-    await _store_upload(context, draft, doc, stored, file_id)
+    if not await _store_upload(context, draft, doc, stored, file_id):
+        return await _refuse_accepted(update, context, draft, doc)
     note = _("✅ {name} is received.").format(name=doc.name)
     return await ask(update, context, draft, Step.DOCUMENTS, note)
 

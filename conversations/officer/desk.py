@@ -5,6 +5,7 @@
                      | off:permit:<id>
     TYPING --> IDLE: the query or the reason typed → results or the change applied
     IDLE --> IDLE: off:open:<id> | off:docs:<id> | off:fx:<id>:<code> | off:stats | off:menu
+                   | off:acc:<id> | off:ac:<id>:<document id> | off:acok:<id> | off:acall:<id>
 
 Every button works from any state (the conversation keeps no stale screen), and every
 callback is ``officer_only``: a citizen who forges ``off:…`` data gets nothing.
@@ -26,7 +27,7 @@ from bot.auth import officer_only
 from bot.context import BotContext
 from bot.i18n import N_, _
 from conversations.common import exits
-from conversations.officer import actions as actions
+from conversations.officer import accept, actions
 from conversations.officer.view import results_keyboard, send_card, send_documents
 from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
@@ -170,6 +171,10 @@ def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
         CallbackQueryHandler(actions.confirm_documents, pattern=r"^off:fxok:\d{1,12}$"),
         CallbackQueryHandler(actions.choose_bank, pattern=r"^off:bk:\d{1,12}:\d{1,3}$"),
         CallbackQueryHandler(actions.ask_permit, pattern=r"^off:permit:\d{1,12}$"),
+        CallbackQueryHandler(accept.choose_documents, pattern=r"^off:acc:\d{1,12}$"),
+        CallbackQueryHandler(accept.toggle_document, pattern=r"^off:ac:\d{1,12}:\d{1,12}$"),
+        CallbackQueryHandler(accept.accept_ticked, pattern=r"^off:acok:\d{1,12}$"),
+        CallbackQueryHandler(accept.accept_all, pattern=r"^off:acall:\d{1,12}$"),
     ]
 
 

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext, Services
 from bot.formatting import format_jalali_date, format_toman, to_persian_digits
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.notifications_text import status_label
 from bot.uploads import FILES_FOLDER
 from conversations.tracking_view import (
@@ -21,7 +21,7 @@ from conversations.tracking_view import (
 )
 from domain.lifecycle import ActorKind, allowed_transitions
 from domain.models import Application, Document
-from domain.statuses import ApplicationStatus, DocumentStatus
+from domain.statuses import CLOSED_STATUSES, ApplicationStatus, DocumentStatus
 from handlers.officer_menu import back_to_menu_button
 
 LOGGER = logging.getLogger(__name__)
@@ -32,6 +32,31 @@ DOCUMENT_STATUS_LABELS: dict[DocumentStatus, str] = {
     DocumentStatus.NEEDS_CORRECTION: "⚠️",
     DocumentStatus.REPLACED: "♻️",
 }
+
+# The document's state in words, beside its icon on the card.
+DOCUMENT_STATE_TEXTS: dict[DocumentStatus, str] = {
+    DocumentStatus.RECEIVED: N_("received, not yet reviewed"),
+    DocumentStatus.ACCEPTED: N_("accepted"),
+    DocumentStatus.NEEDS_CORRECTION: N_("needs correction"),
+    DocumentStatus.REPLACED: N_("replaced"),
+}
+
+# Documents an officer may still accept: the ones not accepted (and not superseded).
+ACCEPTABLE = frozenset({DocumentStatus.RECEIVED, DocumentStatus.NEEDS_CORRECTION})
+
+
+def accepting_open(app: Application) -> bool:
+    """Officers review documents of filed applications that are still open."""
+    return app.status is not ApplicationStatus.DRAFT and app.status not in CLOSED_STATUSES
+
+
+def document_line(services: Services, doc: Document) -> str:
+    """«📥 National card — received, not yet reviewed» (icon, name, state in words)."""
+    return _("{icon} {document} — {state}").format(
+        icon=DOCUMENT_STATUS_LABELS[doc.status],
+        document=document_name(services.catalogue, doc.kind),
+        state=_(DOCUMENT_STATE_TEXTS[doc.status]),
+    )
 
 
 def _or_dash(value: object) -> str:
@@ -79,16 +104,13 @@ async def render_card(services: Services, app: Application) -> str:
     lines += ["", _("Documents:")]
     if not docs.latest:
         lines.append(_("• No documents yet"))
-    for code, doc in docs.latest.items():
-        lines.append(
-            f"{DOCUMENT_STATUS_LABELS[doc.status]} {document_name(services.catalogue, code)}"
-        )
+    lines += [document_line(services, doc) for doc in docs.latest.values()]
     lines += ["", _("Timeline:"), render_timeline(services, events)]
     return "\n".join(lines)
 
 
-def card_keyboard(app: Application) -> InlineKeyboardMarkup:
-    """One button per move the life cycle allows an officer, then documents, permit, menu."""
+def card_keyboard(app: Application, can_accept: bool = False) -> InlineKeyboardMarkup:
+    """A button per move the life cycle allows an officer; documents, accept, permit; menu."""
     rows = [
         [
             InlineKeyboardButton(
@@ -99,6 +121,10 @@ def card_keyboard(app: Application) -> InlineKeyboardMarkup:
         for target in allowed_transitions(app.status, ActorKind.OFFICER)
     ]
     extra = [InlineKeyboardButton(_("📎 Documents"), callback_data=f"off:docs:{app.id}")]
+    if can_accept:
+        extra.append(
+            InlineKeyboardButton(_("✅ Accept documents"), callback_data=f"off:acc:{app.id}")
+        )
     if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED):
         extra.append(
             InlineKeyboardButton(_("🪪 Permit number"), callback_data=f"off:permit:{app.id}")
@@ -115,7 +141,9 @@ async def send_card(context: BotContext, chat_id: int, app_id: int) -> bool:
     if app is None:
         return False
     text = await render_card(services, app)
-    await context.bot.send_message(chat_id, text, reply_markup=card_keyboard(app))
+    latest = (await services.store.documents.list_for_application(app_id)).latest
+    can_accept = accepting_open(app) and any(doc.status in ACCEPTABLE for doc in latest.values())
+    await context.bot.send_message(chat_id, text, reply_markup=card_keyboard(app, can_accept))
     return True
 
 

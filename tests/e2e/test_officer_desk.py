@@ -259,3 +259,66 @@ async def test_a_menu_button_while_typing_leaves_the_desk(
     assert all(
         _("This does not look valid. Please check it and type again.") != m.content for m in replies
     )
+
+
+async def test_officer_accepts_documents_and_they_can_no_longer_be_replaced(
+    make_citizen: CitizenFactory, bot: RunningBot
+) -> None:
+    citizen, intruder = await make_citizen(), await make_citizen()
+    officer = await make_citizen(user_id=OFFICER_ID)
+    await citizen.sends_command("/start")
+    app = await submitted_application(bot, citizen.user_id, seed=18)
+    assert app.tracking_code is not None
+    store = bot.application.services.store
+    card_id = (await store.documents.list_for_application(app.id)).latest["national_card"].id
+
+    # A non-officer forging the accept buttons changes nothing.
+    audit_before = await store.audit.list()
+    anchor = (await intruder.sends_command("/start"))[-1].message_id
+    for data in (
+        f"off:acc:{app.id}",
+        f"off:ac:{app.id}:{card_id}",
+        f"off:acok:{app.id}",
+        f"off:acall:{app.id}",
+    ):
+        created = await intruder._post("/_client/callback", {"message_id": anchor, "data": data})
+        assert await intruder._collect(created, None, None) == [], data
+    assert await store.audit.list() == audit_before
+    docs = await store.documents.list_for_application(app.id)
+    assert {d.status for d in docs.latest.values()} == {DocumentStatus.RECEIVED}
+
+    # The officer asks for a new national card, then accepts it after all, then the rest.
+    card = await officer_opens(officer, app.tracking_code)
+    assert "📥 کارت ملی — دریافت شده، هنوز بررسی نشده" in card[-1].content
+    await officer.presses(move_button(S.NEEDS_CORRECTION))
+    await officer.presses("⬜ کارت ملی")
+    await officer.presses(_("Continue ▶️"))
+    await officer.says("تصویر کارت ملی خوانا نیست")
+    await wait_text(citizen, "تصویر کارت ملی خوانا نیست")
+
+    await officer_opens(officer, app.tracking_code)
+    await officer.presses(_("✅ Accept documents"))
+    await officer.presses("⬜ کارت ملی")
+    done = await officer.presses(_("Accept the ticked ones ✅"))
+    assert any(_("Accepted: {documents}").format(documents="کارت ملی") in m.content for m in done)
+    assert "✅ کارت ملی — پذیرفته شده" in done[-1].content
+    await officer.presses(_("✅ Accept documents"))
+    done = await officer.presses(_("✅ Accept all received"))
+    assert "✅ شناسنامه — پذیرفته شده" in done[-1].content
+
+    docs = await store.documents.list_for_application(app.id)
+    assert {d.status for d in docs.latest.values()} == {DocumentStatus.ACCEPTED}
+    accepts = [e for e in await store.audit.list() if e.action == "document_accept"]
+    assert len(accepts) == 2
+    assert all(e.actor == f"officer:{OFFICER_ID}" for e in accepts)
+    card_entry = next(e for e in accepts if e.after["kind"] == "national_card")
+    assert card_entry.before["status"] == "needs_correction"
+    assert card_entry.after == {"document": card_id, "kind": "national_card", "status": "accepted"}
+
+    # The citizen's «send again» button no longer replaces the accepted document.
+    refused = await citizen.presses(_("📤 Send {document} again").format(document="کارت ملی"))
+    assert "پذیرفته شده است و دیگر نمی‌توان آن را جایگزین کرد" in refused[-1].content
+    await citizen.sends_photo(jpeg(98))
+    docs = await store.documents.list_for_application(app.id)
+    assert len(docs.history) == 2
+    assert docs.latest["national_card"].status is DocumentStatus.ACCEPTED

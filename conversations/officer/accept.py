@@ -1,0 +1,193 @@
+"""Officers accept documents: tick them one by one, or accept every received one at once.
+
+off:acc:<app> shows the tick list, off:ac:<app>:<document> ticks one, off:acok:<app> accepts
+the ticked ones, off:acall:<app> accepts every received one. Each document's new status and
+its audit row commit in one transaction; an accepted document can no longer be replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.auth import officer_actor, officer_only
+from bot.context import BotContext, Services
+from bot.i18n import _
+from conversations.officer.view import ACCEPTABLE, accepting_open, send_card
+from conversations.tracking_view import document_name
+from domain.models import Document
+from domain.statuses import DocumentStatus
+from handlers.officer_menu import IDLE, back_to_menu_button
+from storage import Store
+
+LOGGER = logging.getLogger(__name__)
+
+ACCEPT_KEY = "off_acc"
+
+
+async def accept_documents(
+    store: Store, app_id: int, document_ids: Iterable[int], actor: str
+) -> list[Document]:
+    """Accept these documents of the application: status and audit row, one transaction.
+
+    Ids of another application's documents, of superseded uploads or of documents already
+    accepted are skipped; the accepted documents are returned.
+    """
+    accepted: list[Document] = []
+    async with store.db.transaction() as c:
+        latest = (await store.documents.list_for_application(app_id, conn=c)).latest
+        current = {doc.id: doc for doc in latest.values()}
+        for doc_id in dict.fromkeys(document_ids):
+            doc = current.get(doc_id)
+            if doc is None or doc.status not in ACCEPTABLE:
+                continue
+            after = await store.documents.set_status(doc_id, DocumentStatus.ACCEPTED, conn=c)
+            await store.audit.record(
+                actor,
+                "document_accept",
+                f"application:{app_id}",
+                before={"document": doc_id, "kind": doc.kind, "status": doc.status.value},
+                after={"document": doc_id, "kind": doc.kind, "status": after.status.value},
+                conn=c,
+            )
+            accepted.append(after)
+    return accepted
+
+
+async def _acceptable(services: Services, app_id: int) -> list[Document]:
+    """The latest documents an officer may still accept (none for drafts or closed files)."""
+    app = await services.store.applications.get(app_id)
+    if app is None or not accepting_open(app):
+        return []
+    latest = (await services.store.documents.list_for_application(app_id)).latest
+    return [doc for doc in latest.values() if doc.status in ACCEPTABLE]
+
+
+def _ticked(context: BotContext, app_id: int) -> list[int] | None:
+    """The ticked document ids, or None when the tick list open is not this application's."""
+    assert context.user_data is not None
+    state = context.user_data.get(ACCEPT_KEY) or {}
+    if state.get("app") != app_id:
+        return None
+    return [int(doc_id) for doc_id in state.get("docs", [])]
+
+
+def _choices(
+    services: Services, app_id: int, docs: list[Document], ticked: list[int]
+) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("☑️ " if doc.id in ticked else "⬜ ") + document_name(services.catalogue, doc.kind),
+                callback_data=f"off:ac:{app_id}:{doc.id}",
+            )
+        ]
+        for doc in docs
+    ]
+    rows.append(
+        [InlineKeyboardButton(_("Accept the ticked ones ✅"), callback_data=f"off:acok:{app_id}")]
+    )
+    rows.append(
+        [InlineKeyboardButton(_("✅ Accept all received"), callback_data=f"off:acall:{app_id}")]
+    )
+    rows.append([back_to_menu_button()])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _say(update: Update, context: BotContext, text: str, **kwargs: Any) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, **kwargs)
+
+
+@officer_only
+async def choose_documents(update: Update, context: BotContext) -> str:
+    """off:acc:<id>: the tick list of the documents not yet accepted."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    await query.answer()
+    app_id = int(query.data.rsplit(":", 1)[1])
+    docs = await _acceptable(context.services, app_id)
+    if not docs:
+        await _say(update, context, _("There is no document left to accept."))
+        return IDLE
+    context.user_data[ACCEPT_KEY] = {"app": app_id, "docs": []}
+    await _say(
+        update,
+        context,
+        _(
+            "Which documents are acceptable? Tick them, then press «Accept the ticked ones», "
+            "or accept all received documents at once. An accepted document can no longer "
+            "be replaced by the citizen."
+        ),
+        reply_markup=_choices(context.services, app_id, docs, []),
+    )
+    return IDLE
+
+
+@officer_only
+async def toggle_document(update: Update, context: BotContext) -> str:
+    """off:ac:<id>:<document id>: tick or untick one document."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    _off, _ac, raw_app, raw_doc = query.data.split(":", 3)
+    app_id, doc_id = int(raw_app), int(raw_doc)
+    ticked = _ticked(context, app_id)
+    docs = await _acceptable(context.services, app_id)
+    if ticked is None or doc_id not in {doc.id for doc in docs}:
+        await query.answer()
+        return IDLE
+    ticked = [d for d in ticked if d != doc_id] if doc_id in ticked else [*ticked, doc_id]
+    context.user_data[ACCEPT_KEY] = {"app": app_id, "docs": ticked}
+    await query.answer()
+    await query.edit_message_reply_markup(_choices(context.services, app_id, docs, ticked))
+    return IDLE
+
+
+@officer_only
+async def accept_ticked(update: Update, context: BotContext) -> str:
+    """off:acok:<id>: accept the ticked documents."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    app_id = int(query.data.rsplit(":", 1)[1])
+    ticked = _ticked(context, app_id)
+    if not ticked:
+        await query.answer(_("Tick at least one document."))
+        return IDLE
+    await query.answer()
+    return await _accept(update, context, app_id, ticked)
+
+
+@officer_only
+async def accept_all(update: Update, context: BotContext) -> str:
+    """off:acall:<id>: accept every received document (not those flagged for correction)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    app_id = int(query.data.rsplit(":", 1)[1])
+    docs = await _acceptable(context.services, app_id)
+    received = [doc.id for doc in docs if doc.status is DocumentStatus.RECEIVED]
+    return await _accept(update, context, app_id, [d for d in received if d is not None])
+
+
+async def _accept(update: Update, context: BotContext, app_id: int, ids: list[int]) -> str:
+    """Accept, tell the officer what was accepted, and show the card again."""
+    services, user, chat = context.services, update.effective_user, update.effective_chat
+    assert user is not None and chat is not None and context.user_data is not None
+    context.user_data.pop(ACCEPT_KEY, None)
+    app = await services.store.applications.get(app_id)
+    accepted: list[Document] = []
+    if app is not None and accepting_open(app) and ids:
+        accepted = await accept_documents(services.store, app_id, ids, officer_actor(user.id))
+    if accepted:
+        LOGGER.info("Officer %s accepted %s documents of %s", user.id, len(accepted), app_id)
+        names = "، ".join(document_name(services.catalogue, doc.kind) for doc in accepted)
+        await _say(update, context, _("Accepted: {documents}").format(documents=names))
+    else:
+        await _say(update, context, _("There is no document left to accept."))
+    if app is not None:
+        await send_card(context, chat.id, app_id)
+    return IDLE
