@@ -17,7 +17,7 @@ from bot.formatting import to_persian_digits
 from bot.i18n import N_, _
 from bot.uploads import Rejection, UploadRejected, receive_upload
 from conversations.common import inline_keyboard
-from conversations.tracking_view import document_name, fix_keyboard, pending_corrections
+from conversations.tracking_view import document_name, fix_keyboard, open_requests
 from domain.catalogue import FileKind
 from domain.models import Application, Document
 from domain.notifications import OutboxKind, OutboxMessage
@@ -63,20 +63,6 @@ async def _owned(update: Update, context: BotContext, app_id: int) -> Applicatio
     return await services.store.applications.get_for_citizen(app_id, citizen.id)
 
 
-async def _open_requests(services: Services, app: Application) -> tuple[dict[str, str], set[str]]:
-    """(requested documents still to send, requested documents an officer has since accepted)."""
-    pending = await pending_corrections(services, app)
-    if not pending:
-        return {}, set()
-    latest = (await services.store.documents.list_for_application(app.id)).latest
-    accepted = {
-        code
-        for code in pending
-        if code in latest and latest[code].status is DocumentStatus.ACCEPTED
-    }
-    return {c: r for c, r in pending.items() if c not in accepted}, accepted
-
-
 def _already_accepted(services: Services, code: str) -> str:
     return _(
         "{document} has already been accepted by the officer, so it cannot be replaced. "
@@ -104,7 +90,7 @@ async def start_fix(update: Update, context: BotContext) -> int | str:
     assert query is not None and query.data is not None
     _prefix, raw_id, code = query.data.split(":", 2)
     app = await _owned(update, context, int(raw_id))
-    pending, accepted = ({}, set()) if app is None else await _open_requests(context.services, app)
+    pending, accepted = ({}, set()) if app is None else await open_requests(context.services, app)
     if code in accepted and update.effective_message is not None:
         # Replacing stops once a document is accepted (officers may still ask for it again).
         await query.answer()
@@ -155,7 +141,7 @@ async def got_file(update: Update, context: BotContext) -> int | str:
     wanted: dict[str, Any] | None = context.user_data.get(_KEY)
     app = None if wanted is None else await _owned(update, context, int(wanted["app"]))
     services = context.services
-    pending, accepted = ({}, set()) if app is None else await _open_requests(services, app)
+    pending, accepted = ({}, set()) if app is None else await open_requests(services, app)
     if app is None or wanted is None or wanted["doc"] not in pending:
         forget(context)
         await message.reply_text(

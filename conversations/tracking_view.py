@@ -13,7 +13,7 @@ from bot.notifications_text import make_renderer, status_label
 from domain.catalogue import Catalogue
 from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
-from domain.statuses import ApplicationStatus, PlanType
+from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
 from domain.tracking import format_tracking_code
 from storage.status_changes import Renderer
 
@@ -101,6 +101,20 @@ async def pending_corrections(services: Services, app: Application) -> dict[str,
     return pending
 
 
+async def open_requests(services: Services, app: Application) -> tuple[dict[str, str], set[str]]:
+    """(requested documents still to send, requested documents an officer has since accepted)."""
+    pending = await pending_corrections(services, app)
+    if not pending:
+        return {}, set()
+    latest = (await services.store.documents.list_for_application(app.id)).latest
+    accepted = {
+        code
+        for code in pending
+        if code in latest and latest[code].status is DocumentStatus.ACCEPTED
+    }
+    return {c: r for c, r in pending.items() if c not in accepted}, accepted
+
+
 def fix_keyboard(services: Services, app_id: int, codes: list[str]) -> InlineKeyboardMarkup:
     """One «send again» button per document still to correct (ids and codes only)."""
     return InlineKeyboardMarkup(
@@ -133,7 +147,7 @@ async def render_application(
         render_timeline(services, events),
     ]
     keyboard = None
-    pending = await pending_corrections(services, app)
+    pending, _accepted = await open_requests(services, app)
     if pending:
         parts += ["", _("Documents to send again:")]
         for code, reason in pending.items():
