@@ -22,17 +22,8 @@ from domain.statuses import PlanType
 from storage import Store
 from storage.reports import ExportFilter, collect_stats
 from storage.status_changes import record_permit
+from tests.clock import FakeClock
 from tests.integration.office_seed import NATIONAL, OFFICER, RENDER, TRACKING, seed_application
-
-
-class FakeClock:
-    """A clock tests move by hand (UTC)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)  # 1404/03/11
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +33,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2025, 6, 1, 8, 0, tzinfo=UTC))  # 1404/03/11
 
 
 @pytest.fixture

@@ -21,27 +21,15 @@ from storage.db import Database, to_db_time
 from storage.events import StatusEventRepository
 from storage.outbox import OutboxRepository
 from storage.status_changes import change_status, record_permit
+from tests.clock import FakeClock
 
 OFFICER = "officer:900001"
 CHAT_ID = 555
 
 
-class FakeClock:
-    """A clock tests move by hand; starts at 10:00 Tehran (06:30 UTC)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 3, 1, 6, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2025, 3, 1, 6, 30, tzinfo=UTC))
 
 
 @pytest.fixture

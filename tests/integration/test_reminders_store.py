@@ -20,22 +20,10 @@ from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from storage import Store
 from storage.status_changes import change_status
+from tests.clock import FakeClock
 
 OFFICER = "officer:900001"
 STATUS_TEXT = "وضعیت"  # the status notifications of make_application
-
-
-class FakeClock:
-    """A clock tests move by hand; starts at 10:00 Tehran (06:30 UTC)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 3, 1, 6, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 async def make_application(store: Store, user_id: int, status: S) -> Application:
@@ -65,7 +53,7 @@ async def make_application(store: Store, user_id: int, status: S) -> Application
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2025, 3, 1, 6, 30, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -15,24 +15,12 @@ import pytest
 from domain.models import Document, OpenApplicationExists, StatusEvent
 from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
 from storage import Database, Store
-
-
-class FakeClock:
-    """A clock tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.clock import FakeClock
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(datetime(2025, 3, 1, 8, 30, tzinfo=UTC))
 
 
 @pytest.fixture
