@@ -342,8 +342,8 @@ M = TypeVar("M", bound=BaseModel)
 # --- loading --------------------------------------------------------------------------------
 
 
-def _place(loc: Iterable[int | str]) -> str:
-    """pydantic's ('activities', 12, 'group') as activities[12].group."""
+def error_place(loc: Iterable[int | str]) -> str:
+    """pydantic's error location ('activities', 12, 'group') as activities[12].group."""
     place = ""
     for part in loc:
         if isinstance(part, int):
@@ -384,7 +384,7 @@ def _validate(model: type[M], path: Path, problems: list[str]) -> M | None:
     except ValidationError as exc:
         for error in exc.errors():
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{path.name}: {_place(error['loc'])}: {message}")
+            problems.append(f"{path.name}: {error_place(error['loc'])}: {message}")
         return None
 
 

@@ -25,7 +25,7 @@ from bot.context import BotContext, Services
 from bot.formatting import to_persian_digits
 from bot.i18n import _
 from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
-from domain.catalogue import CatalogueError
+from domain.catalogue import CatalogueError, error_place
 from domain.notifications import OutboxKind, OutboxMessage
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
 
@@ -59,10 +59,7 @@ def load_office(data_dir: Path) -> OfficeInfo:
         raise CatalogueError([f"{OFFICE_FILE}: {exc}"]) from None
     except ValidationError as exc:
         raise CatalogueError(
-            [
-                f"{OFFICE_FILE}: {'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}"
-                for e in exc.errors()
-            ]
+            [f"{OFFICE_FILE}: {error_place(e['loc'])}: {e['msg']}" for e in exc.errors()]
         ) from None
 
 

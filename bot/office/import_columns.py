@@ -6,7 +6,7 @@ file and the place. How a header is compared (its normalisation) stays with each
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from domain.catalogue import DEFAULT_DATA_DIR
+from domain.catalogue import DEFAULT_DATA_DIR, error_place
 
 IMPORT_COLUMNS_FILE = "import_columns.yaml"
 
@@ -70,17 +70,6 @@ class ImportColumns(BaseModel):
     exhibitions: ExhibitionColumns
 
 
-def _place(loc: Iterable[int | str]) -> str:
-    """pydantic's ('exhibitions', 'kind', 2) as exhibitions.kind[2]."""
-    place = ""
-    for part in loc:
-        if isinstance(part, int):
-            place += f"[{part}]"
-        else:
-            place += f".{part}" if place else str(part)
-    return place or "(top level)"
-
-
 def load_import_columns(path: Path) -> ImportColumns:
     """Read and validate the file; raise ImportColumnsError listing every problem."""
     try:
@@ -96,7 +85,7 @@ def load_import_columns(path: Path) -> ImportColumns:
     try:
         return ImportColumns.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{path}: {_place(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        lines = [f"{path}: {error_place(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise ImportColumnsError("\n".join(lines)) from None
 
 
