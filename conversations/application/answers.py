@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.formatting import format_toman_short, to_persian_digits
@@ -38,7 +38,7 @@ async def got_contact(update: Update, context: BotContext, draft: Draft) -> str:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     contact = message.contact
-    if contact is None or contact.user_id != user.id:
+    if contact is None or not is_own_contact(message, user.id, context.services.settings.is_bale):
         note = _(
             "Sorry, for your safety only the mobile number of this account can be accepted. "
             "Please press the button below to share your own number."
@@ -50,6 +50,22 @@ async def got_contact(update: Update, context: BotContext, draft: Draft) -> str:
         return await again(update, context, draft, note)
     draft.form.phone = phone
     return await advance(update, context, draft, citizen_fields={"phone": phone}, phone=phone)
+
+
+def is_own_contact(message: Message, user_id: int, on_bale: bool) -> bool:
+    """The sender shared their own number (the contact button), not someone else's card.
+
+    Telegram always fills ``contact.user_id`` for the contact button. Bale's API mirrors it but
+    its documentation does not promise the field, so on Bale a contact without ``user_id`` is
+    taken as the sender's own when it was not forwarded; a card naming another user is refused
+    on both platforms.
+    """
+    contact = message.contact
+    if contact is None:
+        return False
+    if contact.user_id is not None:
+        return contact.user_id == user_id
+    return on_bale and message.forward_origin is None
 
 
 async def typed_phone(update: Update, context: BotContext, draft: Draft) -> str:
