@@ -178,11 +178,15 @@ class Citizen:
         phone: str = "+989121234567",
         user_id: int | None = None,
         *,
+        omit_user_id: bool = False,
         wait: WaitMode | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> list[BotMessage]:
-        """Share a contact (own by default; phone sent without '+', as Telegram does)."""
-        payload = {"phone_number": phone, "contact_user_id": user_id}
+        """Share a contact (own by default; phone sent without '+', as Telegram does).
+
+        ``omit_user_id`` sends the card without ``user_id`` (a platform may leave it out).
+        """
+        payload = {"phone_number": phone, "contact_user_id": user_id, "omit_user_id": omit_user_id}
         created = await self._post("/_client/messages/contact", payload)
         return await self._collect(created, wait, timeout)
 

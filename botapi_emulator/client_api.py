@@ -117,7 +117,8 @@ class ClientApi:
         return self._created(self.users.text(bot, user, command))
 
     async def send_contact(self, request: web.Request) -> web.Response:
-        """POST /_client/messages/contact {bot?, user_id, phone_number, contact_user_id?}."""
+        """POST /_client/messages/contact {bot?, user_id, phone_number, contact_user_id?,
+        omit_user_id?}."""
         body, bot, user = await self._body(request)
         cuid = body.get("contact_user_id")
         return self._created(
@@ -127,6 +128,7 @@ class ClientApi:
                 str(body["phone_number"]),
                 int(cuid) if cuid is not None else None,
                 body.get("contact_first_name"),
+                omit_user_id=bool(body.get("omit_user_id")),
             )
         )
 

@@ -64,13 +64,19 @@ class Users:
         phone: str,
         contact_user_id: int | None,
         first_name: str | None = None,
+        *,
+        omit_user_id: bool = False,
     ) -> dict[str, Any]:
-        """A shared contact; Telegram sends the phone without '+'."""
+        """A shared contact; Telegram sends the phone without '+'.
+
+        ``omit_user_id`` leaves ``user_id`` out, as a client may that does not promise it.
+        """
         contact: dict[str, Any] = {
             "phone_number": phone.lstrip("+"),
             "first_name": first_name or user["first_name"],
-            "user_id": int(user["id"]) if contact_user_id is None else contact_user_id,
         }
+        if not omit_user_id:
+            contact["user_id"] = int(user["id"]) if contact_user_id is None else contact_user_id
         return self._message_update(bot, user, {"contact": contact})
 
     def document(

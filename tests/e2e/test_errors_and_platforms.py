@@ -10,9 +10,19 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
+from bot.formatting import to_persian_digits
 from bot.i18n import _
 from botapi_emulator import Citizen, Emulator
+from domain.statuses import ApplicationStatus
+from domain.tracking import format_tracking_code
 from tests.conftest import RunningBot, bot_running, make_settings
+from tests.e2e.application_walk import (
+    business,
+    national_code,
+    open_application,
+    submit,
+    upload_all,
+)
 
 NATIONAL_CODE = "0499370899"
 
@@ -77,3 +87,32 @@ async def test_the_bot_works_on_bale(tmp_path: Path) -> None:
         assert "setMyCommands" not in methods
         assert all(call.ok for call in emulator.calls if call.method == "sendMessage")
         assert not any("parse_mode" in call.params for call in emulator.calls)
+
+
+async def test_a_whole_application_on_bale(tmp_path: Path) -> None:
+    """On Bale: the contact card may come without user_id, and no call may use parse_mode."""
+    async with Emulator(mode="bale") as emulator:
+        settings = make_settings(emulator, tmp_path / "data", bot_platform="bale")
+        async with bot_running(settings) as running:
+            citizen = Citizen(emulator.url, user_id=6161, first_name="فاطمه")
+            try:
+                await open_application(citizen)
+                await citizen.presses(_("✅ I agree"))
+                await citizen.shares_contact(phone="+989161234567", omit_user_id=True)
+                await citizen.says("فاطمه رضایی")
+                await citizen.says(national_code(61))
+                await citizen.says("۱۳۶۸/۱۱/۲۰")
+                await business(citizen, amount="۱۰۰ میلیون")
+                await upload_all(citizen, 5, seed=61)
+                done = await submit(citizen)
+            finally:
+                await citizen.close()
+            store = running.application.services.store
+            registered = await store.citizens.get_by_platform_user("bale", 6161)
+            assert registered is not None and registered.phone == "+989161234567"
+            (app,) = await store.applications.list_for_citizen(registered.id)
+            assert app.status is ApplicationStatus.SUBMITTED and app.tracking_code
+            assert to_persian_digits(format_tracking_code(app.tracking_code)) in done[-1].content
+        assert all(call.ok for call in emulator.calls if call.method != "getUpdates")
+        assert not any("parse_mode" in call.params for call in emulator.calls)
+        assert "setMyCommands" not in {call.method for call in emulator.calls}
