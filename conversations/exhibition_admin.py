@@ -1,17 +1,16 @@
-"""Officers create, edit and cancel exhibitions, and answer booth requests (all audited).
+"""Officers create, edit and cancel exhibitions (audited); booth requesters hear of changes.
 
 /exhibitions_admin | off:exhibitions → IDLE (the list)
 IDLE ─exa:new─▶ TYPING (title → kind → county → venue → start → end → deadline →
                         description → poster) ─▶ IDLE (the new exhibition's card)
 IDLE ─exa:open:<id>─▶ card ─exa:edit:<id>:<field>─▶ TYPING (one field) ─▶ card
                            ─exa:cancel:<id>─▶ exa:cancelok:<id> ─▶ card
-IDLE ─exa:booths─▶ pending requests ─exa:ok:<id> | exa:no:<id>─▶ the citizen is told
+IDLE ─exa:booths─▶ booth requests to answer (conversations.booth_requests) ─▶ IDLE
 Cancelling, or changing the dates or the place, tells every pending or approved booth requester.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import aiosqlite
@@ -30,6 +29,7 @@ from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
 from bot.formatting import format_jalali_date, format_number
 from bot.i18n import N_, _
+from conversations import booth_requests
 from conversations.common import exits, say, scratch
 from conversations.exhibitions import (
     KIND_LABELS,
@@ -53,6 +53,7 @@ from storage.exhibitions import DuplicateExhibition
 
 IDLE, TYPING = "exa_idle", "exa_typing"
 KEY = "exhibition_admin"
+MENU_DATA = "exa:menu"
 SKIP = "-"
 
 # Field → the officer's prompt; order is the order of creation.
@@ -96,7 +97,10 @@ async def _menu(update: Update, context: BotContext) -> str:
     ]
     rows.append(_button(_("➕ New exhibition"), "exa:new"))
     rows.append(
-        _button(_("📋 Booth requests ({count})").format(count=format_number(pending)), "exa:booths")
+        _button(
+            _("📋 Booth requests ({count})").format(count=format_number(pending)),
+            booth_requests.BOOTHS_DATA,
+        )
     )
     await say(update, context, _("Exhibitions"), InlineKeyboardMarkup(rows))
     return IDLE
@@ -120,7 +124,7 @@ async def _ask(update: Update, context: BotContext, field: str) -> str:
         rows.append(_button(_("Virtual (online)"), f"exa:v:{SKIP}"))
     elif field in OPTIONAL:
         rows = [_button(_("⏭ Skip"), f"exa:v:{SKIP}")]
-    rows.append(_button(_("✖️ Cancel"), "exa:menu"))
+    rows.append(_button(_("✖️ Cancel"), MENU_DATA))
     await say(update, context, _(PROMPTS[field]), InlineKeyboardMarkup(rows))
     return TYPING
 
@@ -359,7 +363,7 @@ async def _card(update: Update, context: BotContext, exhibition_id: int) -> str:
         ]
         rows = [edits[i : i + 3] for i in range(0, len(edits), 3)]
         rows.append(_button(_("🚫 Cancel the exhibition"), f"exa:cancel:{exhibition.id}"))
-    rows.append(_button(_("↩️ Back"), "exa:menu"))
+    rows.append(_button(_("↩️ Back"), MENU_DATA))
     await say(update, context, text, InlineKeyboardMarkup(rows))
     return IDLE
 
@@ -438,80 +442,6 @@ async def confirm_cancel(update: Update, context: BotContext) -> str:
     return await _card(update, context, exhibition_id)
 
 
-async def show_booths(update: Update, context: BotContext) -> str:
-    """exa:booths: pending booth requests, each with approve / decline."""
-    services = context.services
-    store = services.store
-    pending = await store.exhibitions.booths(BoothStatus.PENDING, limit=10)
-    if not pending:
-        await say(update, context, _("There are no booth requests waiting for an answer."))
-        return IDLE
-    lines, rows = [], []
-    for request in pending:
-        exhibition = await store.exhibitions.get(request.exhibition_id)
-        citizen = await store.citizens.get(request.citizen_id)
-        title = exhibition.title if exhibition else "—"
-        name = (citizen.full_name if citizen else None) or "—"
-        number = format_number(request.id)
-        lines.append(
-            _("#{number} · {title} · {name}").format(number=number, title=title, name=name)
-        )
-        rows.append(
-            [
-                InlineKeyboardButton(f"✅ {number}", callback_data=f"exa:ok:{request.id}"),
-                InlineKeyboardButton(f"❌ {number}", callback_data=f"exa:no:{request.id}"),
-            ]
-        )
-    rows.append(_button(_("↩️ Back"), "exa:menu"))
-    text = _("Booth requests waiting for an answer:") + "\n" + "\n".join(lines)
-    await say(update, context, text, InlineKeyboardMarkup(rows))
-    return IDLE
-
-
-async def decide(update: Update, context: BotContext) -> str:
-    """exa:ok:<id> / exa:no:<id>: answer, audit, and tell the citizen through the outbox."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    _prefix, verb, raw_id = query.data.split(":")
-    status = BoothStatus.APPROVED if verb == "ok" else BoothStatus.DECLINED
-    services = context.services
-    store = services.store
-    actor = officer_actor(user.id)
-    async with store.db.transaction() as c:
-        decided = await store.exhibitions.decide_booth(int(raw_id), status, actor, c)
-        if decided is not None:
-            exhibition = await store.exhibitions.get(decided.exhibition_id, c)
-            citizen = await store.citizens.get(decided.citizen_id, c)
-            await store.audit.record(
-                actor, f"booth.{status.value}", f"booth_request:{decided.id}", conn=c
-            )
-            if citizen is not None and exhibition is not None:
-                await store.outbox.enqueue(
-                    OutboxMessage(
-                        chat_id=citizen.chat_id,
-                        citizen_id=citizen.id,
-                        kind=OutboxKind.STATUS_CHANGE.value,
-                        text=_booth_answer(status, exhibition.title, exhibition.starts_on),
-                        dedupe_key=f"booth:{decided.id}:{status.value}",
-                    ),
-                    conn=c,
-                )
-    services.wake_sender()
-    return await show_booths(update, context)
-
-
-def _booth_answer(status: BoothStatus, title: str, starts_on: date) -> str:
-    if status is BoothStatus.APPROVED:
-        return _(
-            "Good news: your booth request for «{title}» was approved. "
-            "The exhibition starts on {date}; the office will contact you about the details."
-        ).format(title=title, date=format_jalali_date(starts_on))
-    return _(
-        "We are sorry: your booth request for «{title}» could not be accepted this time. "
-        "Please look out for the next exhibitions."
-    ).format(title=title)
-
-
 async def back_to_menu(update: Update, context: BotContext) -> str:
     """exa:menu."""
     return await _menu(update, context)
@@ -519,14 +449,13 @@ async def back_to_menu(update: Update, context: BotContext) -> str:
 
 def _buttons() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CallbackQueryHandler(back_to_menu, pattern=r"^exa:menu$"),
+        CallbackQueryHandler(back_to_menu, pattern=f"^{MENU_DATA}$"),
         CallbackQueryHandler(new, pattern=r"^exa:new$"),
         CallbackQueryHandler(open_card, pattern=r"^exa:open:\d+$"),
         CallbackQueryHandler(edit_field, pattern=r"^exa:edit:\d+:[a-z_]+$"),
         CallbackQueryHandler(ask_cancel, pattern=r"^exa:cancel:\d+$"),
         CallbackQueryHandler(confirm_cancel, pattern=r"^exa:cancelok:\d+$"),
-        CallbackQueryHandler(show_booths, pattern=r"^exa:booths$"),
-        CallbackQueryHandler(decide, pattern=r"^exa:(ok|no):\d+$"),
+        *booth_requests.build(IDLE, MENU_DATA),
     ]
 
 
