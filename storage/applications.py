@@ -208,6 +208,28 @@ class ApplicationRepository:
             raise LookupError(f"no application {application_id}")
         return found
 
+    async def change_draft_plan_type(
+        self,
+        application_id: int,
+        plan_type: PlanType,
+        conn: aiosqlite.Connection | None = None,
+    ) -> None:
+        """Move a draft to another plan type (only a draft moves); OpenApplicationExists when
+        the citizen already has an open application of that type."""
+        try:
+            async with self.db.writing(conn) as c:
+                await c.execute(
+                    "UPDATE applications SET plan_type = ?, updated_at = ?"
+                    " WHERE id = ? AND status = 'draft'",
+                    (plan_type.value, self.db.now_text(), application_id),
+                )
+        except sqlite3.IntegrityError as error:
+            if _is_one_open_violation(error):
+                current = await self.get(application_id, conn)
+                assert current is not None
+                raise OpenApplicationExists(current.citizen_id, plan_type) from error
+            raise
+
     async def find_by_tracking_code(
         self, tracking_code: str, conn: aiosqlite.Connection | None = None
     ) -> Application | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +9,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from conversations.application.form import ApplicationForm, Step, first_unanswered
-from domain.models import Application, Citizen, OpenApplicationExists
+from domain.models import Application, Citizen
 from domain.statuses import ApplicationStatus, PlanType
 from handlers.start import register_citizen
 
@@ -100,14 +99,4 @@ async def change_plan_type(context: BotContext, draft: Draft, plan_type: PlanTyp
     """Move a draft to another plan type; OpenApplicationExists if that plan is already open."""
     if draft.app.plan_type is plan_type:
         return
-    db = context.services.store.db
-    try:
-        async with db.transaction() as conn:
-            # plan_type is not among the repository's updatable fields; only a draft moves.
-            await conn.execute(
-                "UPDATE applications SET plan_type = ?, updated_at = ?"
-                " WHERE id = ? AND status = 'draft'",
-                (plan_type.value, db.now_text(), draft.app.id),
-            )
-    except sqlite3.IntegrityError as error:
-        raise OpenApplicationExists(draft.citizen.id, plan_type) from error
+    await context.services.store.applications.change_draft_plan_type(draft.app.id, plan_type)

@@ -245,6 +245,20 @@ async def test_one_open_application_per_plan(store: Store) -> None:
         await store.applications.set_status(first.id, ApplicationStatus.UNDER_REVIEW)
 
 
+async def test_a_draft_changes_plan_type_unless_that_plan_is_open(store: Store) -> None:
+    citizen = await store.citizens.get_or_create("telegram", 1, 1)
+    draft = await store.applications.create_draft(citizen.id, PlanType.INDEPENDENT)
+    await store.applications.change_draft_plan_type(draft.id, PlanType.SUPPORTING)
+    moved = await store.applications.get(draft.id)
+    assert moved is not None and moved.plan_type is PlanType.SUPPORTING
+    await store.applications.create_draft(citizen.id, PlanType.INDEPENDENT)
+    with pytest.raises(OpenApplicationExists) as caught:
+        await store.applications.change_draft_plan_type(draft.id, PlanType.INDEPENDENT)
+    assert caught.value.plan_type is PlanType.INDEPENDENT
+    unchanged = await store.applications.get(draft.id)
+    assert unchanged is not None and unchanged.plan_type is PlanType.SUPPORTING
+
+
 async def test_ownership_check(store: Store) -> None:
     owner = await store.citizens.get_or_create("telegram", 1, 1)
     stranger = await store.citizens.get_or_create("telegram", 2, 2)
