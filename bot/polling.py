@@ -65,15 +65,18 @@ class UpdatePoller:
             try:
                 updates = fetch.result()
             except RetryAfter as exc:
-                await asyncio.sleep(exc._retry_after.total_seconds())
+                await _pause(stop, exc._retry_after.total_seconds())
                 continue
-            except (InvalidToken, Conflict):
-                raise
-            except (NetworkError, TimedOut) as exc:
+            except InvalidToken:
+                raise  # nothing will get better by retrying: stop with the platform's word
+            except (Conflict, NetworkError, TimedOut) as exc:
+                # Conflict: another instance polls, or a webhook is set; it may be transient
+                # (the old process's long poll during a restart), so back off and retry.
                 failures += 1
                 delay = min(30.0, 0.5 * 2 ** min(failures, 6))
-                LOGGER.warning("getUpdates failed (%s); retrying in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
+                log = LOGGER.error if isinstance(exc, Conflict) else LOGGER.warning
+                log("getUpdates failed (%s); retrying in %.1fs", exc, delay)
+                await _pause(stop, delay)
                 continue
             failures = 0
             if updates:
@@ -124,6 +127,12 @@ class UpdatePoller:
                 update.update_id
             ):
                 await self._app.process_update(update)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake at once when asked to stop."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 def _chat_key(update: Update) -> int:

@@ -42,6 +42,14 @@ async def _set_commands(application: HomebizApplication) -> None:
         LOGGER.warning("setMyCommands failed: %s", exc)
 
 
+async def _remove_webhook(application: HomebizApplication) -> None:
+    """Long polling cannot run while a webhook is set (409); pending updates are kept."""
+    try:
+        await application.bot.delete_webhook(drop_pending_updates=False)
+    except TelegramError as exc:
+        LOGGER.warning("deleteWebhook failed: %s", exc)
+
+
 @contextlib.asynccontextmanager
 async def running_bot(
     settings: Settings, *, clock: Callable[[], datetime] | None = None
@@ -68,6 +76,7 @@ async def running_bot(
         async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()
             await _set_commands(application)
+            await _remove_webhook(application)
             await sender.start()
             # Broadcasts left running by a dead process resume here.
             broadcasts = BroadcastRunner.for_application(application)

@@ -6,10 +6,11 @@ import asyncio
 import re
 
 from bot.i18n import _
+from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator, FaultConfig
 from handlers.menu import MenuItem, label
 from handlers.start import help_text
-from tests.conftest import BOT_TOKEN, CitizenFactory, RunningBot
+from tests.conftest import BOT_TOKEN, CitizenFactory, RunningBot, bot_running
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 ALLOWED_LATIN = {"start", "cancel", "help", "stop", "PDF", "JPG", "PNG"}
@@ -114,3 +115,15 @@ async def test_redelivered_update_is_answered_once(
     state.ignore_acks = False
     help_replies = [t for t in emulator.delivered_texts(citizen.user_id) if t == help_text()]
     assert len(help_replies) == 1
+
+
+async def test_a_webhook_left_from_elsewhere_does_not_stop_polling(
+    emulator: Emulator, settings: Settings, make_citizen: CitizenFactory
+) -> None:
+    """Polling cannot work while a webhook is set: the bot removes it at start-up."""
+    emulator.bot(BOT_TOKEN).webhook = {"url": "https://example.invalid/hook", "secret_token": None}
+    async with bot_running(settings):
+        citizen = await make_citizen()
+        replies = await citizen.sends_command("/start")
+        assert replies and replies[-1].buttons
+    assert emulator.bot(BOT_TOKEN).webhook is None
