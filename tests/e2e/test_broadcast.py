@@ -15,6 +15,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from botapi_emulator import Citizen, Emulator, FaultConfig
 from botapi_emulator.users import user_json
 from storage import Store
@@ -80,6 +82,8 @@ async def _until(condition: object, seconds: float, what: str) -> None:
         await asyncio.sleep(0.05)
 
 
+# 5,000 deliveries and a restart: about a minute here, so a slower CI gets room (not a speed test).
+@pytest.mark.timeout(600)
 async def test_broadcast_killed_half_way_reaches_everyone_exactly_once(
     emulator: Emulator, tmp_path: Path
 ) -> None:
