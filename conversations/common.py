@@ -89,19 +89,29 @@ def scratch(context: BotContext, key: str) -> dict[str, Any]:
     return data
 
 
+async def send_text(
+    update: Update,
+    context: BotContext,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
+) -> None:
+    """Send ``text`` to the update's chat as a new message."""
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, reply_markup=reply_markup)
+
+
 async def say(
     update: Update,
     context: BotContext,
     text: str,
-    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
+    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
 ) -> None:
     """Answer a pressed button, then send ``text`` to the chat as a new message."""
     if update.callback_query is not None:
         with contextlib.suppress(BadRequest):  # a second message in one step: answered already
             await update.callback_query.answer()
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await send_text(update, context, text, reply_markup)
 
 
 async def leave(update: Update, context: BotContext, text: str | None = None) -> int:

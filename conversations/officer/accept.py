@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.auth import officer_actor, officer_only
 from bot.context import BotContext, Services
 from bot.i18n import _
+from conversations.common import send_text
 from conversations.officer.view import ACCEPTABLE, accepting_open, send_card
 from conversations.tracking_view import document_name
 from domain.models import Document
@@ -97,12 +97,6 @@ def _choices(
     return InlineKeyboardMarkup(rows)
 
 
-async def _say(update: Update, context: BotContext, text: str, **kwargs: Any) -> None:
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, **kwargs)
-
-
 @officer_only
 async def choose_documents(update: Update, context: BotContext) -> str:
     """off:acc:<id>: the tick list of the documents not yet accepted."""
@@ -112,10 +106,10 @@ async def choose_documents(update: Update, context: BotContext) -> str:
     app_id = int(query.data.rsplit(":", 1)[1])
     docs = await _acceptable(context.services, app_id)
     if not docs:
-        await _say(update, context, _("There is no document left to accept."))
+        await send_text(update, context, _("There is no document left to accept."))
         return IDLE
     context.user_data[ACCEPT_KEY] = {"app": app_id, "docs": []}
-    await _say(
+    await send_text(
         update,
         context,
         _(
@@ -185,9 +179,9 @@ async def _accept(update: Update, context: BotContext, app_id: int, ids: list[in
     if accepted:
         LOGGER.info("Officer %s accepted %s documents of %s", user.id, len(accepted), app_id)
         names = "، ".join(document_name(services.catalogue, doc.kind) for doc in accepted)
-        await _say(update, context, _("Accepted: {documents}").format(documents=names))
+        await send_text(update, context, _("Accepted: {documents}").format(documents=names))
     else:
-        await _say(update, context, _("There is no document left to accept."))
+        await send_text(update, context, _("There is no document left to accept."))
     if app is not None:
         await send_card(context, chat.id, app_id)
     return IDLE

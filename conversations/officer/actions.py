@@ -17,6 +17,7 @@ from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
 from bot.i18n import _
 from bot.notifications_text import status_label
+from conversations.common import send_text
 from conversations.officer.view import send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
@@ -40,12 +41,6 @@ def _pending(context: BotContext) -> dict[str, Any]:
 def _set_pending(context: BotContext, **values: Any) -> None:
     assert context.user_data is not None
     context.user_data[PENDING_KEY] = values
-
-
-async def _say(update: Update, context: BotContext, text: str, **kwargs: Any) -> None:
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, **kwargs)
 
 
 def _cancel_row() -> InlineKeyboardMarkup:
@@ -80,10 +75,10 @@ async def apply_change(
         )
     except LifecycleError as exc:
         LOGGER.info("Officer %s: change refused: %s", user.id, exc)
-        await _say(update, context, _("This change is not possible now."))
+        await send_text(update, context, _("This change is not possible now."))
     else:
         services.wake_sender()
-        await _say(
+        await send_text(
             update,
             context,
             _("Done: the status is now «{status}». The citizen will be notified.").format(
@@ -106,12 +101,12 @@ async def choose_move(update: Update, context: BotContext) -> str:
     target = S(raw_status) if raw_status in S.__members__.values() else S.DRAFT
     app = await context.services.store.applications.get(app_id)
     if app is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
-        await _say(update, context, _("This change is not possible now."))
+        await send_text(update, context, _("This change is not possible now."))
         return IDLE
     if target is S.NEEDS_CORRECTION:
         assert context.user_data is not None
         context.user_data[FIX_KEY] = {"app": app_id, "docs": []}
-        await _say(
+        await send_text(
             update,
             context,
             _("Which documents must be sent again? Tick them, then press «Continue»."),
@@ -125,7 +120,7 @@ async def choose_move(update: Update, context: BotContext) -> str:
             for i, bank in enumerate(banks)
         ]
         rows.append([back_to_menu_button()])
-        await _say(
+        await send_text(
             update,
             context,
             _("Which agent bank?"),
@@ -134,7 +129,7 @@ async def choose_move(update: Update, context: BotContext) -> str:
         return IDLE
     if target is S.PAID:
         _set_pending(context, action="amount", app=app_id)
-        await _say(
+        await send_text(
             update,
             context,
             _("Type the paid amount in toman (e.g. 200000000 or «200 million»)."),
@@ -153,7 +148,7 @@ async def choose_move(update: Update, context: BotContext) -> str:
                 [back_to_menu_button()],
             ]
         )
-    await _say(update, context, prompt, reply_markup=markup)
+    await send_text(update, context, prompt, reply_markup=markup)
     return TYPING
 
 
@@ -220,7 +215,7 @@ async def confirm_documents(update: Update, context: BotContext) -> str:
     context.user_data.pop(FIX_KEY, None)
     _set_pending(context, action="fix", app=app_id, docs=state["docs"])
     names = "، ".join(document_name(context.services.catalogue, c) for c in state["docs"])
-    await _say(
+    await send_text(
         update,
         context,
         _("Documents: {documents}\nType what is wrong with them; the citizen will read it.").format(
@@ -243,7 +238,7 @@ async def choose_bank(update: Update, context: BotContext) -> str:
     if not 0 <= index < len(banks):
         return IDLE
     _set_pending(context, action="branch", app=int(raw_id), bank=banks[index])
-    await _say(update, context, _("Type the branch name or code."), reply_markup=_cancel_row())
+    await send_text(update, context, _("Type the branch name or code."), reply_markup=_cancel_row())
     return TYPING
 
 
@@ -254,7 +249,7 @@ async def ask_permit(update: Update, context: BotContext) -> str:
     assert query is not None and query.data is not None
     await query.answer()
     _set_pending(context, action="permit", app=int(query.data.rsplit(":", 1)[1]))
-    await _say(
+    await send_text(
         update,
         context,
         _("Type the permit number from the national permits portal."),
@@ -290,10 +285,10 @@ async def typed_for_action(update: Update, context: BotContext, text: str) -> st
 async def _typed_amount(update: Update, context: BotContext, app_id: int, text: str) -> str:
     toman = parse_amount_toman(text)
     if toman is None:
-        await _say(update, context, _("Please type the amount in toman, digits only."))
+        await send_text(update, context, _("Please type the amount in toman, digits only."))
         return TYPING
     _set_pending(context, action="paid_on", app=app_id, rials=toman_to_rials(toman))
-    await _say(
+    await send_text(
         update, context, _("Type the payment date (Jalali), e.g. 1404/08/15."), reply_markup=None
     )
     return TYPING
@@ -305,7 +300,7 @@ async def _typed_paid_on(
     today = context.services.now().astimezone(context.services.settings.zone).date()
     paid_on: date | None = parse_birth_date(text, today)
     if paid_on is None:
-        await _say(update, context, _("Please type a valid date that is not in the future."))
+        await send_text(update, context, _("Please type a valid date that is not in the future."))
         return TYPING
     details = {"amount_rials": int(pending["rials"]), "paid_on": paid_on.isoformat()}
     return await apply_change(update, context, app_id, S.PAID, None, details)
@@ -325,10 +320,12 @@ async def _typed_permit(update: Update, context: BotContext, app_id: int, text: 
         )
     except LifecycleError as exc:
         LOGGER.info("Officer %s: permit refused: %s", user.id, exc)
-        await _say(update, context, _("This change is not possible now."))
+        await send_text(update, context, _("This change is not possible now."))
     else:
         services.wake_sender()
-        await _say(update, context, _("The permit number is recorded; the citizen is notified."))
+        await send_text(
+            update, context, _("The permit number is recorded; the citizen is notified.")
+        )
     _set_pending(context)
     await send_card(context, chat.id, app_id)
     return IDLE
