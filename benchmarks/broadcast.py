@@ -30,6 +30,7 @@ from botapi_emulator.users import user_json
 from domain.exhibitions import BroadcastFilter
 from domain.notifications import QuietHours
 from storage import Store
+from tests.e2e.subscribers import seed_subscribers
 
 TOKEN = "123456:BENCH-token-for-the-emulator"
 RESULTS = Path(__file__).resolve().parent / "results" / "broadcast.json"
@@ -39,23 +40,6 @@ NO_QUIET = QuietHours(start_hour=0, end_hour=0)
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def seed(store: Store, count: int, first_user: int = 1) -> None:
-    """Citizens with an «all» subscription, written in one transaction."""
-    now = datetime.now(UTC).isoformat()
-    users = range(first_user, first_user + count)
-    async with store.db.transaction() as c:
-        await c.executemany(
-            "INSERT INTO citizens (platform, user_id, chat_id, created_at, updated_at)"
-            " VALUES ('telegram', ?, ?, ?, ?)",
-            [(u, u, now, now) for u in users],
-        )
-        await c.execute(
-            "INSERT INTO subscriptions (citizen_id, active, created_at, updated_at)"
-            " SELECT id, 1, ?, ? FROM citizens",
-            (now, now),
-        )
 
 
 def runner(bot: Any, store: Store) -> BroadcastRunner:
@@ -69,7 +53,7 @@ async def bench_enqueue(folder: Path, recipients: int) -> dict[str, Any]:
     store = await Store.open(folder / "enqueue.db")
     try:
         started = time.perf_counter()
-        await seed(store, recipients)
+        await seed_subscribers(store, 1, recipients)
         seeded = time.perf_counter() - started
         broadcast = await store.broadcasts.create("officer:1", "اطلاعیهٔ آزمایشی", BroadcastFilter())
         started = time.perf_counter()
@@ -107,7 +91,7 @@ async def bench_delivery(folder: Path, name: str, sample: int, rate: float) -> d
             request=HTTPXRequest(connection_pool_size=64),
         )
         try:
-            await seed(store, sample)
+            await seed_subscribers(store, 1, sample)
             broadcast = await store.broadcasts.create("officer:1", "اطلاعیه", BroadcastFilter())
             await runner(bot, store).enqueue(broadcast.id)
             sender = OutboxSender(bot, store.outbox, global_rate=rate, poll_interval=0.2)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from botapi_emulator.users import user_json
 from storage import Store
 from tests.conftest import BOT_TOKEN, OFFICER_ID
 from tests.e2e.process import BotProcess
+from tests.e2e.subscribers import seed_subscribers
 
 RECIPIENTS = 5000
 FIRST_USER = 2_000_000
@@ -37,19 +37,7 @@ ENV = {
 async def _seed(database: Path) -> None:
     """Citizens and subscriptions written straight into the store, 5,000 at once."""
     store = await Store.open(database)
-    now = datetime.now(UTC).isoformat()
-    users = range(FIRST_USER, FIRST_USER + RECIPIENTS)
-    async with store.db.transaction() as c:
-        await c.executemany(
-            "INSERT INTO citizens (platform, user_id, chat_id, created_at, updated_at)"
-            " VALUES ('telegram', ?, ?, ?, ?)",
-            [(u, u, now, now) for u in users],
-        )
-        await c.execute(
-            "INSERT INTO subscriptions (citizen_id, active, created_at, updated_at)"
-            " SELECT id, 1, ?, ? FROM citizens WHERE user_id >= ?",
-            (now, now, FIRST_USER),
-        )
+    await seed_subscribers(store, FIRST_USER, RECIPIENTS)
     await store.close()
 
 
