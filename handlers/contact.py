@@ -7,7 +7,7 @@ ASK_MESSAGE --> [*]: the text → one outbox row per officer chat (or OFFICERS_C
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 from pathlib import Path
 
@@ -49,8 +49,10 @@ class OfficeInfo(BaseModel):
     hours: str | None = Field(default=None, max_length=200)
 
 
+@functools.lru_cache(maxsize=4)
 def load_office(data_dir: Path) -> OfficeInfo:
-    """Read and validate data/office.yaml; a broken file is reported like the other data files."""
+    """Read and validate data/office.yaml once (start-up); an edit takes effect on restart,
+    like every data file. A broken file is reported like the other data files."""
     path = data_dir / OFFICE_FILE
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -68,7 +70,7 @@ async def show_contact(update: Update, context: BotContext) -> int:
     message = update.effective_message
     if message is None:
         return ConversationHandler.END
-    office = await asyncio.to_thread(load_office, context.services.settings.catalogue_dir)
+    office = load_office(context.services.settings.catalogue_dir)  # read at start-up
     lines = [office.name, ""]
     if office.address:
         lines.append(_("Address: {address}").format(address=office.address))
