@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import (
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -82,9 +83,15 @@ def consent_question() -> tuple[str, Markup]:
         "Social Welfare and its county offices.\n\n"
         "Do you agree?"
     )
-    keyboard = inline_keyboard(
-        [[(_("✅ I agree"), "app:consent:yes"), (_("✖️ I do not agree"), "app:consent:no")]],
-        back=False,
+    # No separate cancel button here: «I do not agree» is the way out, and two ✖️ side by side
+    # left a citizen guessing which one to press.
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("✅ I agree"), callback_data="app:consent:yes"),
+                InlineKeyboardButton(_("✖️ I do not agree"), callback_data="app:consent:no"),
+            ]
+        ]
     )
     return text, keyboard
 

@@ -55,6 +55,10 @@ async def test_independent_applicant_from_start_to_tracking_code(
     store = bot.application.services.store
     consent = await open_application(citizen)
     assert "۱ از ۱۳" in last(consent)
+    # One way in, one way out: no second ✖️ beside «I do not agree».
+    assert [[text for text, _data in row] for row in consent[-1].inline_buttons] == [
+        [_("✅ I agree"), _("✖️ I do not agree")]
+    ]
     code = national_code(1)
     await identity(citizen, code)
     amount_question = await business(citizen, amount="")
