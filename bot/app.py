@@ -18,6 +18,7 @@ from bot.context import BotContext, HomebizApplication, Services
 from bot.errors import on_error
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
+from bot.updates.deferring_bot import DeferringBot
 from conversations import (
     announce,
     eligibility,
@@ -32,11 +33,16 @@ from conversations.officer import desk as officer_desk
 from handlers import contact, fallback, sections, start
 from storage import SqlitePersistence
 
+PERSISTENCE_INTERVAL_SECONDS = 10.0**7
+
 
 def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = None) -> ExtBot[Any]:
-    """A Bot on the configured platform's URLs; every Bot the app makes comes from here."""
+    """A Bot on the configured platform's URLs; every Bot the app makes comes from here.
+
+    It is a DeferringBot: while an update is handled, its sends wait for the update's commit.
+    """
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    return ExtBot(
+    return DeferringBot(
         token,
         base_url=settings.api_base_url,
         base_file_url=settings.file_base_url,
@@ -54,6 +60,9 @@ def build_application(services: Services) -> HomebizApplication:
         services.store.db,
         platform=settings.bot_platform.value,
         store_data=PersistenceInput(bot_data=False, callback_data=False),
+        # Each update's unit of work writes what it changed; PTB's periodic run would only
+        # race with it (it reads other chats' data mid-update), so it practically never runs.
+        update_interval=PERSISTENCE_INTERVAL_SECONDS,
     )
     application = (
         ApplicationBuilder()

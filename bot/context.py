@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
+from bot.updates.unit_of_work import FetchFirst, UnitOfWork, after_commit
 
 if TYPE_CHECKING:
     from bot.reminders import ReminderService
     from bot.sender import OutboxSender
+    from bot.updates.pipeline import UpdatePipeline
     from domain.catalogue import Catalogue
     from storage import Store
 
@@ -37,9 +39,9 @@ class Services:
     reminders: ReminderService | None = None
 
     def wake_sender(self) -> None:
-        """Deliver freshly enqueued messages now rather than at the next poll."""
+        """Deliver freshly enqueued messages now (inside an update: once it has committed)."""
         if self.sender is not None:
-            self.sender.wake()
+            after_commit(self.sender.wake)
 
     def now(self) -> datetime:
         """The current time, aware, from the injectable clock."""
@@ -53,6 +55,39 @@ class HomebizApplication(Application[ExtBot[None], "BotContext", UserData, ChatD
         super().__init__(**kwargs)
         self.services = services
         self._redispatch: set[int] = set()
+        # Receives, stores and handles updates; set once the bot runs (bot.runtime).
+        self.pipeline: UpdatePipeline | None = None
+
+    async def process_update(self, update: object) -> None:
+        """PTB's processing, then once more if a conversation gave the update way.
+
+        Whatever delivers the update (polling, a webhook, a test), a menu button or /start
+        pressed mid-conversation ends that conversation and opens the section asked for.
+        """
+        await super().process_update(update)
+        update_id = getattr(update, "update_id", None)
+        if isinstance(update_id, int) and self.take_redispatch(update_id):
+            await super().process_update(update)
+
+    async def process_error(
+        self,
+        update: object | None,
+        error: Exception,
+        job: Any = None,
+        coroutine: Any = None,
+    ) -> bool:
+        """Inside an update's unit of work, a handler's error rolls its writes back.
+
+        A request for work outside the transaction (a download) is not an error: the unit
+        runs it and handles the update again, so no other handler runs now.
+        """
+        unit = UnitOfWork.current()
+        if unit is not None:
+            if isinstance(error, FetchFirst):
+                unit.fetch = error
+                return True
+            unit.record_failure(error)
+        return await super().process_error(update, error, job, coroutine)
 
     def request_redispatch(self, update: object) -> None:
         """Handle this update once more after the current pass.

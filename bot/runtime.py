@@ -20,6 +20,7 @@ from bot.polling import UpdatePoller
 from bot.reminders import ReminderService
 from bot.sender import OutboxSender
 from bot.settings import Settings
+from bot.updates.pipeline import UpdatePipeline
 from domain.catalogue import load_catalogue
 from handlers.contact import load_office
 from storage import Store
@@ -85,9 +86,15 @@ async def running_bot(
             reminders = ReminderService(services, application.job_queue)
             services.reminders = reminders
             await reminders.start()
+            # Last: handlers may use everything above. Stored updates left unhandled by a
+            # dead process are handled first, in order per chat.
+            pipeline = UpdatePipeline.for_application(application)
+            application.pipeline = pipeline
             try:
+                await pipeline.start()
                 yield application
             finally:
+                await pipeline.stop()
                 reminders.stop()
                 await broadcasts.stop()
                 await sender.stop()
@@ -97,7 +104,7 @@ async def running_bot(
 
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or ``stop``), acknowledging updates only once handled."""
+    """Run until SIGINT/SIGTERM (or ``stop``), acknowledging updates only once stored."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -106,10 +113,7 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
     async with running_bot(settings) as application:
         me = application.bot.bot
         LOGGER.info("Bot @%s is running on %s", me.username, settings.bot_platform.value)
-        poller = UpdatePoller(
-            application,
-            application.services.store.processed_updates,
-            platform=settings.bot_platform.value,
-        )
+        assert application.pipeline is not None
+        poller = UpdatePoller(application, application.pipeline.receiver)
         await poller.run(stop)
     LOGGER.info("Bot stopped")

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=10, ge=1, le=20)
     # Replies across all chats per second; Telegram asks for at most ~30. 0 = no cap.
     reply_rate_per_second: float = Field(default=30.0, ge=0)
+    # First wait before a reply the platform could not take (network, 5xx) is sent again;
+    # it doubles each time, up to 30 s. Only that chat waits.
+    reply_retry_seconds: float = Field(default=0.5, gt=0)
     # Reminders, in hours. REMINDER_DRAFT_HOURS lists the draft reminders, e.g. 24,72.
     reminder_draft_hours: Annotated[tuple[float, ...], NoDecode] = (24.0, 72.0)
     reminder_correction_hours: float = Field(default=48, gt=0)

@@ -20,6 +20,8 @@ from PIL import Image
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.updates.unit_of_work import outside_transaction
+
 FILES_FOLDER = "files"
 # A PDF's end-of-file marker sits near the end; incremental saves may add a little after it.
 _PDF_TAIL_BYTES = 2048
@@ -173,7 +175,12 @@ async def receive_upload(
     now: datetime,
 ) -> StoredFile:
     """Download, check and store one upload; raise UploadRejected when it cannot be accepted."""
-    data = await download(bot, file_id, claimed_size, max_bytes)
-    # Decoding and fsync are blocking work: keep them off the event loop.
-    file_type = await asyncio.to_thread(check_content, data, max_bytes)
+
+    async def fetch_and_check() -> tuple[bytes, FileType]:
+        data = await download(bot, file_id, claimed_size, max_bytes)
+        # Decoding is blocking work: keep it off the event loop.
+        return data, await asyncio.to_thread(check_content, data, max_bytes)
+
+    # Downloading and decoding are slow: never inside an update's write transaction.
+    data, file_type = await outside_transaction(f"upload:{file_id}", fetch_and_check)
     return await asyncio.to_thread(store_file, data_dir / FILES_FOLDER, data, file_type, now)

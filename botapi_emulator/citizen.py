@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable
+import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -32,6 +33,7 @@ class Citizen:
         wait: WaitMode = "ack",
         last_name: str | None = None,
         username: str | None = None,
+        settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.user_id = user_id
@@ -39,6 +41,9 @@ class Citizen:
         self.bot_token = bot_token
         self.timeout = timeout
         self.wait_mode: WaitMode = wait
+        # After an acknowledgement: wait until the bot has also handled it and replied. A bot
+        # may acknowledge an update once stored, before handling it (the project's bot does).
+        self.settle = settle
         self.last_callback_answer: dict[str, Any] | None = None
         self._extra = {"last_name": last_name, "username": username}
         self._own_session = session is None
@@ -133,6 +138,9 @@ class Citizen:
                     f"bot did not acknowledge update {update_id} within {limit} s "
                     f"(offset is {ack['offset']})"
                 )
+            if self.settle is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.settle(), timeout=limit)
             found = await self._changes(since, 0)
         else:
             loop = asyncio.get_running_loop()

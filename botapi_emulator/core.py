@@ -117,15 +117,18 @@ class Core:
                 raise NOT_FOUND
             if self.mode == "bale" and params.get("parse_mode") not in (None, ""):
                 raise bad_request("parse_mode is not supported")
-            fault = self._injector.roll(name)
+            fault = self._injector.roll(name, params.get("chat_id"))
             if fault == "429":
                 retry = self.faults.retry_after
                 raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
             if fault == "500":
                 raise ApiError(500, "Internal Server Error")
-            if fault == "delay":
+            late = fault == "delay" and self.faults.answer_late
+            if fault == "delay" and not late:
                 await asyncio.sleep(self.faults.delay_seconds)
             result = await entry[1](Ctx(self, bot, params, files))
+            if late:  # done (the chat sees it), but the answer is slow to come back
+                await asyncio.sleep(self.faults.delay_seconds)
             status, body = 200, {"ok": True, "result": result}
         except ApiError as err:
             status, body = err.code, err.body()

@@ -1,4 +1,4 @@
-"""Fault injection: 429s, 500s and delays on chosen Bot API methods."""
+"""Fault injection: 429s, 500s and delays on chosen Bot API methods (and chats)."""
 
 from __future__ import annotations
 
@@ -21,15 +21,27 @@ class FaultConfig:
     retry_after: int = 1
     methods: frozenset[str] | None = None
     seed: int | None = None
+    # Only calls addressed to these chats (chat_id) are hit; None: every call.
+    chats: frozenset[int] | None = None
+    # A delay after the call took effect: the platform accepted it but answers late.
+    answer_late: bool = False
     _lower: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.chats is not None:
+            object.__setattr__(self, "chats", frozenset(int(c) for c in self.chats))
         if self.methods is not None:
             object.__setattr__(self, "methods", frozenset(self.methods))
             object.__setattr__(self, "_lower", frozenset(m.lower() for m in self.methods))
 
-    def applies_to(self, method: str) -> bool:
-        """Whether faults may hit this method (names compared case-insensitively)."""
+    def applies_to(self, method: str, chat_id: object = None) -> bool:
+        """Whether faults may hit this call (method names compared case-insensitively)."""
+        if self.chats is not None:
+            try:
+                if int(str(chat_id)) not in self.chats:
+                    return False
+            except ValueError:
+                return False
         if self._lower is None:
             return method.lower() != "getupdates"
         return method.lower() in self._lower
@@ -39,18 +51,32 @@ class FaultConfig:
         out = asdict(self)
         out.pop("_lower", None)
         out["methods"] = sorted(self.methods) if self.methods is not None else None
+        out["chats"] = sorted(self.chats) if self.chats is not None else None
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultConfig:
         """Build from the client API's JSON (unknown keys rejected)."""
-        known = {"rate_429", "rate_500", "rate_delay", "delay_seconds", "retry_after", "seed"}
-        extra = set(data) - known - {"methods"}
+        known = {
+            "rate_429",
+            "rate_500",
+            "rate_delay",
+            "delay_seconds",
+            "retry_after",
+            "seed",
+            "answer_late",
+        }
+        extra = set(data) - known - {"methods", "chats"}
         if extra:
             raise ValueError(f"unknown fault fields: {sorted(extra)}")
         kwargs: dict[str, Any] = {k: data[k] for k in known if k in data}
         methods: Iterable[str] | None = data.get("methods")
-        return cls(methods=frozenset(methods) if methods is not None else None, **kwargs)
+        chats: Iterable[int] | None = data.get("chats")
+        return cls(
+            methods=frozenset(methods) if methods is not None else None,
+            chats=frozenset(chats) if chats is not None else None,
+            **kwargs,
+        )
 
 
 class FaultInjector:
@@ -70,10 +96,10 @@ class FaultInjector:
         self._config = value
         self._rng = random.Random(value.seed)
 
-    def roll(self, method: str) -> FaultKind | None:
+    def roll(self, method: str, chat_id: object = None) -> FaultKind | None:
         """Pick the fault (if any) for one call; 429 wins over 500 over delay."""
         cfg = self._config
-        if not cfg.applies_to(method):
+        if not cfg.applies_to(method, chat_id):
             return None
         if cfg.rate_429 > 0 and self._rng.random() < cfg.rate_429:
             return "429"

@@ -44,6 +44,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import _
+from bot.updates.deferring_bot import real_message_id
 from conversations import eligibility_views as views
 from conversations.common import end_with_menu, exits, is_back, is_cancel
 from domain.answers import EligibilityAnswers, QuestionId
@@ -99,6 +100,15 @@ async def _strip_buttons(context: BotContext, chat_id: int, message_id: int) -> 
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
+async def _live_message(context: BotContext) -> int | None:
+    """The live question message's id (the platform's: a reply's id is known once it is sent)."""
+    data = _user_data(context)
+    live = data.get(MESSAGE_KEY)
+    if isinstance(live, int) and live < 0:
+        live = data[MESSAGE_KEY] = await real_message_id(context.bot, live)
+    return live if isinstance(live, int) else None
+
+
 async def _show(
     update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup
 ) -> None:
@@ -106,7 +116,7 @@ async def _show(
     chat = update.effective_chat
     assert chat is not None
     data = _user_data(context)
-    live = data.get(MESSAGE_KEY)
+    live = await _live_message(context)
     query = update.callback_query
     if query is not None and query.message is not None and query.message.message_id == live:
         try:
@@ -186,7 +196,7 @@ async def _live_query(update: Update, context: BotContext, *, answer_it: bool = 
     """Answer the query; False (with a hint) when it came from an old message."""
     query = update.callback_query
     assert query is not None
-    live = _user_data(context).get(MESSAGE_KEY)
+    live = await _live_message(context)
     if query.message is None or query.message.message_id != live:
         await query.answer(_(STALE))
         return False

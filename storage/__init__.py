@@ -7,7 +7,6 @@ from storage.db import Clock, Database, from_db_time, to_db_time, utcnow
 from storage.documents import ApplicationDocuments, DocumentRepository
 from storage.events import StatusEventRepository
 from storage.persistence import SqlitePersistence
-from storage.processed import ProcessedUpdates
 from storage.store import Store
 
 __all__ = [
@@ -18,7 +17,6 @@ __all__ = [
     "Clock",
     "Database",
     "DocumentRepository",
-    "ProcessedUpdates",
     "SqlitePersistence",
     "StatusEventRepository",
     "Store",

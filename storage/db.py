@@ -173,8 +173,13 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """Give the reader connection inside a read transaction (one consistent snapshot)."""
-        conn = self._require(self._reader)
         task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            # Inside this task's write transaction (an update's unit of work): read through
+            # it, so the handler sees what it wrote a moment ago.
+            yield self._require(self._writer)
+            return
+        conn = self._require(self._reader)
         if task is not None and task is self._read_owner:
             yield conn  # already inside this task's snapshot
             return

@@ -16,7 +16,6 @@ from storage.exhibitions import ExhibitionRepository
 from storage.lookups import LookupThrottle
 from storage.officers import OfficerRepository
 from storage.outbox import OutboxRepository
-from storage.processed import ProcessedUpdates
 from storage.subscriptions import SubscriptionRepository
 
 
@@ -30,7 +29,6 @@ class Store:
     documents: DocumentRepository
     status_events: StatusEventRepository
     audit: AuditLog
-    processed_updates: ProcessedUpdates
     outbox: OutboxRepository
     officers: OfficerRepository
     lookups: LookupThrottle
@@ -48,7 +46,6 @@ class Store:
             documents=DocumentRepository(db),
             status_events=StatusEventRepository(db),
             audit=AuditLog(db),
-            processed_updates=ProcessedUpdates(db),
             outbox=OutboxRepository(db),
             officers=OfficerRepository(db),
             lookups=LookupThrottle(db),

@@ -17,6 +17,7 @@ from bot.polling import UpdatePoller
 from bot.runtime import running_bot
 from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator
+from tests.settle import store_settled
 
 # A busy 2-core CI machine must not turn a slow example into a failure: no per-example deadline.
 hypothesis_settings.register_profile("project", deadline=None, print_blob=True)
@@ -57,12 +58,8 @@ async def bot_running(settings: Settings) -> AsyncIterator[RunningBot]:
     """Start the bot with its store and poller; stop it cleanly afterwards."""
     stop = asyncio.Event()
     async with running_bot(settings) as application:
-        poller = UpdatePoller(
-            application,
-            application.services.store.processed_updates,
-            platform=settings.bot_platform.value,
-            poll_timeout=2,
-        )
+        assert application.pipeline is not None
+        poller = UpdatePoller(application, application.pipeline.receiver, poll_timeout=2)
         task = asyncio.create_task(poller.run(stop))
         try:
             yield RunningBot(application, settings, stop, task)
@@ -92,13 +89,18 @@ CitizenFactory = Callable[..., Awaitable[Citizen]]
 
 
 @pytest.fixture
-async def make_citizen(emulator: Emulator) -> AsyncIterator[CitizenFactory]:
+async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
     """Create simulated citizens (distinct user ids); all are closed at the end."""
     made: list[Citizen] = []
     counter = iter(range(1000, 100000))
 
     async def factory(user_id: int | None = None, first_name: str = "مریم") -> Citizen:
-        citizen = Citizen(emulator.url, user_id=user_id or next(counter), first_name=first_name)
+        citizen = Citizen(
+            emulator.url,
+            user_id=user_id or next(counter),
+            first_name=first_name,
+            settle=store_settled(settings.database_path),
+        )
         made.append(citizen)
         return citizen
 

@@ -20,6 +20,7 @@ from bot.context import BotContext, HomebizApplication
 from bot.logging_setup import configure_logging
 from bot.runtime import run_polling
 from bot.settings import load_settings
+from tests.e2e import crash_points
 
 ASK_CITY, ASK_CRAFT = range(2)
 
@@ -66,6 +67,7 @@ def _with_test_conversation(original: object) -> object:
 def main() -> int:
     settings = load_settings()
     configure_logging(logging.INFO)
+    crash_points.install_from_environment()
     if os.environ.get("WITH_TEST_CONVERSATION") == "1":
         bot_app.register_handlers = _with_test_conversation(bot_app.register_handlers)  # type: ignore[assignment]
     print("bot process ready", flush=True)

@@ -30,6 +30,7 @@ from tests.e2e.application_walk import (
 )
 from tests.e2e.process import BotProcess
 from tests.e2e.test_foundation import assert_persian
+from tests.settle import store_settled
 
 
 async def _only_application(store: Store, user_id: int) -> Application:
@@ -296,7 +297,13 @@ async def test_kill_9_during_documents_then_start_continues(
     data_dir = tmp_path / "data"
     process = BotProcess(emulator, data_dir)
     await process.start()
-    citizen = Citizen(emulator.url, user_id=5151, first_name="زهرا", timeout=30)
+    citizen = Citizen(
+        emulator.url,
+        user_id=5151,
+        first_name="زهرا",
+        timeout=30,
+        settle=store_settled(data_dir / "homebiz.db"),
+    )
     try:
         await _at_documents(citizen, 9)
         await citizen.sends_photo(jpeg_bytes(11))

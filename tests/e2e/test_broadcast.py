@@ -22,6 +22,7 @@ from storage import Store
 from tests.conftest import BOT_TOKEN, OFFICER_ID
 from tests.e2e.process import BotProcess
 from tests.e2e.subscribers import seed_subscribers
+from tests.settle import store_settled
 
 RECIPIENTS = 5000
 FIRST_USER = 2_000_000
@@ -84,7 +85,13 @@ async def test_broadcast_killed_half_way_reaches_everyone_exactly_once(
 
     bot = BotProcess(emulator, data, **ENV)
     await bot.start()
-    officer = Citizen(emulator.url, user_id=OFFICER_ID, first_name="کارشناس", timeout=30)
+    officer = Citizen(
+        emulator.url,
+        user_id=OFFICER_ID,
+        first_name="کارشناس",
+        timeout=30,
+        settle=store_settled(database),
+    )
     try:
         await officer.sends_command("/announce")
         await officer.presses("متن آزاد")

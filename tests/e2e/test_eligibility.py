@@ -14,6 +14,7 @@ from handlers.start import help_text
 from tests.conftest import RunningBot
 from tests.e2e.process import BotProcess
 from tests.e2e.test_foundation import assert_persian
+from tests.settle import store_settled
 
 YES, NO = "بله", "خیر"
 BACK, CANCEL = _("↩️ Back"), _("✖️ Cancel")
@@ -378,7 +379,12 @@ async def test_kill_9_mid_check_continues_at_the_same_step(
 ) -> None:
     bot = BotProcess(emulator, tmp_path / "data")
     await bot.start()
-    citizen = Citizen(emulator.url, user_id=5151, first_name="زهرا")
+    citizen = Citizen(
+        emulator.url,
+        user_id=5151,
+        first_name="زهرا",
+        settle=store_settled(tmp_path / "data" / "homebiz.db"),
+    )
     try:
         await citizen.sends_command("/start", timeout=30)
         await citizen.presses(label(MenuItem.ELIGIBILITY), timeout=30)

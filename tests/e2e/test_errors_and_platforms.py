@@ -23,6 +23,7 @@ from tests.e2e.application_walk import (
     submit,
     upload_all,
 )
+from tests.settle import store_settled
 
 NATIONAL_CODE = "0499370899"
 
@@ -75,7 +76,12 @@ async def test_the_bot_works_on_bale(tmp_path: Path) -> None:
     async with Emulator(mode="bale") as emulator:
         settings = make_settings(emulator, tmp_path / "data", bot_platform="bale")
         async with bot_running(settings):
-            citizen = Citizen(emulator.url, user_id=5151, first_name="علی")
+            citizen = Citizen(
+                emulator.url,
+                user_id=5151,
+                first_name="علی",
+                settle=store_settled(settings.database_path),
+            )
             try:
                 replies = await citizen.sends_command("/start")
                 assert replies[-1].buttons
@@ -94,7 +100,12 @@ async def test_a_whole_application_on_bale(tmp_path: Path) -> None:
     async with Emulator(mode="bale") as emulator:
         settings = make_settings(emulator, tmp_path / "data", bot_platform="bale")
         async with bot_running(settings) as running:
-            citizen = Citizen(emulator.url, user_id=6161, first_name="فاطمه")
+            citizen = Citizen(
+                emulator.url,
+                user_id=6161,
+                first_name="فاطمه",
+                settle=store_settled(settings.database_path),
+            )
             try:
                 await open_application(citizen)
                 await citizen.presses(_("✅ I agree"))

@@ -6,12 +6,18 @@ from pathlib import Path
 
 from botapi_emulator import Citizen, Emulator
 from tests.e2e.process import BotProcess
+from tests.settle import store_settled
 
 
 async def test_conversation_survives_kill_9(emulator: Emulator, tmp_path: Path) -> None:
     bot = BotProcess(emulator, tmp_path / "data", WITH_TEST_CONVERSATION="1")
     await bot.start()
-    citizen = Citizen(emulator.url, user_id=4242, first_name="زهرا")
+    citizen = Citizen(
+        emulator.url,
+        user_id=4242,
+        first_name="زهرا",
+        settle=store_settled(tmp_path / "data" / "homebiz.db"),
+    )
     try:
         assert (await citizen.sends_command("/survey", timeout=30))[-1].text == "city?"
         assert (await citizen.says("خرم‌آباد"))[-1].text == "craft?"

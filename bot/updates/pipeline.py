@@ -1,0 +1,46 @@
+"""The update pipeline of one running bot, built from its Application and store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.context import HomebizApplication
+from bot.updates.deferring_bot import DeferringBot
+from bot.updates.dispatcher import Dispatcher
+from bot.updates.handling import UpdateHandler
+from bot.updates.receiver import Receiver
+from bot.updates.reply_sender import ReplySender
+from storage.inbox import Inbox
+from storage.replies import ReplyQueue
+
+
+@dataclass
+class UpdatePipeline:
+    """Receiver → inbox → lanes → one unit of work per update → replies after the commit."""
+
+    receiver: Receiver
+    dispatcher: Dispatcher
+    replies: ReplyQueue
+
+    @classmethod
+    def for_application(cls, application: HomebizApplication) -> UpdatePipeline:
+        """Build it once the bot knows its id (after initialize): the store is per bot."""
+        services = application.services
+        db = services.store.db
+        platform = services.settings.bot_platform.value
+        bot_id = application.bot.id
+        inbox = Inbox(db, platform=platform, bot_id=bot_id)
+        replies = ReplyQueue(db, platform=platform, bot_id=bot_id)
+        bot = application.bot
+        if isinstance(bot, DeferringBot):
+            bot.use_reply_queue(replies)
+        handler = UpdateHandler(application, db=db, inbox=inbox, replies=replies)
+        sender = ReplySender(bot, replies, base_delay=services.settings.reply_retry_seconds)
+        dispatcher = Dispatcher(handler, sender, inbox, clock=services.now)
+        return cls(Receiver(inbox, dispatcher), dispatcher, replies)
+
+    async def start(self) -> None:
+        await self.dispatcher.start()
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop()

@@ -1,0 +1,127 @@
+"""Sends a lane's queued replies after the commit, in order, and marks them sent.
+
+A reply that cannot go now (network, 5xx, 429) is retried with backoff; only its own chat
+waits. What the platform refuses for good is dropped with a warning: a blocked bot (403), a
+button answered too late. An edit the platform cannot apply becomes a new message, and a
+photo it refuses is sent as a file, as the handlers did when they sent at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import Any
+
+from telegram import InputFile
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from storage.replies import QueuedReply, ReplyQueue
+
+LOGGER = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+_MAX_BACKOFF_SECONDS = 30.0
+
+
+class ReplySender:
+    """Delivers the reply queue of one bot, lane by lane (the caller keeps lanes apart)."""
+
+    def __init__(self, bot: Any, queue: ReplyQueue, *, base_delay: float = 0.5) -> None:
+        self.bot = bot  # a DeferringBot; Any keeps its private _do_post reachable
+        self.queue = queue
+        self.base_delay = base_delay
+        self.stopping = asyncio.Event()
+
+    async def flush(self, lane: int) -> None:
+        """Send everything queued for this lane, oldest first; return when done or stopping."""
+        replies = await self.queue.unsent(lane)
+        sent_ids: dict[int, int] = {}  # placeholder -> real id, for calls later in this flush
+        outcomes: list[tuple[int, int | None, str]] = []
+        try:
+            for reply in replies:
+                if self.stopping.is_set():
+                    return
+                delivered = await self._deliver(reply, sent_ids)
+                if delivered is None:
+                    return  # stopping: the rest goes out after the restart
+                message_id, outcome = delivered
+                if message_id is not None:
+                    sent_ids[reply.placeholder] = message_id
+                outcomes.append((reply.id, message_id, outcome))
+        finally:
+            # One commit for the lane's batch; a crash before it repeats these replies only.
+            await self.queue.mark_done(outcomes)
+
+    async def _deliver(
+        self, reply: QueuedReply, sent_ids: dict[int, int]
+    ) -> tuple[int | None, str] | None:
+        """Send one call until it is sent or refused for good; None if asked to stop first."""
+        method, data = reply.method, _call_data(reply, sent_ids)
+        attempt = 0
+        while True:
+            try:
+                return _message_id(await self.bot._do_post(method, data)), "sent"
+            except Forbidden:
+                LOGGER.info("reply %d (%s): the chat blocked the bot; dropped", reply.id, method)
+                return None, "dropped: forbidden"
+            except BadRequest as exc:
+                return await self._refused(reply, method, data, exc)
+            except RetryAfter as exc:
+                delay = exc._retry_after.total_seconds()
+            except NetworkError as exc:  # includes TimedOut and 5xx: the platform may retry
+                delay = min(_MAX_BACKOFF_SECONDS, self.base_delay * 2**attempt)
+                delay *= 1 + random.random() / 2
+                LOGGER.warning(
+                    "reply %d (%s) failed (%s); retry in %.1fs", reply.id, method, exc, delay
+                )
+            except TelegramError as exc:
+                LOGGER.warning("reply %d (%s) refused (%s); dropped", reply.id, method, exc)
+                return None, f"dropped: {type(exc).__name__}"
+            attempt += 1
+            if await _stopped_within(self.stopping, delay):
+                return None
+
+    async def _refused(
+        self, reply: QueuedReply, method: str, data: JSONDict, exc: BadRequest
+    ) -> tuple[int | None, str]:
+        """A call the platform rejected: fall back as the handler would have, or drop it."""
+        reason = exc.message.lower()
+        if "not modified" in reason:
+            return None, "sent"  # the message already shows this
+        try:
+            if method == "editMessageText" and "text" in data:
+                fresh = {k: data[k] for k in ("chat_id", "text", "reply_markup") if k in data}
+                return _message_id(await self.bot._do_post("sendMessage", fresh)), "sent: new"
+            if method == "sendPhoto" and "photo" in data:
+                as_file = {k: v for k, v in data.items() if k != "photo"}
+                as_file["document"] = data["photo"]
+                return _message_id(await self.bot._do_post("sendDocument", as_file)), "sent: file"
+        except TelegramError as again:
+            exc = again if isinstance(again, BadRequest) else exc
+        LOGGER.warning("reply %d (%s) rejected: %s; dropped", reply.id, method, exc.message)
+        return None, "dropped: bad request"
+
+
+def _call_data(reply: QueuedReply, sent_ids: dict[int, int]) -> JSONDict:
+    data: JSONDict = dict(reply.params)
+    if reply.file is not None:
+        data[reply.file.param] = InputFile(reply.file.data, filename=reply.file.name)
+    message_id = data.get("message_id")
+    if isinstance(message_id, int) and message_id in sent_ids:
+        data["message_id"] = sent_ids[message_id]  # sent a moment ago, not yet marked
+    return data
+
+
+def _message_id(result: object) -> int | None:
+    if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+        return int(result["message_id"])
+    return None
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -1,0 +1,142 @@
+"""The inbox: every update received, stored before it is acknowledged, handled from here.
+
+An update is identified by (platform, bot id, update id) *and* its content: a re-delivery
+after a crash repeats both, while an update id the platform reuses (Telegram after a quiet
+week, an emulator after a restart) comes with other content and is a new update. Handled
+rows are kept for a day, as long as a platform may deliver an update again, then pruned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, to_db_time
+
+
+@dataclass(frozen=True)
+class Received:
+    """One update as the platform sent it, with the lane (chat) it belongs to."""
+
+    update_id: int
+    chat_key: int
+    payload: dict[str, Any]
+
+    @property
+    def canonical(self) -> str:
+        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """A stored update waiting to be handled."""
+
+    seq: int
+    update_id: int
+    chat_key: int
+    payload: dict[str, Any]
+
+
+class Inbox:
+    """Stored updates of one bot on one platform."""
+
+    def __init__(self, db: Database, *, platform: str, bot_id: int) -> None:
+        self.db = db
+        self.platform = platform
+        self.bot_id = bot_id
+
+    async def store(self, updates: Sequence[Received]) -> list[InboxRow]:
+        """Store a batch in one commit; return the rows that are new (re-deliveries skipped)."""
+        if not updates:
+            return []
+        now = self.db.now_text()
+        fresh: list[InboxRow] = []
+        async with self.db.transaction() as conn:
+            known = await self._known_digests(conn, [u.update_id for u in updates])
+            for update in updates:
+                text = update.canonical
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                if digest in known.get(update.update_id, set()):
+                    continue  # delivered again: already stored (and maybe handled)
+                known.setdefault(update.update_id, set()).add(digest)
+                cursor = await conn.execute(
+                    "INSERT INTO inbox_updates (platform, bot_id, update_id, digest, chat_key,"
+                    " payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        self.platform,
+                        self.bot_id,
+                        update.update_id,
+                        digest,
+                        update.chat_key,
+                        text,
+                        now,
+                    ),
+                )
+                seq = cursor.lastrowid
+                assert seq is not None
+                fresh.append(InboxRow(seq, update.update_id, update.chat_key, update.payload))
+        return fresh
+
+    async def _known_digests(
+        self, conn: aiosqlite.Connection, update_ids: list[int]
+    ) -> dict[int, set[str]]:
+        marks = ",".join("?" * len(update_ids))
+        async with conn.execute(
+            "SELECT update_id, digest FROM inbox_updates WHERE platform = ? AND bot_id = ?"
+            f" AND update_id IN ({marks})",
+            (self.platform, self.bot_id, *update_ids),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        known: dict[int, set[str]] = {}
+        for row in rows:
+            known.setdefault(int(row["update_id"]), set()).add(str(row["digest"]))
+        return known
+
+    async def pending(self) -> list[InboxRow]:
+        """Stored updates not yet handled, in arrival order (after a crash: handle these first)."""
+        async with (
+            self.db.read() as conn,
+            conn.execute(
+                "SELECT seq, update_id, chat_key, payload FROM inbox_updates"
+                " WHERE platform = ? AND bot_id = ? AND handled_at IS NULL ORDER BY seq",
+                (self.platform, self.bot_id),
+            ) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        return [
+            InboxRow(
+                int(r["seq"]), int(r["update_id"]), int(r["chat_key"]), json.loads(r["payload"])
+            )
+            for r in rows
+        ]
+
+    async def mark_handled(self, seq: int, conn: aiosqlite.Connection, *, failed: bool) -> None:
+        """Record the update as handled, inside the transaction that holds its effects."""
+        await conn.execute(
+            "UPDATE inbox_updates SET handled_at = ?, outcome = ? WHERE seq = ?",
+            (self.db.now_text(), "failed" if failed else "handled", seq),
+        )
+
+    async def is_handled(self, seq: int) -> bool:
+        """Whether this stored update was handled (tests, diagnostics)."""
+        async with (
+            self.db.read() as conn,
+            conn.execute("SELECT handled_at FROM inbox_updates WHERE seq = ?", (seq,)) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return row is not None and row["handled_at"] is not None
+
+    async def prune(self, handled_before: datetime) -> int:
+        """Forget updates handled before this time (a platform re-delivers for a day at most)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM inbox_updates WHERE handled_at IS NOT NULL AND handled_at < ?",
+                (to_db_time(handled_before),),
+            )
+            return cursor.rowcount

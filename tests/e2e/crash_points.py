@@ -1,0 +1,102 @@
+"""Fault hooks for the bot process: die (SIGKILL) at chosen durable writes and sends.
+
+Installed by tests.e2e.bot_process when ``CRASH_AT`` is set:
+- ``CRASH_AT=write``: the process dies right after its first durable write on the update
+  path (an inbox batch stored, an update's unit of work committed, a lane's replies marked
+  sent). Restarted again and again, each life makes one more write, so every write of a
+  whole walk is followed by a crash exactly once.
+- ``CRASH_AT=send``: the process dies right after the platform answered a send it had not
+  answered before (the reply is out, the "sent" mark is not). ``CRASH_LEDGER`` names a file
+  that remembers those sends across lives, so each is interrupted exactly once.
+Random kills miss these windows; these hooks hit each one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import signal
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from telegram.request import HTTPXRequest
+
+from bot.updates.deferring_bot import DEFERRED_METHODS
+from bot.updates.handling import UpdateHandler
+from storage.inbox import Inbox
+from storage.replies import ReplyQueue
+
+_SENDS = DEFERRED_METHODS - {"answerCallbackQuery", "sendChatAction"}
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _after(
+    method: Callable[..., Awaitable[Any]], wrote: Callable[[tuple[Any, ...], Any], bool]
+) -> Callable[..., Awaitable[Any]]:
+    """Die once ``method`` returned, if ``wrote(args, result)`` says it committed something."""
+
+    @functools.wraps(method)
+    async def wrapped(*args: Any, **kwargs: Any) -> Any:
+        result = await method(*args, **kwargs)
+        if wrote(args, result):
+            _die()
+        return result
+
+    return wrapped
+
+
+def _die_after_first_write() -> None:
+    Inbox.store = _after(Inbox.store, lambda _args, fresh: bool(fresh))  # type: ignore[method-assign]
+    ReplyQueue.mark_done = _after(  # type: ignore[method-assign]
+        ReplyQueue.mark_done, lambda args, _result: bool(args[1])
+    )
+    # An update's unit of work commits in _attempt (None: committed) or commit_failure.
+    UpdateHandler._attempt = _after(  # type: ignore[method-assign]
+        UpdateHandler._attempt, lambda _args, unit: unit is None
+    )
+    UpdateHandler.commit_failure = _after(  # type: ignore[method-assign]
+        UpdateHandler.commit_failure, lambda _args, _result: True
+    )
+
+
+def _die_after_new_send(ledger: Path) -> None:
+    original = HTTPXRequest.do_request
+
+    async def do_request(self: HTTPXRequest, url: str, method: str, **kwargs: Any) -> Any:
+        result = await original(self, url, method, **kwargs)
+        endpoint = url.rsplit("/", 1)[-1]
+        request_data = kwargs.get("request_data")
+        if endpoint in _SENDS and request_data is not None:
+            body = json.dumps(request_data.json_parameters, sort_keys=True)
+            key = hashlib.sha256(f"{endpoint}:{body}".encode()).hexdigest()
+            if _first_time(ledger, key):
+                _die()
+        return result
+
+    HTTPXRequest.do_request = do_request  # type: ignore[method-assign]
+
+
+def _first_time(ledger: Path, key: str) -> bool:
+    """Whether this send was never interrupted before; if so, remember it (fsynced)."""
+    if ledger.exists() and key in ledger.read_text().split():
+        return False
+    with ledger.open("a") as out:
+        out.write(key + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return True
+
+
+def install_from_environment() -> None:
+    """Install the hook ``CRASH_AT`` names, if any."""
+    mode = os.environ.get("CRASH_AT")
+    if mode == "write":
+        _die_after_first_write()
+    elif mode == "send":
+        _die_after_new_send(Path(os.environ["CRASH_LEDGER"]))
