@@ -16,7 +16,7 @@ from telegram.request import HTTPXRequest
 
 from bot.context import BotContext, HomebizApplication, Services
 from bot.errors import on_error
-from bot.ratelimit import RetryingRateLimiter
+from bot.ratelimit import OverallRateLimiter
 from bot.settings import Settings
 from bot.updates.deferring_bot import DeferringBot
 from conversations import (
@@ -67,7 +67,7 @@ def build_application(services: Services) -> HomebizApplication:
     application = (
         ApplicationBuilder()
         .application_class(HomebizApplication, kwargs={"services": services})
-        .bot(make_bot(settings, RetryingRateLimiter(overall_rate=settings.reply_rate_per_second)))
+        .bot(make_bot(settings, OverallRateLimiter(overall_rate=settings.reply_rate_per_second)))
         .updater(None)  # bot.polling acknowledges updates only after they are handled
         .persistence(persistence)
         .context_types(ContextTypes(context=BotContext))

@@ -87,6 +87,8 @@ class HomebizApplication(Application[ExtBot[None], "BotContext", UserData, ChatD
                 unit.fetch = error
                 return True
             unit.record_failure(error)
+            await super().process_error(update, error, job, coroutine)
+            return True  # the update's writes roll back: no further handler may act on it
         return await super().process_error(update, error, job, coroutine)
 
     def request_redispatch(self, update: object) -> None:

@@ -1,41 +1,37 @@
-"""Rate limiting for the bot's own replies: python-telegram-bot's AIORateLimiter, plus retries.
+"""The cap on the bot's own replies: at most N calls per second across all chats.
 
-AIORateLimiter already waits out 429s (``retry_after``); replies must also survive a
-platform 5xx or a dropped connection, so those are retried a few times with backoff.
+Only the pace is kept here. What to do when the platform says no (429 with retry_after,
+5xx, a dropped connection) is the reply sender's business (bot.updates.reply_sender): it
+waits and retries in that chat's lane alone. PTB's AIORateLimiter would instead pause every
+chat on any 429 and log a traceback for it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import random
-from collections.abc import Callable, Coroutine
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError
-from telegram.ext import AIORateLimiter
+from aiolimiter import AsyncLimiter
+from telegram.ext import BaseRateLimiter
 
-LOGGER = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
 
-# getUpdates has its own loop with backoff in bot.polling; retrying it here would only delay stop.
-_NOT_RETRIED = frozenset({"getUpdates"})
+# getUpdates is never paced: it is one long poll, not a message.
+_UNPACED = frozenset({"getUpdates", "getMe", "getFile", "getWebhookInfo", "deleteWebhook"})
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter that also retries transient network errors and 5xx answers."""
+class OverallRateLimiter(BaseRateLimiter[int]):
+    """Paces calls to ``overall_rate`` per second (0: no cap); raises what the platform raises."""
 
-    def __init__(
-        self, *, overall_rate: float = 30.0, network_retries: int = 4, base_delay: float = 0.2
-    ) -> None:
-        # 0 means no overall cap; 429 answers are still waited out.
-        super().__init__(
-            overall_max_rate=overall_rate,
-            overall_time_period=1 if overall_rate else 0,
-            max_retries=5,
-        )
-        self._network_retries = network_retries
-        self._base_delay = base_delay
+    def __init__(self, *, overall_rate: float = 30.0) -> None:
+        self._limiter = AsyncLimiter(overall_rate, 1) if overall_rate > 0 else None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
 
     async def process_request(
         self,
@@ -46,18 +42,13 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except BadRequest:
-                raise  # the request itself is wrong; repeating it cannot help
-            except NetworkError as exc:
-                if endpoint in _NOT_RETRIED or attempt >= self._network_retries:
-                    raise
-                delay = self._base_delay * (2**attempt) * (1 + random.random() / 2)
-                LOGGER.info("%s failed (%s); retry %d in %.2fs", endpoint, exc, attempt + 1, delay)
-                attempt += 1
-                await asyncio.sleep(delay)
+        async with self._paced(endpoint):
+            return await callback(*args, **kwargs)
+
+    @contextlib.asynccontextmanager
+    async def _paced(self, endpoint: str) -> AsyncIterator[None]:
+        if self._limiter is None or endpoint in _UNPACED:
+            yield
+            return
+        async with self._limiter:
+            yield

@@ -33,6 +33,11 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        await self.spawn()
+        await self._wait_until_polling()
+
+    async def spawn(self) -> None:
+        """Start the process without waiting for it to poll (it may die on purpose first)."""
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -42,7 +47,6 @@ class BotProcess:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
-        await self._wait_until_polling()
 
     async def _wait_until_polling(self, limit_seconds: float = 60.0) -> None:
         """Ready means: this process has started a getUpdates long-poll (counted on arrival)."""
@@ -53,6 +57,15 @@ class BotProcess:
             assert self.process is not None
             if self.process.returncode is not None:
                 raise AssertionError(f"bot process exited with {self.process.returncode}")
+            if loop.time() > deadline:
+                raise AssertionError("bot process did not start polling")
+            await asyncio.sleep(0.05)
+
+    async def first_poll(self, limit_seconds: float = 60.0) -> None:
+        """Until some process of this bot has polled the emulator once."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_seconds
+        while not self._emulator.bots or self._poll_count() == 0:
             if loop.time() > deadline:
                 raise AssertionError("bot process did not start polling")
             await asyncio.sleep(0.05)
