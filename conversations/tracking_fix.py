@@ -37,6 +37,10 @@ _REJECTIONS: dict[Rejection, str] = {
     Rejection.NOT_ACCEPTED: N_("Please send a photo or a PDF file."),
     Rejection.CORRUPT: N_("This file does not open. Please send a clear photo or a PDF again."),
     Rejection.DOWNLOAD_FAILED: N_("I could not receive this file. Please send it once more."),
+    Rejection.TOO_MANY_PIXELS: N_(
+        "This picture is too large in pixels to be opened. "
+        "Please send a smaller one: an ordinary phone photo is fine."
+    ),
 }
 
 
@@ -163,6 +167,7 @@ async def got_file(update: Update, context: BotContext) -> int | str:
             data_dir=settings.data_dir,
             max_bytes=settings.max_upload_bytes,
             now=services.now(),
+            max_pixels=settings.max_image_pixels,
         )
         requirement = services.catalogue.document(code)
         pdf_refused = requirement is not None and FileKind.PDF not in requirement.kinds
