@@ -254,7 +254,14 @@ async def _save(
         )
         if remaining:
             return
-        await change_status(store, app.id, ApplicationStatus.UNDER_REVIEW, actor, conn=c)
+        await change_status(
+            store,
+            app.id,
+            ApplicationStatus.UNDER_REVIEW,
+            actor,
+            reminders=services.reminders,
+            conn=c,
+        )
         chat = services.settings.officers_chat_id
         if chat is not None:
             await store.outbox.enqueue(
