@@ -43,6 +43,19 @@ async def is_admin(services: Services, user_id: int) -> bool:
     return officer is not None and officer.is_admin
 
 
+async def officer_user_ids(services: Services) -> list[int]:
+    """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
+    platform = services.settings.bot_platform.value
+    added = {officer.user_id for officer in await services.store.officers.list_active(platform)}
+    return sorted(services.settings.officer_ids | added)
+
+
+def officer_of(actor: str) -> int | None:
+    """The officer's user id in an actor string (``officer:<id>``), else None."""
+    kind, _sep, raw = actor.partition(":")
+    return int(raw) if kind == "officer" and raw.isdigit() else None
+
+
 def officer_actor(user_id: int) -> str:
     """The actor string recorded in status events and the audit log."""
     return f"officer:{user_id}"

@@ -8,7 +8,9 @@ from domain.reminders import ReminderKind, ReminderStatus, job_name
 from domain.statuses import ApplicationStatus as S
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from tests.e2e.test_officer_desk import move_button, officer_opens, wait_text
-from tests.e2e.test_tracking import jpeg, submitted_application
+from tests.e2e.test_tracking import _no_quiet_hours, jpeg, submitted_application
+
+__all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
 
 
 async def test_correction_and_bank_visit_reminders_exist_right_after_the_move(
