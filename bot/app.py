@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.auth import admin_steps, officer_steps
 from bot.context import BotContext, HomebizApplication, Services
 from bot.errors import on_error
 from bot.ratelimit import OverallRateLimiter
@@ -84,17 +85,18 @@ def register_handlers(application: HomebizApplication) -> None:
     # Conversations first, so their states see a citizen's answers before any catch-all.
     # Each carries conversations.common.exits(): a menu button or /start mid-way ends it and
     # the update is handled again, so the section asked for opens at once.
-    # Officers' desk and officer admin: every entry and button is officer_only / admin_only.
-    application.add_handler(officer_desk.build())
-    application.add_handler(officer_admin.build())
+    # Officers' conversations: officer_steps / admin_steps check EVERY step (entries and all
+    # states) against the store, so an officer removed half-way can finish nothing.
+    application.add_handlers(officer_steps([officer_desk.build()]))
+    application.add_handlers(admin_steps([officer_admin.build()]))
     application.add_handler(tracking.build())
     application.add_handler(contact.build())
     # The citizen's main walk: eligibility check, then the application with documents.
     application.add_handlers(eligibility.build())
     application.add_handler(application_conversation.build())
     # Exhibitions, subscriptions (/stop, «unsub»), officers' exhibitions and announcements.
-    application.add_handlers(exhibition_admin.build())
-    application.add_handlers(announce.build())
+    application.add_handlers(officer_steps(exhibition_admin.build()))
+    application.add_handlers(officer_steps(announce.build()))
     application.add_handlers(exhibitions.build())
     application.add_handlers(subscriptions.build())
 

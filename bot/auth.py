@@ -2,17 +2,20 @@
 
 Officer callbacks are wrapped with ``officer_only`` (admin ones with ``admin_only``): to anyone
 else the bot behaves as if the command or button did not exist, so probing reveals nothing.
+``officer_steps`` / ``admin_steps`` apply the same check to EVERY step of an officer
+conversation (entry points and every state's handlers), looked up in the store at each step:
+an officer removed half-way gets «not understood» at the next step and the conversation ends.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any, TypeVar, cast
 
 from telegram import Update
-from telegram.ext import ConversationHandler
+from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.context import BotContext, Services
 from bot.i18n import _
@@ -20,6 +23,8 @@ from handlers.menu import main_menu_keyboard
 
 LOGGER = logging.getLogger(__name__)
 R = TypeVar("R")
+# Set on a guarded callback: the check it already runs (so a step is never checked twice).
+_GUARD_MARK = "_homebiz_guard"
 
 
 async def is_officer(services: Services, user_id: int) -> bool:
@@ -36,6 +41,19 @@ async def is_admin(services: Services, user_id: int) -> bool:
         return True
     officer = await services.store.officers.get(services.settings.bot_platform.value, user_id)
     return officer is not None and officer.is_admin
+
+
+async def officer_user_ids(services: Services) -> list[int]:
+    """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
+    platform = services.settings.bot_platform.value
+    added = {officer.user_id for officer in await services.store.officers.list_active(platform)}
+    return sorted(services.settings.officer_ids | added)
+
+
+def officer_of(actor: str) -> int | None:
+    """The officer's user id in an actor string (``officer:<id>``), else None."""
+    kind, _sep, raw = actor.partition(":")
+    return int(raw) if kind == "officer" and raw.isdigit() else None
 
 
 def officer_actor(user_id: int) -> str:
@@ -57,11 +75,10 @@ async def _refuse(update: Update) -> None:
 
 # A handler callback as PTB's handlers are typed for: a coroutine function.
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, R]]
+Allowed = Callable[[Services, int], Awaitable[bool]]
 
 
-def _guard(
-    allowed: Callable[[Services, int], Awaitable[bool]], role: str
-) -> Callable[[Callback[R]], Callback[R | int]]:
+def _guard(allowed: Allowed, role: str) -> Callable[[Callback[R]], Callback[R | int]]:
     """A decorator running the callback only for users ``allowed`` admits."""
 
     def decorate(callback: Callback[R]) -> Callback[R | int]:
@@ -76,6 +93,7 @@ def _guard(
                 return ConversationHandler.END
             return await callback(update, context)
 
+        setattr(guarded, _GUARD_MARK, allowed)
         return guarded
 
     return decorate
@@ -89,3 +107,44 @@ def officer_only(callback: Callback[R]) -> Callback[R | int]:
 def admin_only(callback: Callback[R]) -> Callback[R | int]:
     """Run the callback only for admins; others get the ordinary «not understood»."""
     return _guard(is_admin, "admin")(callback)
+
+
+def guarded_by(callback: object) -> Allowed | None:
+    """The check a callback runs before anything else (``is_officer``, ``is_admin``), if any."""
+    mark = getattr(callback, _GUARD_MARK, None)
+    return cast(Allowed, mark) if mark is not None else None
+
+
+def _guard_steps(
+    handlers: Iterable[BaseHandler[Update, BotContext, Any]], allowed: Allowed, role: str
+) -> list[BaseHandler[Update, BotContext, Any]]:
+    """Wrap every step of these handlers (a conversation's entries and states) with the check.
+
+    Fallbacks stay as they are: they are the ways out (/cancel, /start, a menu button), open
+    to anyone. A callback that already runs this check is not wrapped again.
+    """
+    result = list(handlers)
+    for handler in result:
+        steps: list[BaseHandler[Update, BotContext, Any]] = [handler]
+        if isinstance(handler, ConversationHandler):
+            steps = [*handler.entry_points, *(h for hs in handler.states.values() for h in hs)]
+        for step in steps:
+            if guarded_by(step.callback) is not allowed:
+                callback = cast(Callback[object], step.callback)
+                step.callback = _guard(allowed, role)(callback)
+    return result
+
+
+def officer_steps(
+    handlers: Iterable[BaseHandler[Update, BotContext, Any]],
+) -> list[BaseHandler[Update, BotContext, Any]]:
+    """Every step of these officer conversations checks, in the store, that the presser is an
+    officer now; to anyone else (a removed officer too) it is «not understood», and it ends."""
+    return _guard_steps(handlers, is_officer, "officer")
+
+
+def admin_steps(
+    handlers: Iterable[BaseHandler[Update, BotContext, Any]],
+) -> list[BaseHandler[Update, BotContext, Any]]:
+    """The same as ``officer_steps`` for admins' conversations (managing officers)."""
+    return _guard_steps(handlers, is_admin, "admin")

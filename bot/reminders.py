@@ -1,8 +1,10 @@
 """The reminder service: reminders stored, scheduled on the JobQueue, fired into the outbox.
 
-Reminders are created when their event happens (``on_status_change``, ``schedule``) and,
-so that a forgotten hook costs nothing, derived again from the applications' current state
-by ``reconcile`` at start-up and every few minutes. Each pending reminder has one JobQueue
+Reminders are created when their event happens: ``storage.status_changes.change_status``
+calls ``sync_application`` in the change's own transaction (callers pass
+``reminders=services.reminders``), and ``schedule`` serves other features. So that a forgotten
+hook costs nothing, they are derived again from the applications' current state by
+``reconcile`` at start-up and every few minutes. Each pending reminder has one JobQueue
 job named ``reminder:<id>``, rebuilt from the store at every start-up (replaced by name, so
 a restart neither loses nor doubles one). A job runs ``run_due``, which tests call directly
 after moving ``services.clock``. Firing re-checks relevance, writes the outbox row (dedupe

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     broadcast_progress_seconds: float = Field(default=3.0, gt=0)
     timezone: str = "Asia/Tehran"
     max_upload_mb: int = Field(default=10, ge=1, le=20)
+    # The largest picture accepted, in pixels (width × height), read from its header before
+    # decoding: decoding takes about 4 bytes a pixel, so this bounds an upload's memory.
+    max_image_pixels: int = Field(default=40_000_000, ge=1_000_000, le=150_000_000)
     # Replies across all chats per second; Telegram asks for at most ~30. 0 = no cap.
     reply_rate_per_second: float = Field(default=30.0, ge=0)
     # First wait before a reply the platform could not take (network, 5xx) is sent again;

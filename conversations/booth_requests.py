@@ -103,7 +103,7 @@ def build(state: str, back: str) -> list[BaseHandler[Update, BotContext, Any]]:
     """The booth-request buttons for the states of the officers' exhibitions conversation.
 
     ``state`` is the conversation state each answer leads to; ``back`` is its menu's callback
-    data. Officers only: the conversation is entered through ``officer_only``.
+    data. Officers only: ``bot.auth.officer_steps`` guards every step of that conversation.
     """
 
     async def show_booths(update: Update, context: BotContext) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
+from bot.auth import is_officer, officer_of, officer_user_ids
 from bot.context import BotContext, Services
 from bot.formatting import to_persian_digits
 from bot.i18n import N_, _
@@ -37,6 +38,10 @@ _REJECTIONS: dict[Rejection, str] = {
     Rejection.NOT_ACCEPTED: N_("Please send a photo or a PDF file."),
     Rejection.CORRUPT: N_("This file does not open. Please send a clear photo or a PDF again."),
     Rejection.DOWNLOAD_FAILED: N_("I could not receive this file. Please send it once more."),
+    Rejection.TOO_MANY_PIXELS: N_(
+        "This picture is too large in pixels to be opened. "
+        "Please send a smaller one: an ordinary phone photo is fine."
+    ),
 }
 
 
@@ -163,6 +168,7 @@ async def got_file(update: Update, context: BotContext) -> int | str:
             data_dir=settings.data_dir,
             max_bytes=settings.max_upload_bytes,
             now=services.now(),
+            max_pixels=settings.max_image_pixels,
         )
         requirement = services.catalogue.document(code)
         pdf_refused = requirement is not None and FileKind.PDF not in requirement.kinds
@@ -223,8 +229,12 @@ async def _save(
     file_id: str,
     remaining: list[str],
 ) -> None:
-    """The new document, and (when it was the last one) the move back to review: one commit."""
+    """The new document, and (when it was the last one) the move back to review: one commit.
+
+    The move back to review tells the officers in the same commit (see ``_officers_to_tell``).
+    """
     store = services.store
+    officers = [] if remaining else await _officers_to_tell(services, app)
     actor = f"citizen:{app.citizen_id}"
     new = Document(
         application_id=app.id,
@@ -249,18 +259,52 @@ async def _save(
         )
         if remaining:
             return
-        await change_status(store, app.id, ApplicationStatus.UNDER_REVIEW, actor, conn=c)
-        chat = services.settings.officers_chat_id
-        if chat is not None:
-            await store.outbox.enqueue(
-                OutboxMessage(
-                    chat_id=chat,
-                    kind=OutboxKind.OFFICER_ALERT.value,
-                    text=_("Corrected documents arrived for application {code}.").format(
-                        code=app.tracking_code or app.id
-                    ),
-                    dedupe_key=f"resubmitted:{app.id}:{store.db.now_text()}",
-                ),
-                conn=c,
-            )
+        event = await change_status(
+            store,
+            app.id,
+            ApplicationStatus.UNDER_REVIEW,
+            actor,
+            reminders=services.reminders,
+            conn=c,
+        )
+        for alert in _alerts(services, app, event.id, officers):
+            await store.outbox.enqueue(alert, conn=c)
     LOGGER.info("Application %s: document %s replaced by its citizen", app.id, code)
+
+
+async def _officers_to_tell(services: Services, app: Application) -> list[int]:
+    """Who hears that corrected documents arrived: the officer who asked for them, while
+    still an officer; otherwise every officer (OFFICER_IDS included)."""
+    events = await services.store.status_events.timeline(app.id)
+    asked = next(
+        (e for e in reversed(events) if e.to_status is ApplicationStatus.NEEDS_CORRECTION), None
+    )
+    requester = None if asked is None else officer_of(asked.actor)
+    if requester is not None and await is_officer(services, requester):
+        return [requester]
+    return await officer_user_ids(services)
+
+
+def _alerts(
+    services: Services, app: Application, event_id: int | None, officers: list[int]
+) -> list[OutboxMessage]:
+    """«Corrected documents arrived»: each officer's with the card's button, the officers'
+    chat (a group, when set) with the line only. A private chat's id is the user's id."""
+    text = _("Corrected documents arrived for application {code}.").format(
+        code=to_persian_digits(app.tracking_code or str(app.id))
+    )
+    button = InlineKeyboardButton(_("📂 Open the application"), callback_data=f"off:open:{app.id}")
+    card: dict[str, Any] | None = InlineKeyboardMarkup([[button]]).to_dict()
+    chats = [(user_id, card) for user_id in officers]
+    if services.settings.officers_chat_id is not None:
+        chats.append((services.settings.officers_chat_id, None))
+    return [
+        OutboxMessage(
+            chat_id=chat_id,
+            kind=OutboxKind.OFFICER_ALERT.value,
+            text=text,
+            reply_markup=markup,
+            dedupe_key=f"resubmitted:{event_id}:{chat_id}",
+        )
+        for chat_id, markup in chats
+    ]

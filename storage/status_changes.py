@@ -1,15 +1,16 @@
 """Moving an application through its life cycle: status, timeline, audit and notification in one go.
 
 Everything a change writes (the application row, the status event, the audit entry, the
-documents to correct and the citizen's outbox row) commits in ONE transaction, so a
-notification exists exactly when its change does.
+documents to correct, the citizen's outbox row and, given ``reminders``, the reminders the new
+status calls for) commits in ONE transaction, so a notification or reminder exists exactly
+when its change does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -30,6 +31,16 @@ Renderer = Callable[[StatusEvent, Application], str]
 
 _AUDITED = frozenset({ActorKind.OFFICER, ActorKind.IMPORT, ActorKind.SYSTEM})
 _SNAPSHOT_FIELDS = ("status", "bank", "bank_branch", "paid_rials", "paid_on", "permit_number")
+
+
+class ReminderSync(Protocol):
+    """Keeps an application's reminders in step with its status (``bot.reminders``)."""
+
+    async def sync_application(
+        self, application_id: int, *, conn: aiosqlite.Connection | None = None
+    ) -> int:
+        """Cancel the reminders the state no longer calls for, add the missing ones."""
+        ...
 
 
 class ApplicationNotFound(LifecycleError):
@@ -77,6 +88,7 @@ async def change_status(
     reply_markup: dict[str, Any] | None = None,
     urgent: bool = False,
     quiet_hours: QuietHours | None = None,
+    reminders: ReminderSync | None = None,
     conn: aiosqlite.Connection | None = None,
 ) -> StatusEvent:
     """Check and apply one move; write its event, audit entry and notification atomically.
@@ -84,7 +96,10 @@ async def change_status(
     The citizen is notified with ``notify_text`` or, if not given, ``render(event, app)``.
     A move by an officer, the import or the system must notify (ValueError otherwise); a
     citizen's own move (submit, resubmit) notifies only when a text or renderer is given.
-    Pass ``conn`` to join a larger transaction (e.g. a whole bank-report import).
+    Pass ``conn`` to join a larger transaction (e.g. a whole bank-report import), and
+    ``reminders`` (``services.reminders``) to create the move's reminders (a correction, a bank
+    visit) and cancel stale ones in the same transaction; without it the periodic
+    reconciliation creates them later.
     Raises TransitionNotAllowed, ReasonRequired, InvalidDetails or ApplicationNotFound.
     """
     to_status = ApplicationStatus(to_status)
@@ -139,6 +154,8 @@ async def change_status(
                 urgent,
                 quiet_hours,
             )
+        if reminders is not None:
+            await reminders.sync_application(application_id, conn=c)
     return event
 
 

@@ -39,6 +39,11 @@ def _rejection_text(reason: Rejection, doc: DocumentRequirement | None, max_mb: 
         return _(
             "This file is not a photo or a PDF and cannot be accepted. Please send it {accepted}."
         ).format(accepted=accepted)
+    if reason is Rejection.TOO_MANY_PIXELS:
+        return _(
+            "This picture is too large in pixels to be opened. Please send it {accepted}, "
+            "smaller: an ordinary phone photo is fine."
+        ).format(accepted=accepted)
     if reason is Rejection.CORRUPT:
         return _(
             "This file is damaged and cannot be opened. Please send it again {accepted}."
@@ -151,6 +156,7 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
             data_dir=settings.data_dir,
             max_bytes=settings.max_upload_bytes,
             now=services.now(),
+            max_pixels=settings.max_image_pixels,
         )
     except UploadRejected as refused:
         LOGGER.info("upload refused for application %s: %s", draft.app.id, refused.reason)

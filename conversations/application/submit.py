@@ -50,6 +50,7 @@ async def submit(update: Update, context: BotContext, draft: Draft) -> str | int
             draft.app.id,
             ApplicationStatus.SUBMITTED,
             actor=f"citizen:{draft.citizen.id}",
+            reminders=services.reminders,
             conn=conn,
         )
     remember(context, None)

@@ -72,6 +72,7 @@ async def apply_change(
             render=renderer(services),
             reply_markup=markup,
             quiet_hours=services.settings.quiet_hours,
+            reminders=services.reminders,
         )
     except LifecycleError as exc:
         LOGGER.info("Officer %s: change refused: %s", user.id, exc)

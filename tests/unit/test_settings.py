@@ -19,6 +19,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "OFFICER_IDS",
         "TIMEZONE",
         "MAX_UPLOAD_MB",
+        "MAX_IMAGE_PIXELS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no stray .env
@@ -29,6 +30,7 @@ def test_defaults_are_telegram_tehran_and_ten_megabytes() -> None:
     assert settings.api_base_url == "https://api.telegram.org/bot"
     assert settings.timezone == "Asia/Tehran"
     assert settings.max_upload_bytes == 10 * 1024 * 1024
+    assert settings.max_image_pixels == 40_000_000
     assert settings.bot_token is None
 
 
@@ -60,6 +62,7 @@ def test_officer_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> Non
         ("OFFICER_IDS", "12,abc"),
         ("TIMEZONE", "Mars/Olympus"),
         ("MAX_UPLOAD_MB", "500"),
+        ("MAX_IMAGE_PIXELS", "40"),
         ("DATABASE_URL", "postgres://x"),
         ("BOT_TOKEN", "not a token"),
     ],
