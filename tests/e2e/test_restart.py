@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from botapi_emulator import Citizen, Emulator
+from tests.conftest import bot_running, make_settings
 from tests.e2e.process import BotProcess
 from tests.settle import store_settled
 
@@ -30,3 +31,21 @@ async def test_conversation_survives_kill_9(emulator: Emulator, tmp_path: Path) 
     finally:
         await citizen.close()
         await bot.stop()
+
+
+async def test_a_second_run_with_update_ids_starting_again_is_answered(tmp_path: Path) -> None:
+    """The sandbox case: same data dir, a new emulator whose update ids start again at 1."""
+    data = tmp_path / "data"
+    for run in range(2):
+        async with Emulator() as emulator:
+            settings = make_settings(emulator, data)
+            async with bot_running(settings):
+                citizen = Citizen(
+                    emulator.url, 4343, "زهرا", settle=store_settled(settings.database_path)
+                )
+                try:
+                    replies = await citizen.sends_command("/start")
+                    assert replies, f"run {run + 1}: /start got no answer"
+                    assert (await citizen.sends_command("/help"))[-1].text
+                finally:
+                    await citizen.close()
