@@ -20,6 +20,7 @@ from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
 from conversations import (
     announce,
+    common,
     eligibility,
     exhibition_admin,
     exhibitions,
@@ -72,9 +73,12 @@ def build_application(services: Services) -> HomebizApplication:
 
 def register_handlers(application: HomebizApplication) -> None:
     """Every handler, in order. Order matters: the first matching handler of a group wins."""
+    # Group -1, before everything: /start or a menu button ends whatever conversation is open,
+    # so the section asked for answers below in the same pass (conversations.common).
+    application.add_handlers(common.leave_for_menu(), group=-1)
+
     # Conversations first, so their states see a citizen's answers before any catch-all.
-    # Each carries conversations.common.exits(): a menu button or /start mid-way ends it and
-    # the update is handled again, so the section asked for opens at once.
+    # Only one is open per chat: entering one ends the other; /cancel (exits()) ends them all.
     # Officers' desk and officer admin: every entry and button is officer_only / admin_only.
     application.add_handler(officer_desk.build())
     application.add_handler(officer_admin.build())
