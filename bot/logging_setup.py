@@ -1,10 +1,22 @@
-"""Logging for the bot: one format, and no national code, phone or token ever in clear."""
+"""Logging for the bot: one format, and no national code, phone or token ever in clear.
+
+Where lines go: the bot (``homebiz run``) logs to stderr, which is its service log. The
+office's commands print Persian for the officer on stdout and keep their log lines out of
+it: they go to ``DATA_DIR/logs/homebiz.log``, and to stderr too only with ``--verbose``.
+"""
 
 from __future__ import annotations
 
 import logging
+import logging.handlers
+from pathlib import Path
 
 from domain.persian import redact
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The office's log file: a few lines per command, so a small rotation is plenty.
+LOG_FILE_BYTES = 1_000_000
+LOG_FILE_BACKUPS = 3
 
 
 class RedactingFilter(logging.Filter):
@@ -30,13 +42,45 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO, secrets: tuple[str, ...] = ()) -> None:
-    """Set up the root logger once; the token and personal numbers are masked on every line."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter(secrets))
+def log_file_path(data_dir: Path) -> Path:
+    """Where the office's commands write their log lines."""
+    return data_dir / "logs" / "homebiz.log"
+
+
+def _file_handler(path: Path) -> logging.Handler | None:
+    """A rotating file handler, or None when the folder cannot be written (logs go nowhere)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return logging.handlers.RotatingFileHandler(
+            path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+        )
+    except OSError:
+        return None
+
+
+def configure_logging(
+    level: int = logging.INFO,
+    secrets: tuple[str, ...] = (),
+    *,
+    stderr: bool = True,
+    log_file: Path | None = None,
+) -> None:
+    """Set up the root logger once; the token and personal numbers are masked on every line.
+
+    ``stderr`` and ``log_file`` say where lines go; with neither, nowhere (not even Python's
+    last-resort printing of warnings to stderr).
+    """
+    handlers: list[logging.Handler] = []
+    if stderr:
+        handlers.append(logging.StreamHandler())
+    if log_file is not None and (to_file := _file_handler(log_file)) is not None:
+        handlers.append(to_file)
+    redacting = RedactingFilter(secrets)
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(redacting)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = handlers or [logging.NullHandler()]
     root.setLevel(level)
     # httpx logs every request URL, which contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
