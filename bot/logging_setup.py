@@ -42,6 +42,47 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# python-telegram-bot logs a traceback (ERROR) whenever an answer is not JSON, e.g. a proxy's
+# HTML 502 page, and then raises NetworkError, which our callers retry and log themselves.
+_PTB_REQUEST_LOGGER = "telegram.request.BaseRequest"
+_PTB_NOT_JSON = "Can not load invalid JSON data"
+_PTB_BODY_SUFFIX = ". Parsing the server response"
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception as one short log line: no response body, no line breaks.
+
+    ``NetworkError("Bad Gateway (502). Parsing the server response b'<html>…' failed")``
+    becomes ``Bad Gateway (502)``.
+    """
+    text = str(exc).split(_PTB_BODY_SUFFIX, 1)[0]
+    text = " ".join(text.split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class NotJsonFilter(logging.Filter):
+    """Drops PTB's traceback for an answer that is not JSON (kept, short, at debug level)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(_PTB_NOT_JSON):
+            return True
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):
+            return False  # the caller's own line (retry, give up) says what happened
+        args = record.args if isinstance(record.args, tuple) else ()
+        body = " ".join(str(args[0] if args else "").split())[:200]
+        record.msg, record.args = "Answer is not JSON: %s", (body,)
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        record.exc_info = record.exc_text = None
+        return True
+
+
+def quiet_platform_noise() -> None:
+    """Install ``NotJsonFilter`` on PTB's request logger (once; safe to call again)."""
+    logger = logging.getLogger(_PTB_REQUEST_LOGGER)
+    if not any(isinstance(f, NotJsonFilter) for f in logger.filters):
+        logger.addFilter(NotJsonFilter())
+
+
 def log_file_path(data_dir: Path) -> Path:
     """Where the office's commands write their log lines."""
     return data_dir / "logs" / "homebiz.log"
@@ -82,6 +123,7 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = handlers or [logging.NullHandler()]
     root.setLevel(level)
+    quiet_platform_noise()
     # httpx logs every request URL, which contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
