@@ -184,6 +184,7 @@ class Conversation(ConversationHandler[BotContext]):
         check_result: Any,
         context: BotContext,
     ) -> object | None:
+        """Handle as a ConversationHandler does; once entered, end the chat's other ones."""
         _state, _key, handler, _check = check_result
         entered = any(handler is entry for entry in self.entry_points)
         result = await super().handle_update(update, application, check_result, context)
