@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.updates.deferring_bot import DeferringBot
 from conversations import (
     announce,
+    common,
     eligibility,
     exhibition_admin,
     exhibitions,
@@ -82,9 +83,12 @@ def build_application(services: Services) -> HomebizApplication:
 
 def register_handlers(application: HomebizApplication) -> None:
     """Every handler, in order. Order matters: the first matching handler of a group wins."""
+    # Group -1, before everything: /start or a menu button ends whatever conversation is open,
+    # so the section asked for answers below in the same pass (conversations.common).
+    application.add_handlers(common.leave_for_menu(), group=-1)
+
     # Conversations first, so their states see a citizen's answers before any catch-all.
-    # Each carries conversations.common.exits(): a menu button or /start mid-way ends it and
-    # the update is handled again, so the section asked for opens at once.
+    # Only one is open per chat: entering one ends the other; /cancel (exits()) ends them all.
     # Officers' conversations: officer_steps / admin_steps check EVERY step (entries and all
     # states) against the store, so an officer removed half-way can finish nothing.
     application.add_handlers(officer_steps([officer_desk.build()]))

@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 
-from bot.logging_setup import configure_logging
+from bot.i18n import _
+from bot.logging_setup import configure_logging, log_file_path
 from bot.office import export as office_export
 from bot.office import import_bank_report as office_import
 from bot.office import import_exhibitions as office_exhibitions
@@ -19,6 +21,9 @@ from domain.catalogue import CatalogueError
 LOGGER = logging.getLogger("homebiz")
 
 Command = Callable[[argparse.Namespace, Settings], int]
+# Long-running services: their stderr is their log. The other commands are the office's tools,
+# whose output an officer reads: Persian on stdout, log lines in the log file (see _logging).
+SERVICES = frozenset({"run", "sandbox"})
 
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     office_exhibitions.add_parser(sub)
     office_export.add_parser(sub)
     office_stats.add_parser(sub)
+    for command in sub.choices.values():  # `homebiz stats --verbose` works as well
+        command.add_argument(
+            "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
+        )
     return parser
 
 
@@ -73,8 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    secrets = (settings.bot_token.get_secret_value(),) if settings.bot_token else ()
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO, secrets)
+    _logging(args, settings)
     try:
         return COMMANDS[args.command](args, settings)
     except CatalogueError as exc:  # an officer's edit broke a data file: say where
@@ -82,6 +90,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        if args.command in SERVICES or args.verbose:
+            raise
+        # The officer reads one Persian line; the traceback is in the log file.
+        LOGGER.exception("homebiz %s failed", args.command)
+        print(
+            _("The command failed. The details are in the log file: {file}").format(
+                file=log_file_path(settings.data_dir)
+            ),
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _logging(args: argparse.Namespace, settings: Settings) -> None:
+    """The bot logs to stderr; an office command to its log file (and stderr with -v)."""
+    secrets = (settings.bot_token.get_secret_value(),) if settings.bot_token else ()
+    level = logging.DEBUG if args.verbose else logging.INFO
+    if args.command in SERVICES:
+        configure_logging(level, secrets)
+        return
+    configure_logging(
+        level, secrets, stderr=args.verbose, log_file=log_file_path(settings.data_dir)
+    )
+    # Library warnings (openpyxl, matplotlib) and a worker thread's crash are log lines too,
+    # not text for the officer.
+    logging.captureWarnings(True)
+    threading.excepthook = _log_thread_crash
+
+
+def _log_thread_crash(crash: threading.ExceptHookArgs) -> None:
+    if crash.exc_type is SystemExit:
+        return
+    LOGGER.error(
+        "thread %s failed",
+        crash.thread.name if crash.thread else "?",
+        exc_info=(crash.exc_type, crash.exc_value, crash.exc_traceback)
+        if crash.exc_value is not None
+        else None,
+    )
 
 
 if __name__ == "__main__":

@@ -54,20 +54,8 @@ class HomebizApplication(Application[ExtBot[None], "BotContext", UserData, ChatD
     def __init__(self, *, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
-        self._redispatch: set[int] = set()
         # Receives, stores and handles updates; set once the bot runs (bot.runtime).
         self.pipeline: UpdatePipeline | None = None
-
-    async def process_update(self, update: object) -> None:
-        """PTB's processing, then once more if a conversation gave the update way.
-
-        Whatever delivers the update (polling, a webhook, a test), a menu button or /start
-        pressed mid-conversation ends that conversation and opens the section asked for.
-        """
-        await super().process_update(update)
-        update_id = getattr(update, "update_id", None)
-        if isinstance(update_id, int) and self.take_redispatch(update_id):
-            await super().process_update(update)
 
     async def process_error(
         self,
@@ -90,23 +78,6 @@ class HomebizApplication(Application[ExtBot[None], "BotContext", UserData, ChatD
             await super().process_error(update, error, job, coroutine)
             return True  # the update's writes roll back: no further handler may act on it
         return await super().process_error(update, error, job, coroutine)
-
-    def request_redispatch(self, update: object) -> None:
-        """Handle this update once more after the current pass.
-
-        A conversation that gives way to a menu button or /start ends itself and asks for
-        the update to be handled again, so the section the citizen asked for opens at once.
-        """
-        update_id = getattr(update, "update_id", None)
-        if isinstance(update_id, int):
-            self._redispatch.add(update_id)
-
-    def take_redispatch(self, update_id: int) -> bool:
-        """Whether a handler asked for this update to be handled again (asks only once)."""
-        if update_id in self._redispatch:
-            self._redispatch.discard(update_id)
-            return True
-        return False
 
 
 class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):

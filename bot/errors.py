@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import _
+from bot.logging_setup import one_line
 from handlers.menu import main_menu_keyboard
 
 LOGGER = logging.getLogger(__name__)
@@ -25,7 +26,15 @@ def _describe(update: object) -> str:
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the traceback; the citizen only sees a short Persian apology and the menu."""
-    LOGGER.error("Error while handling %s", _describe(update), exc_info=context.error)
+    if isinstance(context.error, NetworkError):
+        # The platform or the way to it failed (retries ran out): one line, not a traceback.
+        LOGGER.warning(
+            "Platform unreachable while handling %s: %s",
+            _describe(update),
+            one_line(context.error),
+        )
+    else:
+        LOGGER.error("Error while handling %s", _describe(update), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             if update.callback_query is not None:

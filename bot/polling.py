@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.logging_setup import one_line
 from bot.updates.receiver import Receiver
 
 LOGGER = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class UpdatePoller:
                 failures += 1
                 delay = min(30.0, 0.5 * 2 ** min(failures, 6))
                 log = LOGGER.error if isinstance(exc, Conflict) else LOGGER.warning
-                log("getUpdates failed (%s); retrying in %.1fs", exc, delay)
+                log("getUpdates failed (%s); retrying in %.1fs", one_line(exc), delay)
                 await _pause(stop, delay)
                 continue
             failures = 0

@@ -39,6 +39,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.logging_setup import one_line
 from domain.notifications import AttemptOutcome, OutboxMessage, backoff_delay
 from storage.outbox import OutboxRepository
 
@@ -281,10 +282,14 @@ class OutboxSender:
         delay = backoff_delay(
             attempts, base=self.base_backoff, cap=self.max_backoff, jitter=self.rng.random() / 2
         )
-        LOGGER.info("Outbox row %s: %s; retry %d in %.1fs", row.id, exc, attempts, delay)
+        # One warning line: a 5xx or a dropped connection is worth knowing about, and is handled.
+        # No traceback and no response body (a proxy's 502 is a whole HTML page).
+        LOGGER.warning(
+            "Outbox row %s: %s; retry %d in %.1fs", row.id, one_line(exc), attempts, delay
+        )
         await self.outbox.mark_retry(
             row.id,
-            str(exc),
+            one_line(exc, limit=500),
             self.clock() + timedelta(seconds=delay),
             error_code=type(exc).__name__,
         )
@@ -300,6 +305,6 @@ class OutboxSender:
 
     async def _failed(self, row: OutboxMessage, exc: Exception, code: str) -> AttemptOutcome:
         assert row.id is not None
-        LOGGER.warning("Outbox row %s: giving up (%s: %s)", row.id, code, exc)
-        await self.outbox.mark_failed(row.id, str(exc), error_code=code)
+        LOGGER.warning("Outbox row %s: giving up (%s: %s)", row.id, code, one_line(exc))
+        await self.outbox.mark_failed(row.id, one_line(exc, limit=500), error_code=code)
         return AttemptOutcome.FAILED

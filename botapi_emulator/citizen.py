@@ -237,12 +237,16 @@ class Citizen:
         self,
         button_text: str,
         *,
+        on: BotMessage | None = None,
         wait: WaitMode | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> list[BotMessage]:
-        """Press a button of the latest keyboard (reply or inline)."""
+        """Press a button of the latest keyboard (reply or inline), or of the message ``on``.
+
+        ``on`` presses an inline button of an older message, as a citizen scrolling up does.
+        """
         await self.refresh()
-        message, text, data, contact = self._find_button(button_text)
+        message, text, data, contact = self._find_button(button_text, on)
         if contact:
             return await self.shares_contact(user_id=None, wait=wait, timeout=timeout)
         if data is None:
@@ -269,9 +273,11 @@ class Citizen:
                 removed = True
         return None
 
-    def _find_button(self, wanted: str) -> tuple[BotMessage, str, str | None, bool]:
+    def _find_button(
+        self, wanted: str, on: BotMessage | None = None
+    ) -> tuple[BotMessage, str, str | None, bool]:
         """(message, text, callback_data or None for a reply button, is request_contact)."""
-        message = self._keyboard_message()
+        message = on or self._keyboard_message()
         if message is None:
             raise AssertionError(f"no keyboard to press {wanted!r} on; last: {self.last_text!r}")
         options: list[tuple[str, str | None, bool]] = []

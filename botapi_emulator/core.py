@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, forbidden
-from .faults import FaultConfig, FaultInjector
+from .errors import NOT_FOUND, UNAUTHORIZED, ApiError, HtmlError, bad_request, forbidden
+from .faults import BAD_GATEWAY_HTML, FaultConfig, FaultInjector
 from .params import Upload, chat_id_of
 from .state import TOKEN_RE, BotState, ChatState, FileRecord, Mode, RecordedCall, chat_json, now
 
@@ -123,6 +123,8 @@ class Core:
                 raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
             if fault == "500":
                 raise ApiError(500, "Internal Server Error")
+            if fault == "502":
+                raise HtmlError(502, "Bad Gateway", BAD_GATEWAY_HTML)
             late = fault == "delay" and self.faults.answer_late
             if fault == "delay" and not late:
                 await asyncio.sleep(self.faults.delay_seconds)

@@ -36,5 +36,19 @@ def forbidden(what: str) -> ApiError:
     return ApiError(403, f"Forbidden: {what}")
 
 
+class HtmlError(ApiError):
+    """An error page in HTML (a proxy's), not the Bot API's JSON."""
+
+    def __init__(self, code: int, description: str, html: str) -> None:
+        super().__init__(code, description)
+        self.html = html
+
+    def body(self) -> dict[str, Any]:
+        """The JSON form kept in the call record; the bot receives ``html``."""
+        return {**super().body(), HTML_KEY: self.html}
+
+
+# The key under which a body that must go out as HTML travels inside the emulator.
+HTML_KEY = "_html"
 UNAUTHORIZED = ApiError(401, "Unauthorized")
 NOT_FOUND = ApiError(404, "Not Found")

@@ -1,4 +1,4 @@
-"""Fault injection: 429s, 500s and delays on chosen Bot API methods (and chats)."""
+"""Fault injection: 429s, 500s, HTML 502s and delays on chosen Bot API methods and chats."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["429", "500", "delay"]
+FaultKind = Literal["429", "500", "502", "delay"]
+
+# What a reverse proxy in front of the Bot API answers when the API behind it is down:
+# an HTML page, not Telegram's JSON.
+BAD_GATEWAY_HTML = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
 
 
 @dataclass(frozen=True)
@@ -16,9 +24,11 @@ class FaultConfig:
 
     rate_429: float = 0.0
     rate_500: float = 0.0
+    rate_502: float = 0.0  # an HTML body, as a proxy answers, not JSON
     rate_delay: float = 0.0
     delay_seconds: float = 0.2
     retry_after: int = 1
+    count: int | None = None  # at most this many faults in all, then none (None: no limit)
     methods: frozenset[str] | None = None
     seed: int | None = None
     # Only calls addressed to these chats (chat_id) are hit; None: every call.
@@ -60,9 +70,11 @@ class FaultConfig:
         known = {
             "rate_429",
             "rate_500",
+            "rate_502",
             "rate_delay",
             "delay_seconds",
             "retry_after",
+            "count",
             "seed",
             "answer_late",
         }
@@ -85,6 +97,7 @@ class FaultInjector:
     def __init__(self, config: FaultConfig | None = None) -> None:
         self._config = config or FaultConfig()
         self._rng = random.Random(self._config.seed)
+        self._injected = 0
 
     @property
     def config(self) -> FaultConfig:
@@ -95,16 +108,26 @@ class FaultInjector:
     def config(self, value: FaultConfig) -> None:
         self._config = value
         self._rng = random.Random(value.seed)
+        self._injected = 0
 
     def roll(self, method: str, chat_id: object = None) -> FaultKind | None:
-        """Pick the fault (if any) for one call; 429 wins over 500 over delay."""
+        """Pick the fault (if any) for one call; 429 wins over 500 over 502 over delay."""
         cfg = self._config
         if not cfg.applies_to(method, chat_id):
             return None
+        if cfg.count is not None and self._injected >= cfg.count:
+            return None
+        fault = self._pick(cfg)
+        self._injected += fault is not None
+        return fault
+
+    def _pick(self, cfg: FaultConfig) -> FaultKind | None:
         if cfg.rate_429 > 0 and self._rng.random() < cfg.rate_429:
             return "429"
         if cfg.rate_500 > 0 and self._rng.random() < cfg.rate_500:
             return "500"
+        if cfg.rate_502 > 0 and self._rng.random() < cfg.rate_502:
+            return "502"
         if cfg.rate_delay > 0 and self._rng.random() < cfg.rate_delay:
             return "delay"
         return None

@@ -9,7 +9,7 @@ from aiohttp import web
 from . import methods_messages, methods_misc
 from .client_api import ClientApi
 from .core import Core
-from .errors import NOT_FOUND, UNAUTHORIZED, ApiError
+from .errors import HTML_KEY, NOT_FOUND, UNAUTHORIZED, ApiError
 from .params import read_params
 from .state import MAX_DOWNLOAD, TOKEN_RE, Mode
 
@@ -95,6 +95,8 @@ class Emulator(Core):
         except ApiError as err:
             return web.json_response(err.body(), status=err.code)
         status, body = await self.call(token, method, params, files)
+        if HTML_KEY in body:
+            return web.Response(text=body[HTML_KEY], status=status, content_type="text/html")
         return web.json_response(body, status=status)
 
     async def _download(self, request: web.Request) -> web.Response:

@@ -25,9 +25,18 @@ from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
 from bot.formatting import format_number
 from bot.i18n import _
-from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard, say, scratch
+from conversations.common import (
+    CANCEL_DATA,
+    Conversation,
+    cancel,
+    exits,
+    inline_keyboard,
+    say,
+    scratch,
+)
 from conversations.exhibitions import county_name, local_today, render_exhibition
 from domain.exhibitions import BroadcastFilter
+from handlers.menu import menu_button
 
 CHOOSE, TEXT, COUNTY, GROUP, CONFIRM = "ann_choose", "ann_text", "ann_county", "ann_group", "ann_ok"
 KEY = "announce"
@@ -178,7 +187,7 @@ async def send(update: Update, context: BotContext) -> int:
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
     """The officer's announcement conversation."""
     return [
-        ConversationHandler(
+        Conversation(
             entry_points=[
                 CommandHandler("announce", start),
                 CallbackQueryHandler(start, pattern=r"^off:announce$"),
@@ -188,7 +197,7 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
                     CallbackQueryHandler(chose_exhibition, pattern=r"^ann:ex:\d+$"),
                     CallbackQueryHandler(chose_text, pattern=r"^ann:text$"),
                 ],
-                TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_text)],
+                TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), got_text)],
                 COUNTY: [CallbackQueryHandler(chose_county, pattern=r"^ann:c:[a-z0-9_*]+$")],
                 GROUP: [CallbackQueryHandler(chose_group, pattern=r"^ann:g:[a-z0-9_*]+$")],
                 CONFIRM: [CallbackQueryHandler(send, pattern=r"^ann:send$")],
@@ -199,5 +208,6 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
             ],
             name="announce",
             persistent=True,
+            allow_reentry=True,
         )
     ]

@@ -1,8 +1,13 @@
 """What every conversation shares: back / cancel buttons, «step 3 of 8», and the ways out.
 
-A conversation lists ``exits()`` among its fallbacks, so that /cancel ends it with the menu,
-and /start or a main-menu button ends it *and* opens what the citizen asked for: the update
-is handed to the application once more (``request_redispatch``) after the conversation ended.
+One conversation at a time is open in a chat, so typed text always reaches the one the
+citizen is in:
+- every conversation is a ``Conversation``: entering one ends whichever other was open;
+- /start and the main-menu buttons end every open conversation before any handler sees them
+  (``leave_for_menu()``, registered in a group of its own ahead of the rest), so the section
+  asked for answers in the same pass, whatever was open;
+- a conversation lists ``exits()`` among its fallbacks: /cancel ends it (and any other) with
+  the menu.
 """
 
 from __future__ import annotations
@@ -20,9 +25,15 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+)
 
-from bot.context import BotContext, HomebizApplication
+from bot.context import BotContext
 from bot.formatting import to_persian_digits
 from bot.i18n import N_, _
 from domain.persian import normalize_input
@@ -134,22 +145,79 @@ async def end_with_menu(update: Update, context: BotContext, text: str | None = 
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel or the cancel button: leave the conversation for the menu."""
+    """/cancel or the cancel button: leave the conversation (and any other open) for the menu."""
+    end_open_conversations(context.application, update)
     return await end_with_menu(update, context)
 
 
-async def give_way(update: Update, context: BotContext) -> int:
-    """/start or a menu button mid-conversation: end here, then let that section answer."""
-    application = context.application
-    if isinstance(application, HomebizApplication):
-        application.request_redispatch(update)
-    return ConversationHandler.END
+class Conversation(ConversationHandler[BotContext]):
+    """A ConversationHandler that is the only open conversation of its chat.
+
+    Entering it through an entry point ends any other conversation open in the chat, once
+    the entry callback has left this one open (an officer-only entry refused to a citizen
+    ends nothing, like any unknown command).
+    """
+
+    def is_open_for(self, update: Update) -> bool:
+        """Whether this conversation is open in the update's chat (for its user)."""
+        key = self._key_of(update)
+        return key is not None and key in self._conversations
+
+    def end_for(self, update: Update) -> bool:
+        """End this conversation in the update's chat (for its user); whether it was open."""
+        key = self._key_of(update)
+        if key is None or key not in self._conversations:
+            return False
+        self._update_state(self.END, key)
+        return True
+
+    def _key_of(self, update: Update) -> tuple[int | str, ...] | None:
+        try:
+            return self._get_key(update)
+        except RuntimeError:  # no chat or user to key on: nothing can be open
+            return None
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, BotContext, Any, Any, Any, Any],
+        check_result: Any,
+        context: BotContext,
+    ) -> object | None:
+        """Handle as a ConversationHandler does; once entered, end the chat's other ones."""
+        _state, _key, handler, _check = check_result
+        entered = any(handler is entry for entry in self.entry_points)
+        result = await super().handle_update(update, application, check_result, context)
+        if entered and self.is_open_for(update):
+            end_open_conversations(application, update, keep=self)
+        return result
+
+
+def end_open_conversations(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    update: Update,
+    *,
+    keep: Conversation | None = None,
+) -> int:
+    """End every conversation open in the update's chat (but ``keep``); how many were open."""
+    ended = 0
+    for group in application.handlers.values():
+        for handler in group:
+            if isinstance(handler, Conversation) and handler is not keep:
+                ended += handler.end_for(update)
+    return ended
+
+
+async def _leave_all(update: Update, context: BotContext) -> None:
+    """/start or a menu button: whatever was open ends; the section asked for answers next."""
+    end_open_conversations(context.application, update)
+
+
+def leave_for_menu() -> list[BaseHandler[Update, BotContext, None]]:
+    """Handlers for a group of their own, ahead of every conversation (see the module doc)."""
+    return [CommandHandler("start", _leave_all), MessageHandler(menu_button(), _leave_all)]
 
 
 def exits() -> list[BaseHandler[Update, BotContext, object]]:
     """Fallbacks every conversation carries (put them first among its fallbacks)."""
-    return [
-        CommandHandler("cancel", cancel),
-        CommandHandler("start", give_way),
-        MessageHandler(menu_button(), give_way),
-    ]
+    return [CommandHandler("cancel", cancel)]

@@ -46,7 +46,7 @@ from bot.context import BotContext
 from bot.i18n import _
 from bot.updates.deferring_bot import real_message_id
 from conversations import eligibility_views as views
-from conversations.common import end_with_menu, exits, is_back, is_cancel
+from conversations.common import Conversation, end_with_menu, exits, is_back, is_cancel
 from domain.answers import EligibilityAnswers, QuestionId
 from domain.eligibility import evaluate
 from domain.persian import parse_int, parse_year
@@ -377,7 +377,7 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
     with warnings.catch_warnings():
         # per_message=False is deliberate: typed answers must reach the same conversation.
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
-        conversation: ConversationHandler[BotContext] = ConversationHandler(
+        conversation = Conversation(
             entry_points=[
                 MessageHandler(menu_button(MenuItem.ELIGIBILITY), begin),
                 CommandHandler("check", begin),

@@ -20,7 +20,6 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -30,7 +29,7 @@ from bot.context import BotContext
 from bot.formatting import format_jalali_date, format_number
 from bot.i18n import N_, _
 from conversations import booth_requests
-from conversations.common import exits, say, scratch
+from conversations.common import Conversation, exits, say, scratch
 from conversations.exhibitions import (
     KIND_LABELS,
     county_name,
@@ -48,6 +47,7 @@ from domain.exhibitions import (
     parse_exhibition_date,
 )
 from domain.notifications import OutboxKind, OutboxMessage
+from handlers.menu import menu_button
 from storage import Store
 from storage.exhibitions import DuplicateExhibition
 
@@ -462,7 +462,7 @@ def _buttons() -> list[BaseHandler[Update, BotContext, Any]]:
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
     """The officer's exhibitions conversation."""
     return [
-        ConversationHandler(
+        Conversation(
             entry_points=[
                 CommandHandler("exhibitions_admin", open_menu),
                 CallbackQueryHandler(open_menu, pattern=r"^off:exhibitions$"),
@@ -471,12 +471,16 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
                 IDLE: _buttons(),
                 TYPING: [
                     CallbackQueryHandler(got_choice, pattern=r"^exa:v:[a-z0-9_-]+$"),
-                    MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO, got_text),
+                    MessageHandler(
+                        (filters.TEXT & ~filters.COMMAND & ~menu_button()) | filters.PHOTO,
+                        got_text,
+                    ),
                     *_buttons(),
                 ],
             },
             fallbacks=[*exits()],
             name="exhibition_admin",
             persistent=True,
+            allow_reentry=True,
         )
     ]

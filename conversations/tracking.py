@@ -28,7 +28,7 @@ from bot.context import BotContext, Services
 from bot.formatting import format_jalali_datetime
 from bot.i18n import _
 from conversations import tracking_fix
-from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from conversations.tracking_view import render_application
 from domain.models import Citizen
 from domain.persian import normalize_national_code
@@ -190,13 +190,13 @@ async def _cancel_inline(update: Update, context: BotContext) -> int:
     return await cancel(update, context)
 
 
-def build() -> ConversationHandler[BotContext]:
+def build() -> Conversation:
     """The tracking conversation (register before the sections catch-all)."""
-    typed = filters.TEXT & ~filters.COMMAND & ~menu_button()  # menu buttons reach exits()
+    typed = filters.TEXT & ~filters.COMMAND & ~menu_button()  # menu buttons end it first
     fix_entry: BaseHandler[Update, BotContext, object] = CallbackQueryHandler(
         tracking_fix.start_fix, pattern=tracking_fix.FIX_PATTERN
     )
-    return ConversationHandler(
+    return Conversation(
         entry_points=[
             MessageHandler(menu_button(MenuItem.TRACK), show_applications),
             CommandHandler("status", show_applications),

@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.context import BotContext, Services
 from bot.formatting import to_persian_digits
 from bot.i18n import _
-from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.catalogue import CatalogueError, error_place
 from domain.notifications import OutboxKind, OutboxMessage
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
@@ -156,9 +156,9 @@ async def got_message(update: Update, context: BotContext) -> int | str:
     return ConversationHandler.END
 
 
-def build() -> ConversationHandler[BotContext]:
+def build() -> Conversation:
     """The contact section (register before the sections catch-all)."""
-    return ConversationHandler(
+    return Conversation(
         entry_points=[
             MessageHandler(menu_button(MenuItem.CONTACT), show_contact),
             CallbackQueryHandler(ask_message, pattern=f"^{WRITE_DATA}$"),

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.logging_setup import one_line
 from storage.replies import QueuedReply, ReplyQueue
 
 LOGGER = logging.getLogger(__name__)
@@ -73,10 +74,16 @@ class ReplySender:
                 delay = min(_MAX_BACKOFF_SECONDS, self.base_delay * 2**attempt)
                 delay *= 1 + random.random() / 2
                 LOGGER.warning(
-                    "reply %d (%s) failed (%s); retry in %.1fs", reply.id, method, exc, delay
+                    "reply %d (%s) failed (%s); retry in %.1fs",
+                    reply.id,
+                    method,
+                    one_line(exc),
+                    delay,
                 )
             except TelegramError as exc:
-                LOGGER.warning("reply %d (%s) refused (%s); dropped", reply.id, method, exc)
+                LOGGER.warning(
+                    "reply %d (%s) refused (%s); dropped", reply.id, method, one_line(exc)
+                )
                 return None, f"dropped: {type(exc).__name__}"
             attempt += 1
             if await _stopped_within(self.stopping, delay):

@@ -40,7 +40,7 @@ from conversations.application.flow import (
 from conversations.application.form import ApplicationForm, Step, carried_over
 from conversations.application.questions import ask, consent_question, header
 from conversations.application.submit import submit
-from conversations.common import CANCEL_DATA, exits, is_cancel, leave
+from conversations.common import CANCEL_DATA, Conversation, exits, is_cancel, leave
 from domain.models import Citizen, OpenApplicationExists
 from domain.statuses import PlanType
 from handlers.menu import MenuItem, menu_button
@@ -52,6 +52,7 @@ TEXT_INPUT = filters.TEXT & ~filters.COMMAND & ~menu_button()
 ANYTHING_ELSE = ~filters.COMMAND & ~menu_button() & ~filters.StatusUpdate.ALL
 FILES = filters.PHOTO | filters.Document.ALL
 NAV_PATTERN = r"^nav:(back|cancel)$"
+OWN_BUTTONS = r"^(app|nav):"
 
 
 # --- entry and consent -----------------------------------------------------------------------
@@ -183,7 +184,7 @@ def _state(
     ]
 
 
-def build() -> ConversationHandler[BotContext]:
+def build() -> Conversation:
     """The persistent application conversation (register before the menu handlers)."""
     keep = r"^app:(keep|change)$"
     states: dict[object, list[BaseHandler[Update, BotContext, Any]]] = {
@@ -244,14 +245,15 @@ def build() -> ConversationHandler[BotContext]:
     with warnings.catch_warnings():
         # Buttons of any message are routed by chat and user on purpose (per_message=False).
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
+        return Conversation(
             entry_points=[
                 MessageHandler(menu_button(MenuItem.APPLY), start_apply),
                 CommandHandler("apply", start_apply),
                 CallbackQueryHandler(start_apply, pattern=r"^apply:(from_check|resume)$"),
             ],
             states=states,
-            fallbacks=[*exits(), CallbackQueryHandler(stale_button)],
+            # Its own older buttons only: another section's button goes on to that section.
+            fallbacks=[*exits(), CallbackQueryHandler(stale_button, pattern=OWN_BUTTONS)],
             name=NAME,
             persistent=True,
             allow_reentry=True,

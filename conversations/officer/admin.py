@@ -13,7 +13,6 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -22,7 +21,7 @@ from bot.auth import admin_only, officer_actor
 from bot.context import BotContext
 from bot.formatting import to_persian_digits
 from bot.i18n import _
-from conversations.common import CANCEL_DATA, cancel, exits, inline_keyboard
+from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.persian import parse_int
 from handlers.menu import menu_button
 
@@ -118,14 +117,14 @@ async def remove_officer(update: Update, context: BotContext) -> str:
     return LIST
 
 
-def build() -> ConversationHandler[BotContext]:
+def build() -> Conversation:
     """The officers' administration (register before the sections catch-all)."""
     entry: BaseHandler[Update, BotContext, object] = CommandHandler("officers", list_officers)
     buttons: list[BaseHandler[Update, BotContext, object]] = [
         CallbackQueryHandler(ask_user_id, pattern=r"^adm:add$"),
         CallbackQueryHandler(remove_officer, pattern=r"^adm:rm:\d{1,12}$"),
     ]
-    return ConversationHandler(
+    return Conversation(
         entry_points=[entry, *buttons],
         states={
             LIST: buttons,

@@ -18,7 +18,6 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -26,7 +25,7 @@ from telegram.ext import (
 from bot.auth import officer_only
 from bot.context import BotContext
 from bot.i18n import N_, _
-from conversations.common import exits
+from conversations.common import Conversation, exits
 from conversations.officer import accept, actions
 from conversations.officer.view import results_keyboard, send_card, send_documents
 from domain.models import Application
@@ -178,12 +177,12 @@ def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
     ]
 
 
-def build() -> ConversationHandler[BotContext]:
+def build() -> Conversation:
     """The officer desk conversation (register before the sections catch-all)."""
     entry: BaseHandler[Update, BotContext, object] = CommandHandler(
         "officer", officer_menu.open_menu
     )
-    return ConversationHandler(
+    return Conversation(
         entry_points=[entry, *_buttons()],
         states={
             IDLE: _buttons(),

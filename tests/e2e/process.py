@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 class BotProcess:
     """One bot subprocess; ``kill()`` is SIGKILL, as a crash or an OOM kill would be."""
 
-    def __init__(self, emulator: Emulator, data_dir: Path, **extra_env: str) -> None:
+    def __init__(
+        self, emulator: Emulator, data_dir: Path, *, log_file: Path | None = None, **extra_env: str
+    ) -> None:
+        """``log_file`` keeps the process's log (its stderr); by default it is dropped."""
+        self._log_file = log_file
         self._env = {
             **os.environ,
             "BOT_TOKEN": BOT_TOKEN,
@@ -38,15 +42,20 @@ class BotProcess:
 
     async def spawn(self) -> None:
         """Start the process without waiting for it to poll (it may die on purpose first)."""
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.e2e.bot_process",
-            cwd=ROOT,
-            env=self._env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        log = self._log_file.open("ab") if self._log_file is not None else None
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "tests.e2e.bot_process",
+                cwd=ROOT,
+                env=self._env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=log if log is not None else asyncio.subprocess.DEVNULL,
+            )
+        finally:
+            if log is not None:
+                log.close()  # the child has its own copy
 
     async def _wait_until_polling(self, limit_seconds: float = 60.0) -> None:
         """Ready means: this process has started a getUpdates long-poll (counted on arrival)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
@@ -49,6 +50,24 @@ async def test_a_crash_in_a_handler_gets_a_persian_apology_and_the_menu(
     record = next(r for r in caplog.records if r.name == "bot.errors")
     assert f"user={citizen.user_id}" in record.getMessage()
     assert record.exc_info is not None  # the traceback is logged
+
+
+async def _platform_down(update: Update, context: BotContext) -> None:
+    raise NetworkError(
+        "Bad Gateway (502). Parsing the server response b'<html>\\r\\n<head>…' failed"
+    )
+
+
+async def test_a_platform_error_that_outlived_its_retries_is_one_warning_line(
+    citizen: Citizen, bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.application.add_handler(CommandHandler("down", _platform_down), group=-5)
+    with caplog.at_level(logging.INFO):
+        replies = await citizen.sends_command("/down")
+    assert replies and replies[0].buttons, "the apology and the menu still go out"
+    (record,) = [r for r in caplog.records if r.name == "bot.errors"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert record.getMessage().endswith(": Bad Gateway (502)")
 
 
 def test_logs_never_show_a_national_code_or_phone_in_clear(
@@ -127,3 +146,63 @@ async def test_a_whole_application_on_bale(tmp_path: Path) -> None:
         assert all(call.ok for call in emulator.calls if call.method != "getUpdates")
         assert not any("parse_mode" in call.params for call in emulator.calls)
         assert "setMyCommands" not in {call.method for call in emulator.calls}
+
+
+async def test_an_html_502_is_one_warning_line_in_the_bot_log(tmp_path: Path) -> None:
+    """The bot as a process, its log read back: a proxy's HTML 502 on a notification is one
+    warning line, no traceback, and the notification still arrives; a 502 on a reply leaves
+    no traceback either, and the reply arrives."""
+    from botapi_emulator import FaultConfig
+    from botapi_emulator.users import user_json
+    from domain.notifications import OutboxKind, OutboxMessage
+    from storage import Store
+    from tests.conftest import BOT_TOKEN
+    from tests.e2e.process import BotProcess
+
+    log_file = tmp_path / "bot.log"
+    data_dir = tmp_path / "data"
+    async with Emulator(mode="telegram") as emulator:
+        process = BotProcess(emulator, data_dir, log_file=log_file)
+        await process.start()
+        try:
+            chat_id = 5252
+            emulator.bot(BOT_TOKEN).chat(user_json(chat_id, "مریم"))
+            emulator.faults = FaultConfig(rate_502=1.0, count=1, methods=frozenset({"sendMessage"}))
+            store = await Store.open(data_dir / "homebiz.db")
+            try:
+                await store.outbox.enqueue(
+                    OutboxMessage(
+                        chat_id=chat_id,
+                        kind=OutboxKind.OFFICER_ALERT.value,
+                        text="پیام آزمایشی",
+                        urgent=True,
+                        dedupe_key="test:502",
+                    )
+                )
+            finally:
+                await store.close()
+            citizen = Citizen(emulator.url, user_id=chat_id, first_name="مریم")
+            try:
+                arrived = await citizen.wait_for_message(
+                    timeout=30, predicate=lambda m: m.content == "پیام آزمایشی"
+                )
+                assert arrived
+                emulator.faults = FaultConfig(
+                    rate_502=1.0, count=1, methods=frozenset({"sendMessage"})
+                )
+                replies = await citizen.sends_command("/start", timeout=30)
+                assert replies and replies[0].buttons, "the reply arrives after the 502"
+            finally:
+                await citizen.close()
+        finally:
+            await process.stop()
+        faults = [c for c in emulator.calls if c.fault == "502"]
+        assert len(faults) == 2
+
+    log = log_file.read_text(encoding="utf-8")
+    assert "Traceback" not in log and "Can not load invalid JSON" not in log, log
+    assert not any(" ERROR " in line for line in log.splitlines()), log
+    told = [line for line in log.splitlines() if "bot.sender:" in line and "502" in line]
+    assert len(told) == 1, log
+    assert " WARNING " in told[0] and "Bad Gateway (502); retry 1" in told[0], log
+    # The reply's retry is logged by bot.ratelimit (one line, no traceback).

@@ -195,6 +195,22 @@ async def test_fault_500(emu: Emulator, bot: telegram.Bot, citizen: Citizen) -> 
     assert emu.delivered_texts(USER) == ["x"]
 
 
+async def test_fault_502_answers_html_like_a_proxy(emu: Emulator, citizen: Citizen) -> None:
+    await citizen.says("hi")
+    emu.faults = FaultConfig(rate_502=1.0, methods=frozenset({"sendMessage"}))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{emu.api_base_url}{TOKEN}/sendMessage", json={"chat_id": USER, "text": "x"}
+        ) as r,
+    ):
+        assert r.status == 502 and r.content_type == "text/html"
+        assert "<h1>502 Bad Gateway</h1>" in await r.text()
+    last = emu.calls[-1]
+    assert (last.status, last.fault, last.description) == (502, "502", "Bad Gateway")
+    assert emu.messages_to(USER) == []
+
+
 async def test_webhook_blocks_get_updates(bot: telegram.Bot) -> None:
     assert await bot.set_webhook("https://example.invalid/hook", secret_token="s3cret")
     with pytest.raises(Conflict, match="webhook is active"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.logging_setup import quiet_platform_noise
 from bot.sender import OutboxSender, TokenBucket
 from domain.notifications import OutboxMessage, OutboxStatus
 from storage.db import Database
@@ -328,3 +330,47 @@ async def test_every_row_delivered_once_despite_injected_429_and_500(tmp_path: P
         assert attempts[-1].outcome == "undeliverable" and attempts[-1].error_code == "403"
         assert sum(1 for a in attempts if a.outcome == "undeliverable") == 1
         assert all("parse_mode" not in c.params for c in sends)
+
+
+async def test_an_html_502_is_one_warning_line_and_the_message_still_arrives(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A proxy's HTML 502 (no JSON to parse): one warning line, no traceback, then delivered."""
+    from botapi_emulator import Emulator, FaultConfig
+    from botapi_emulator.users import user_json
+
+    async with (
+        Emulator(mode="telegram") as emu,
+        Database(tmp_path / "emu.sqlite3") as db,
+        Bot(EMU_TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot,
+    ):
+        emu.bot(EMU_TOKEN).chat(user_json(7001, "مریم"))
+        outbox = OutboxRepository(db)
+        text = "وضعیت درخواست شما تغییر کرد"
+        await outbox.enqueue(
+            OutboxMessage(chat_id=7001, kind="status_change", text=text, dedupe_key="e:502")
+        )
+        emu.faults = FaultConfig(rate_502=1.0, count=1, methods=frozenset({"sendMessage"}))
+        sender = OutboxSender(bot, outbox, base_backoff=0.05, max_backoff=0.1)
+        quiet_platform_noise()  # as configure_logging does at start-up
+        caplog.set_level(logging.INFO)
+        await sender.start()
+        try:
+            for _ in range(200):
+                if await outbox.pending_count() == 0:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await sender.stop()
+
+        assert emu.delivered_texts(7001, EMU_TOKEN) == [text]
+        assert [c.status for c in emu.calls if c.method == "sendMessage"] == [502, 200]
+        row = await outbox.get_by_dedupe_key("e:502")
+        assert row is not None and row.id is not None
+        first = (await outbox.attempts(row.id))[0]
+        assert "502" in (first.error or "") and "<html>" not in (first.error or "")
+    loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(loud) == 1, loud
+    assert loud[0].startswith("Outbox row 1: Bad Gateway (502); retry 1 in")
+    assert all(r.exc_info is None and r.exc_text is None for r in caplog.records)
+    assert not any("<html>" in r.getMessage() for r in caplog.records)
