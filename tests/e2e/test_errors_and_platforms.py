@@ -181,7 +181,12 @@ async def test_an_html_502_is_one_warning_line_in_the_bot_log(tmp_path: Path) ->
                 )
             finally:
                 await store.close()
-            citizen = Citizen(emulator.url, user_id=chat_id, first_name="مریم")
+            citizen = Citizen(
+                emulator.url,
+                user_id=chat_id,
+                first_name="مریم",
+                settle=store_settled(data_dir / "homebiz.db"),
+            )
             try:
                 arrived = await citizen.wait_for_message(
                     timeout=30, predicate=lambda m: m.content == "پیام آزمایشی"
@@ -205,4 +210,4 @@ async def test_an_html_502_is_one_warning_line_in_the_bot_log(tmp_path: Path) ->
     told = [line for line in log.splitlines() if "bot.sender:" in line and "502" in line]
     assert len(told) == 1, log
     assert " WARNING " in told[0] and "Bad Gateway (502); retry 1" in told[0], log
-    # The reply's retry is logged by bot.ratelimit (one line, no traceback).
+    # The reply's retry is logged by bot.updates.reply_sender (one line, no traceback).

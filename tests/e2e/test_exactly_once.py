@@ -67,7 +67,7 @@ async def test_a_photo_answered_late_and_a_crash_file_one_document(
             methods=frozenset({"sendMessage"}),
         )
         await citizen.sends_photo(jpeg_bytes(71), wait="none")
-        await _until_delivered(emulator, citizen.user_id, "دریافت شد", 20)
+        await _until_delivered(emulator, citizen.user_id, "دریافت شد", 60)
         await process.kill()
         emulator.faults = FaultConfig()
         await process.start()
@@ -113,7 +113,7 @@ async def test_an_announcement_pressed_in_a_batch_with_a_slow_chat_is_sent_once(
         )
         await slow.sends_command("/help", wait="none")
         await officer.presses("ارسال کن", wait="none")
-        await _until_delivered(emulator, subscriber.user_id, "نمایشگاه پاییزه", 20)
+        await _until_delivered(emulator, subscriber.user_id, "نمایشگاه پاییزه", 60)
         await process.kill()
         emulator.faults = FaultConfig()
         await process.start()
