@@ -13,12 +13,17 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext, Services
-from bot.formatting import to_persian_digits
-from bot.i18n import N_, _
-from bot.uploads import Rejection, UploadRejected, receive_upload
+from bot.i18n import _
+from bot.uploads import UploadRejected, receive_upload
+from conversations.application.checklist import (
+    accepted_kinds_text,
+    not_a_file_text,
+    refusal_text,
+    wrong_kind_text,
+)
 from conversations.common import inline_keyboard
 from conversations.tracking_view import document_name, fix_keyboard, open_requests
-from domain.catalogue import FileKind
+from domain.catalogue import DocumentRequirement, FileKind
 from domain.models import Application, Document
 from domain.notifications import OutboxKind, OutboxMessage
 from domain.statuses import ApplicationStatus, DocumentStatus
@@ -31,13 +36,6 @@ LOGGER = logging.getLogger(__name__)
 FIX_UPLOAD = "trk_fix_upload"
 FIX_PATTERN = r"^fix:\d{1,12}:[a-z0-9_]{1,40}$"
 _KEY = "trk_fix"
-
-_REJECTIONS: dict[Rejection, str] = {
-    Rejection.TOO_LARGE: N_("This file is too large. Please send a file under {mb} MB."),
-    Rejection.NOT_ACCEPTED: N_("Please send a photo or a PDF file."),
-    Rejection.CORRUPT: N_("This file does not open. Please send a clear photo or a PDF again."),
-    Rejection.DOWNLOAD_FAILED: N_("I could not receive this file. Please send it once more."),
-}
 
 
 class DocumentAccepted(Exception):
@@ -71,13 +69,15 @@ def _already_accepted(services: Services, code: str) -> str:
 
 
 async def _prompt(update: Update, services: Services, code: str) -> None:
+    """What to send, in the kinds this document accepts (a photo-only one asks for a photo)."""
     message = update.effective_message
     if message is None:
         return
     requirement = services.catalogue.document(code)
     await message.reply_text(
-        _("Please send {document} again as a photo or a PDF file.\n{hint}").format(
+        _("Please send {document} again {accepted}.\n{hint}").format(
             document=document_name(services.catalogue, code),
+            accepted=accepted_kinds_text(requirement, services.settings.max_upload_mb),
             hint=requirement.hint if requirement else "",
         ),
         reply_markup=inline_keyboard([], back=False),
@@ -111,12 +111,19 @@ async def start_fix(update: Update, context: BotContext) -> int | str:
     return FIX_UPLOAD
 
 
+def _wanted_document(context: BotContext) -> DocumentRequirement | None:
+    """The requirement of the document this fix waits for (None if unknown)."""
+    wanted: dict[str, Any] = (context.user_data or {}).get(_KEY) or {}
+    return context.services.catalogue.document(str(wanted.get("doc", "")))
+
+
 async def not_a_file(update: Update, context: BotContext) -> str:
-    """Text while a file is expected: say what to send."""
+    """Text while a file is expected: say what to send, by the document's own rules."""
     message = update.effective_message
     if message is not None:
+        doc = _wanted_document(context)
         await message.reply_text(
-            _("Please send the document as a photo or a PDF file, or press cancel."),
+            not_a_file_text(doc, context.services.settings.max_upload_mb),
             reply_markup=inline_keyboard([], back=False),
         )
     return FIX_UPLOAD
@@ -155,6 +162,7 @@ async def got_file(update: Update, context: BotContext) -> int | str:
     found = _file_of(update)
     assert found is not None
     settings = services.settings
+    requirement = services.catalogue.document(code)
     try:
         stored = await receive_upload(
             context.bot,
@@ -164,12 +172,13 @@ async def got_file(update: Update, context: BotContext) -> int | str:
             max_bytes=settings.max_upload_bytes,
             now=services.now(),
         )
-        requirement = services.catalogue.document(code)
-        pdf_refused = requirement is not None and FileKind.PDF not in requirement.kinds
-        if pdf_refused and not stored.file_type.is_image:
-            raise UploadRejected(Rejection.NOT_ACCEPTED, "pdf not accepted here")
     except UploadRejected as exc:
-        text = _(_REJECTIONS[exc.reason]).format(mb=to_persian_digits(settings.max_upload_mb))
+        text = refusal_text(exc.reason, requirement, settings.max_upload_mb)
+        await message.reply_text(text, reply_markup=inline_keyboard([], back=False))
+        return FIX_UPLOAD
+    kind = FileKind.PHOTO if stored.file_type.is_image else FileKind.PDF
+    if requirement is not None and kind not in requirement.kinds:
+        text = wrong_kind_text(requirement, settings.max_upload_mb)
         await message.reply_text(text, reply_markup=inline_keyboard([], back=False))
         return FIX_UPLOAD
     remaining = [c for c in pending if c != code]
