@@ -15,6 +15,7 @@ from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
 from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
 from domain.tracking import format_tracking_code
+from handlers.menu import MenuItem, label
 from storage.status_changes import Renderer
 
 PLAN_LABELS: dict[PlanType, str] = {
@@ -159,5 +160,10 @@ async def render_application(
         if with_fix_buttons:
             keyboard = fix_keyboard(services, app.id, list(pending))
     if app.status is ApplicationStatus.DRAFT:
-        parts += ["", _("This application is not submitted yet. Continue it from «Apply».")]
+        parts += [
+            "",
+            _(
+                "This application is not submitted yet. Continue it from «{button}» in the menu."
+            ).format(button=label(MenuItem.APPLY)),
+        ]
     return "\n".join(parts), keyboard
