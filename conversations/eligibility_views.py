@@ -13,7 +13,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import format_toman_short, to_persian_digits
+from bot.formatting import format_toman_short, format_typed_text, to_persian_digits
 from bot.i18n import N_, _
 from conversations.common import BACK, CANCEL, CANCEL_DATA, step_header
 from domain.answers import (
@@ -302,7 +302,7 @@ def search_view(
     step, total = progress(answers, catalogue, today)
     parts = [
         step_header(step, total),
-        _("Activities found for «{query}». Choose yours:").format(query=query),
+        _("Activities found for «{query}». Choose yours:").format(query=format_typed_text(query)),
     ]
     if len(found) > len(shown):
         parts.append(
@@ -317,7 +317,7 @@ def nothing_found_note(query: str) -> str:
     """The note above the groups when a typed name matched nothing."""
     return _(
         "No activity matched «{query}». Choose a group below, or type another part of the name."
-    ).format(query=query)
+    ).format(query=format_typed_text(query))
 
 
 def typed_choice(question: QuestionId, text: str, catalogue: Catalogue) -> str | None:

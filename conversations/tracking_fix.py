@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext, Services
+from bot.formatting import format_tracking_code
 from bot.i18n import _
 from bot.uploads import UploadRejected, receive_upload
 from conversations.application.checklist import (
@@ -266,7 +267,7 @@ async def _save(
                     chat_id=chat,
                     kind=OutboxKind.OFFICER_ALERT.value,
                     text=_("Corrected documents arrived for application {code}.").format(
-                        code=app.tracking_code or app.id
+                        code=format_tracking_code(app.tracking_code or str(app.id))
                     ),
                     dedupe_key=f"resubmitted:{app.id}:{store.db.now_text()}",
                 ),

@@ -23,7 +23,12 @@ from conversations.tracking_view import document_name, fix_keyboard, renderer
 from domain.documents import application_documents
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
 from domain.models import Application
-from domain.persian import parse_amount_toman, parse_birth_date, toman_to_rials
+from domain.persian import (
+    parse_amount_toman,
+    parse_birth_date,
+    strip_branch_word,
+    toman_to_rials,
+)
 from domain.statuses import ApplicationStatus as S
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
 from storage.status_changes import change_status, record_permit
@@ -284,7 +289,7 @@ async def typed_for_action(update: Update, context: BotContext, text: str) -> st
         details = {"documents": pending["docs"]}
         return await apply_change(update, context, app_id, S.NEEDS_CORRECTION, text, details)
     if action == "branch":
-        details = {"bank": pending["bank"], "branch": text}
+        details = {"bank": pending["bank"], "branch": strip_branch_word(text)}
         return await apply_change(update, context, app_id, S.INTRODUCED_TO_BANK, None, details)
     if action == "amount":
         return await _typed_amount(update, context, app_id, text)
