@@ -5,12 +5,14 @@ Words (month names, toman, million, "at" before a time) come from the gettext ca
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import jdatetime
 
 from bot.i18n import N_, _
+from domain.persian import strip_branch_word
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -46,6 +48,48 @@ _SHORT_UNITS: tuple[tuple[int, str], ...] = (
 def to_persian_digits(value: str | int) -> str:
     """Show Latin and Arabic-Indic digits as Persian ۰-۹."""
     return str(value).translate(_PERSIAN_DIGITS)
+
+
+def format_tracking_code(code: str) -> str:
+    """A tracking code the one way citizens and officers see it: eight Persian digits, ungrouped.
+
+    Not «۸۲۶۳-۳۲۶۰»: after Persian words a dash does not hold Persian digits together, so the
+    two groups show in swapped order («۳۲۶۰-۸۲۶۳») and the code is read, and typed, wrong.
+    Lookups accept every form (``domain.tracking.normalize_tracking_code``).
+    """
+    return to_persian_digits(code)
+
+
+def format_phone(phone: str | None) -> str:
+    """A stored mobile («+989121234567») the way people write it: «۰۹۱۲۱۲۳۴۵۶۷»; «—» if none."""
+    if not phone:
+        return "—"
+    if phone.startswith("+98"):
+        phone = "0" + phone.removeprefix("+98")
+    return to_persian_digits(phone)
+
+
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"\S+")
+
+
+def format_typed_text(text: str) -> str:
+    """What someone typed, shown back inside the bot's own text: its digits in Persian.
+
+    A word with Latin letters in it (a web address, «A4», a file name) keeps its digits as typed,
+    since changing them would change what it says.
+    """
+
+    def persian(word: re.Match[str]) -> str:
+        found = word.group()
+        return found if _LATIN_LETTER.search(found) else to_persian_digits(found)
+
+    return _WORD.sub(persian, text)
+
+
+def format_branch(branch: str | None) -> str:
+    """A bank branch for «…، شعبهٔ {branch}»: without a typed «شعبه» of its own, Persian digits."""
+    return format_typed_text(strip_branch_word(branch)) if branch else ""
 
 
 def format_number(n: int) -> str:

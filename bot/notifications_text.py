@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from bot.formatting import format_jalali_date, format_toman, to_persian_digits
+from bot.formatting import (
+    format_branch,
+    format_jalali_date,
+    format_toman,
+    format_tracking_code,
+    format_typed_text,
+    to_persian_digits,
+)
 from bot.i18n import N_, _
 from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
@@ -63,7 +70,7 @@ def make_renderer(document_name: Callable[[str], str] | None = None) -> Renderer
 
     def render(event: StatusEvent, app: Application) -> str:
         """Render the notification for one event of this application."""
-        code = to_persian_digits(app.tracking_code or str(app.id))
+        code = format_tracking_code(app.tracking_code or str(app.id))
         details = event.details
         if details.get("event") == EventKind.PERMIT_ISSUED:
             number = to_persian_digits(str(details.get("permit_number", "")))
@@ -73,10 +80,10 @@ def make_renderer(document_name: Callable[[str], str] | None = None) -> Renderer
             return _(_FALLBACK).format(code=code, status=status_label(event.to_status))
         return _(template).format(
             code=code,
-            reason=event.reason or "",
+            reason=format_typed_text(event.reason or ""),
             documents="، ".join(name(d) for d in details.get("documents", [])),
             bank=details.get("bank", ""),
-            branch=details.get("branch", ""),
+            branch=format_branch(details.get("branch")),
             amount=format_toman(int(details.get("amount_rials", 0))),
             date=format_jalali_date(date.fromisoformat(details["paid_on"]))
             if "paid_on" in details

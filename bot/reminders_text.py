@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import format_jalali_date, to_persian_digits
+from bot.formatting import (
+    format_branch,
+    format_jalali_date,
+    format_tracking_code,
+    format_typed_text,
+)
 from bot.i18n import _
 from domain.models import Application
 from domain.reminders import Reminder, ReminderKind
@@ -23,7 +28,9 @@ def render_reminder(
     """The text and inline keyboard (as a dict for the outbox) of a reminder."""
     kind = reminder.kind
     code = (
-        to_persian_digits(application.tracking_code or str(application.id)) if application else ""
+        format_tracking_code(application.tracking_code or str(application.id))
+        if application
+        else ""
     )
     if kind == ReminderKind.DRAFT_UNFINISHED:
         text = _(
@@ -42,7 +49,7 @@ def render_reminder(
         ).format(code=code), None
     if kind == ReminderKind.BANK_VISIT:
         bank = application.bank if application and application.bank else ""
-        branch = application.bank_branch if application and application.bank_branch else ""
+        branch = format_branch(application.bank_branch if application else None)
         return _(
             "A reminder: your application {code} was introduced to {bank}, {branch} branch. "
             "If you have not gone yet, please visit the branch with your documents "
@@ -55,5 +62,9 @@ def render_reminder(
         return _(
             "A reminder: the exhibition «{title}» starts tomorrow, {date}, at {venue}. "
             "We hope to see you there."
-        ).format(title=payload.get("title", ""), date=when, venue=payload.get("venue", "")), None
+        ).format(
+            title=format_typed_text(payload.get("title", "")),
+            date=when,
+            venue=format_typed_text(payload.get("venue", "")),
+        ), None
     return _("A reminder from the home-business office. Please open the menu to see more."), None

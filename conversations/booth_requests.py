@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.auth import officer_actor
 from bot.context import BotContext
-from bot.formatting import format_jalali_date, format_number
+from bot.formatting import format_jalali_date, format_number, format_typed_text
 from bot.i18n import _
 from conversations.common import say
 from domain.exhibitions import BoothStatus
@@ -39,8 +39,8 @@ async def _show(update: Update, context: BotContext, back: str) -> None:
     for request in pending:
         exhibition = await store.exhibitions.get(request.exhibition_id)
         citizen = await store.citizens.get(request.citizen_id)
-        title = exhibition.title if exhibition else "—"
-        name = (citizen.full_name if citizen else None) or "—"
+        title = format_typed_text(exhibition.title) if exhibition else "—"
+        name = format_typed_text((citizen.full_name if citizen else None) or "—")
         number = format_number(request.id)
         lines.append(
             _("#{number} · {title} · {name}").format(number=number, title=title, name=name)
@@ -79,7 +79,9 @@ async def _decide(update: Update, context: BotContext) -> None:
                         chat_id=citizen.chat_id,
                         citizen_id=citizen.id,
                         kind=OutboxKind.STATUS_CHANGE.value,
-                        text=_booth_answer(status, exhibition.title, exhibition.starts_on),
+                        text=_booth_answer(
+                            status, format_typed_text(exhibition.title), exhibition.starts_on
+                        ),
                         dedupe_key=f"booth:{decided.id}:{status.value}",
                     ),
                     conn=c,
@@ -87,7 +89,8 @@ async def _decide(update: Update, context: BotContext) -> None:
     services.wake_sender()
 
 
-def _booth_answer(status: BoothStatus, title: str, starts_on: date) -> str:
+def _booth_answer(status: BoothStatus, typed_title: str, starts_on: date) -> str:
+    title = format_typed_text(typed_title)
     if status is BoothStatus.APPROVED:
         return _(
             "Good news: your booth request for «{title}» was approved. "

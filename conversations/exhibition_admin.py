@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from bot.auth import officer_actor, officer_only
 from bot.context import BotContext
-from bot.formatting import format_jalali_date, format_number
+from bot.formatting import format_jalali_date, format_number, format_typed_text
 from bot.i18n import N_, _
 from conversations import booth_requests
 from conversations.common import Conversation, exits, say, scratch
@@ -310,11 +310,11 @@ def _change_notice(exhibition: Exhibition, catalogue: Catalogue) -> str:
         "in {county}, at {venue}. Your booth request still stands; "
         "see the details in «🛍 Exhibitions»."
     ).format(
-        title=exhibition.title,
+        title=format_typed_text(exhibition.title),
         start=format_jalali_date(exhibition.starts_on),
         end=format_jalali_date(exhibition.ends_on),
         county=county_name(catalogue, exhibition.county),
-        venue=exhibition.venue or "—",
+        venue=format_typed_text(exhibition.venue or "—"),
     )
 
 
@@ -324,7 +324,9 @@ def _cancel_notice(exhibition: Exhibition) -> str:
         "We are sorry: the exhibition «{title}» (planned for {date}) has been cancelled, "
         "so your booth request there will not go ahead. "
         "Please look out for the next exhibitions in «🛍 Exhibitions»."
-    ).format(title=exhibition.title, date=format_jalali_date(exhibition.starts_on))
+    ).format(
+        title=format_typed_text(exhibition.title), date=format_jalali_date(exhibition.starts_on)
+    )
 
 
 async def _move_reminders(context: BotContext, exhibition: Exhibition) -> None:

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
 from bot.context import BotContext, Services
-from bot.formatting import format_jalali_date, format_jalali_short
+from bot.formatting import format_jalali_date, format_jalali_short, format_typed_text
 from bot.i18n import N_, _
 from domain.catalogue import Catalogue
 from domain.exhibitions import (
@@ -55,16 +55,16 @@ def render_exhibition(exhibition: Exhibition, catalogue: Catalogue) -> str:
         "🛍 {title}\nKind: {kind}\nCounty: {county}\nVenue: {venue}\n"
         "Dates: {start} to {end}\nBooth requests until: {deadline}"
     ).format(
-        title=exhibition.title,
+        title=format_typed_text(exhibition.title),
         kind=_(KIND_LABELS[exhibition.kind]),
         county=county_name(catalogue, exhibition.county),
-        venue=exhibition.venue or "—",
+        venue=format_typed_text(exhibition.venue or "—"),
         start=format_jalali_date(exhibition.starts_on),
         end=format_jalali_date(exhibition.ends_on),
         deadline=format_jalali_date(exhibition.last_booth_day),
     )
     if exhibition.description:
-        text += "\n\n" + exhibition.description
+        text += "\n\n" + format_typed_text(exhibition.description)
     return text
 
 
@@ -93,7 +93,7 @@ async def _listing(update: Update, context: BotContext) -> tuple[str, InlineKeyb
     rows = [
         [
             InlineKeyboardButton(
-                f"{e.title} · {county_name(services.catalogue, e.county)} · "
+                f"{format_typed_text(e.title)} · {county_name(services.catalogue, e.county)} · "
                 f"{format_jalali_short(e.starts_on)}",
                 callback_data=f"exh:{e.id}",
             )
@@ -206,7 +206,7 @@ async def ask_for_booth(update: Update, context: BotContext) -> None:
         _(
             "Your booth request for «{title}» is registered. An officer will review it and "
             "we will let you know the answer. We will also remind you the day before."
-        ).format(title=exhibition.title),
+        ).format(title=format_typed_text(exhibition.title)),
     )
 
 

@@ -34,7 +34,7 @@ from domain.models import Citizen
 from domain.persian import normalize_national_code
 from domain.statuses import ApplicationStatus
 from domain.tracking import normalize_tracking_code
-from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from handlers.menu import MenuItem, label, main_menu_keyboard, menu_button
 
 LOGGER = logging.getLogger(__name__)
 
@@ -71,10 +71,10 @@ async def show_applications(update: Update, context: BotContext) -> int:
     if not apps:
         await message.reply_text(
             _(
-                "You have no application in this account yet. To apply, choose «Apply» in the "
+                "You have no application in this account yet. To apply, press «{button}» in the "
                 "menu. If you applied from another phone or account, look it up with your "
                 "tracking code."
-            ),
+            ).format(button=label(MenuItem.APPLY)),
             reply_markup=_lookup_keyboard(),
         )
         return ConversationHandler.END

@@ -205,6 +205,20 @@ def normalize_mobile(text: str) -> str | None:
     return "+98" + phone
 
 
+# --- bank branches -------------------------------------------------------------------------
+
+# The word «branch» officers (and bank reports) type before a branch's name, with or without its
+# ezafe («شعبه», «شعبهٔ», «شعبۀ», «شعبه‌ی»); the texts say «شعبهٔ …» themselves.
+_BRANCH_WORD = re.compile(r"^\s*شعب(?:ه\u0654?|ۀ)(?:\u200c?ی|\s+ی(?=\s))?(?=[\s0-9۰-۹٠-٩])\s*")
+
+
+def strip_branch_word(text: str) -> str:
+    """A branch's name without a leading «شعبه»: «شعبه مرکزی» → «مرکزی» (never empties it)."""
+    folded = fold_arabic_letters(text).strip()
+    rest = _BRANCH_WORD.sub("", folded, count=1).strip()
+    return rest or folded
+
+
 # --- dates ---------------------------------------------------------------------------------
 
 _DATE_SPLIT = re.compile(r"\s*[/\-.\\]\s*|\s+")

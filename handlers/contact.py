@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext, Services
-from bot.formatting import to_persian_digits
+from bot.formatting import format_tracking_code, to_persian_digits
 from bot.i18n import _
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.catalogue import CatalogueError, error_place
@@ -131,7 +131,8 @@ async def got_message(update: Update, context: BotContext) -> int | str:
     platform = services.settings.bot_platform.value
     citizen = await services.store.citizens.get_or_create(platform, user.id, message.chat_id)
     apps = await services.store.applications.list_for_citizen(citizen.id)
-    codes = "، ".join(a.tracking_code for a in apps if a.tracking_code) or "—"
+    codes = "، ".join(format_tracking_code(a.tracking_code) for a in apps if a.tracking_code)
+    codes = codes or "—"
     body = _("Message from a citizen ({name}, tracking codes: {codes}):\n\n{text}").format(
         name=user.full_name, codes=codes, text=text
     )

@@ -11,13 +11,14 @@ import logging
 from telegram import Message, Update
 
 from bot.context import BotContext
-from bot.formatting import to_persian_digits
 from bot.i18n import _
-from bot.uploads import Rejection, StoredFile, UploadRejected, receive_upload
+from bot.uploads import StoredFile, UploadRejected, receive_upload
 from conversations.application.checklist import (
     DOC_DATA_PREFIX,
-    accepted_kinds_text,
     missing_documents,
+    not_a_file_text,
+    refusal_text,
+    wrong_kind_text,
 )
 from conversations.application.drafts import Draft, save
 from conversations.application.form import Step, documents_for
@@ -27,30 +28,6 @@ from domain.models import Document
 from domain.statuses import DocumentStatus
 
 LOGGER = logging.getLogger(__name__)
-
-
-def _rejection_text(reason: Rejection, doc: DocumentRequirement | None, max_mb: int) -> str:
-    accepted = accepted_kinds_text(doc, max_mb)
-    if reason is Rejection.TOO_LARGE:
-        return _("This file is larger than {mb} MB. Please send a smaller file {accepted}.").format(
-            mb=to_persian_digits(max_mb), accepted=accepted
-        )
-    if reason is Rejection.NOT_ACCEPTED:
-        return _(
-            "This file is not a photo or a PDF and cannot be accepted. Please send it {accepted}."
-        ).format(accepted=accepted)
-    if reason is Rejection.TOO_MANY_PIXELS:
-        return _(
-            "This picture is too large in pixels to be opened. Please send it {accepted}, "
-            "smaller: an ordinary phone photo is fine."
-        ).format(accepted=accepted)
-    if reason is Rejection.CORRUPT:
-        return _(
-            "This file is damaged and cannot be opened. Please send it again {accepted}."
-        ).format(accepted=accepted)
-    return _("The file could not be received. Please send it again {accepted}.").format(
-        accepted=accepted
-    )
 
 
 def _accepted_note(doc: DocumentRequirement) -> str:
@@ -160,13 +137,11 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
         )
     except UploadRejected as refused:
         LOGGER.info("upload refused for application %s: %s", draft.app.id, refused.reason)
-        note = _rejection_text(refused.reason, doc, settings.max_upload_mb)
+        note = refusal_text(refused.reason, doc, settings.max_upload_mb)
         return await ask(update, context, draft, Step.DOCUMENTS, note)
     kind = FileKind.PHOTO if stored.file_type.is_image else FileKind.PDF
     if kind not in doc.kinds:
-        note = _(
-            "{name} cannot be accepted as this kind of file. Please send it {accepted}."
-        ).format(name=doc.name, accepted=accepted_kinds_text(doc, settings.max_upload_mb))
+        note = wrong_kind_text(doc, settings.max_upload_mb)
         return await ask(update, context, draft, Step.DOCUMENTS, note)
     if not await _store_upload(context, draft, doc, stored, file_id):
         return await _refuse_accepted(update, context, draft, doc)
@@ -177,10 +152,7 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
 async def not_a_document(update: Update, context: BotContext, draft: Draft) -> str:
     """Text, a sticker, a voice message… in the documents step: say what is accepted."""
     doc = context.services.catalogue.document(draft.form.awaiting_document or "")
-    note = _(
-        "Only a photo or a PDF file can be accepted here; text, stickers, voice and other "
-        "messages cannot. Please send the document {accepted}."
-    ).format(accepted=accepted_kinds_text(doc, context.services.settings.max_upload_mb))
+    note = not_a_file_text(doc, context.services.settings.max_upload_mb)
     return await ask(update, context, draft, Step.DOCUMENTS, note)
 
 

@@ -7,14 +7,14 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
-from bot.formatting import to_persian_digits
+from bot.formatting import format_tracking_code
 from bot.i18n import _
 from conversations.application.checklist import missing_documents
 from conversations.application.drafts import Draft, remember
 from conversations.application.form import Step, documents_for
 from conversations.application.questions import ask
 from domain.statuses import ApplicationStatus
-from domain.tracking import format_tracking_code, new_tracking_code
+from domain.tracking import new_tracking_code
 from handlers.menu import main_menu_keyboard
 from storage import Store
 from storage.status_changes import change_status
@@ -62,7 +62,7 @@ async def submit(update: Update, context: BotContext, draft: Draft) -> str | int
             "Your application is submitted. Thank you!\n\nYour tracking code: {code}\n\n"
             "Please keep this code. You can follow your application with «Track my "
             "application» in the menu."
-        ).format(code=to_persian_digits(format_tracking_code(code))),
+        ).format(code=format_tracking_code(code)),
         reply_markup=main_menu_keyboard(),
     )
     return ConversationHandler.END

@@ -9,7 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.context import BotContext, Services
-from bot.formatting import format_jalali_date, format_toman, to_persian_digits
+from bot.formatting import (
+    format_branch,
+    format_jalali_date,
+    format_phone,
+    format_toman,
+    format_typed_text,
+    to_persian_digits,
+)
 from bot.i18n import N_, _
 from bot.notifications_text import status_label
 from bot.uploads import FILES_FOLDER
@@ -72,9 +79,9 @@ def _fields(services: Services, app: Application) -> list[str]:
             code=display_code(app), plan=_(PLAN_LABELS[app.plan_type])
         ),
         _("Status: {status}").format(status=status_label(app.status)),
-        _("Name: {value}").format(value=app.full_name or "—"),
+        _("Name: {value}").format(value=format_typed_text(app.full_name or "—")),
         _("National code: {value}").format(value=_or_dash(app.national_code)),
-        _("Phone: {value}").format(value=_or_dash(app.phone)),
+        _("Phone: {value}").format(value=format_phone(app.phone)),
         _("County: {value}").format(value=county.name if county else _or_dash(app.county)),
         _("Activity: {value}").format(
             value=activity.name if activity else _or_dash(app.activity_code)
@@ -84,7 +91,9 @@ def _fields(services: Services, app: Application) -> list[str]:
         lines.append(_("Requested: {amount}").format(amount=format_toman(app.requested_rials)))
     if app.bank:
         lines.append(
-            _("Bank: {bank}, {branch} branch").format(bank=app.bank, branch=app.bank_branch or "")
+            _("Bank: {bank}, {branch} branch").format(
+                bank=app.bank, branch=format_branch(app.bank_branch)
+            )
         )
     if app.paid_rials:
         paid_on = format_jalali_date(app.paid_on) if app.paid_on else "—"

@@ -11,11 +11,10 @@ from telegram.error import NetworkError
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
-from bot.formatting import to_persian_digits
+from bot.formatting import format_tracking_code
 from bot.i18n import _
 from botapi_emulator import Citizen, Emulator
 from domain.statuses import ApplicationStatus
-from domain.tracking import format_tracking_code
 from tests.conftest import RunningBot, bot_running, make_settings
 from tests.e2e.application_walk import (
     business,
@@ -142,7 +141,7 @@ async def test_a_whole_application_on_bale(tmp_path: Path) -> None:
             assert registered is not None and registered.phone == "+989161234567"
             (app,) = await store.applications.list_for_citizen(registered.id)
             assert app.status is ApplicationStatus.SUBMITTED and app.tracking_code
-            assert to_persian_digits(format_tracking_code(app.tracking_code)) in done[-1].content
+            assert format_tracking_code(app.tracking_code) in done[-1].content
         assert all(call.ok for call in emulator.calls if call.method != "getUpdates")
         assert not any("parse_mode" in call.params for call in emulator.calls)
         assert "setMyCommands" not in {call.method for call in emulator.calls}
