@@ -98,8 +98,10 @@ async def test_replies_wait_in_order_and_resolve_their_placeholder(store: Store)
 
 async def test_a_non_durable_write_leaves_the_connection_durable(store: Store) -> None:
     """Reply marks skip the fsync; every other commit keeps synchronous=FULL."""
-    async with store.db.transaction(durable=False) as conn:
-        async with conn.execute("PRAGMA synchronous") as cursor:
-            assert (await cursor.fetchone())[0] == 1  # NORMAL
+    async with (
+        store.db.transaction(durable=False) as conn,
+        conn.execute("PRAGMA synchronous") as cursor,
+    ):
+        assert (await cursor.fetchone())[0] == 1  # NORMAL
     async with store.db.transaction() as conn, conn.execute("PRAGMA synchronous") as cursor:
         assert (await cursor.fetchone())[0] == 2  # FULL
