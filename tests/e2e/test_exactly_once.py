@@ -8,7 +8,6 @@ its broadcast row and the batch commit; one stalled chat holding up everyone.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -25,14 +24,9 @@ from tests.e2e.application_walk import (
     open_application,
 )
 from tests.e2e.process import BotProcess
-from tests.settle import store_settled
+from tests.settle import read_rows, store_settled
 
 LATE_SECONDS = 4.0
-
-
-def _rows(database: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        return list(conn.execute(sql, params))
 
 
 async def _until_delivered(emulator: Emulator, chat_id: int, needle: str, seconds: float) -> None:
@@ -82,7 +76,7 @@ async def test_a_photo_answered_late_and_a_crash_file_one_document(
     finally:
         await citizen.close()
         await process.stop()
-    kinds = _rows(database, "SELECT kind, sha256 FROM documents ORDER BY id")
+    kinds = read_rows(database, "SELECT kind, sha256 FROM documents ORDER BY id")
     assert [kind for kind, _sha in kinds] == ["national_card", "birth_certificate"]
     assert kinds[0][1] != kinds[1][1], "each document row holds the bytes sent for it"
 
@@ -122,7 +116,7 @@ async def test_an_announcement_pressed_in_a_batch_with_a_slow_chat_is_sent_once(
         await slow.sends_command("/help", wait="none")
         await officer.presses("ارسال کن", wait="none")
         # The moment the broadcast exists, while the slow chat is still being answered.
-        await _until(lambda: bool(_rows(database, "SELECT id FROM broadcasts")), 60)
+        await _until(lambda: bool(read_rows(database, "SELECT id FROM broadcasts")), 60)
         await process.kill()
         emulator.faults = FaultConfig()
         process = BotProcess(
@@ -135,7 +129,7 @@ async def test_an_announcement_pressed_in_a_batch_with_a_slow_chat_is_sent_once(
         for person in (officer, slow, subscriber):
             await person.close()
         await process.stop()
-    assert len(_rows(database, "SELECT id FROM broadcasts")) == 1
+    assert len(read_rows(database, "SELECT id FROM broadcasts")) == 1
     texts = emulator.delivered_texts(subscriber.user_id)
     assert sum("نمایشگاه پاییزه" in text for text in texts) == 1, texts
 
