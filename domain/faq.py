@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -243,3 +244,43 @@ class FaqBook:
     def match(self, text: str) -> FaqMatch:
         """What to do with a typed text (see FaqIndex.match)."""
         return self.index.match(text)
+
+
+# --- what happened to a question (stored; see storage/faq.py) --------------------------------
+
+
+class FaqOutcome(StrEnum):
+    """What the bot did with one typed question, or an answer opened from /faq."""
+
+    ANSWERED = "answered"  # a confident match: the answer at once
+    SUGGESTED = "suggested"  # «Did you mean?» buttons, none pressed (yet)
+    PICKED = "picked"  # a «Did you mean?» button pressed: that answer
+    UNMATCHED = "unmatched"  # nothing close: an officer offered
+    BROWSED = "browsed"  # an answer opened from the /faq list (no typed question)
+
+
+@dataclass(frozen=True)
+class FaqCounts:
+    """Typed questions over a period, by outcome, and the 👎 given to their answers."""
+
+    answered: int = 0
+    picked: int = 0
+    suggested: int = 0
+    unmatched: int = 0
+    disliked: int = 0  # answered or picked, then marked 👎
+    browsed: int = 0
+
+    @property
+    def asked(self) -> int:
+        """Every typed question (browsing is not asking)."""
+        return self.answered + self.picked + self.suggested + self.unmatched
+
+    @property
+    def answered_without_officer(self) -> int:
+        """Questions the FAQ answered (at once or by a button) that were not marked 👎."""
+        return max(self.answered + self.picked - self.disliked, 0)
+
+    @property
+    def share_without_officer(self) -> float | None:
+        """answered_without_officer / asked, or None before the first question."""
+        return self.answered_without_officer / self.asked if self.asked else None
