@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot.logging_setup import configure_logging
 from bot.office import export as office_export
+from bot.office import faq_report as office_faq
 from bot.office import import_bank_report as office_import
 from bot.office import import_exhibitions as office_exhibitions
 from bot.office import stats_command as office_stats
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     office_exhibitions.add_parser(sub)
     office_export.add_parser(sub)
     office_stats.add_parser(sub)
+    office_faq.add_parser(sub)
     return parser
 
 
@@ -62,6 +64,7 @@ COMMANDS: dict[str, Command] = {
     "import-exhibitions": office_exhibitions.command,
     "export": office_export.command,
     "stats": office_stats.command,
+    "faq-report": office_faq.command,
 }
 
 

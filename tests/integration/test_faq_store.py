@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,3 +112,81 @@ async def test_counts_give_the_share_answered_without_an_officer(
     everything = await store.faq.counts()
     assert everything.unmatched == 2
     assert (await store.faq.counts(until=since)).asked == 1
+
+
+def test_faq_report_lists_unanswered_and_disliked_with_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`homebiz faq-report` as the office runs it: Persian, with counts and the entries' ids."""
+    from bot.cli import main
+
+    data_dir = tmp_path / "data"
+    monkeypatch.chdir(tmp_path)  # no .env from the working tree
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    async def seed() -> None:
+        store = await Store.open(data_dir / "homebiz.db")
+        try:
+            citizen = await _citizen(store, 5)
+            for _ in range(3):
+                await store.faq.record(
+                    citizen, FaqOutcome.UNMATCHED, text="وام ازدواج؟", normalized="وام ازدواج"
+                )
+            await store.faq.record(
+                citizen,
+                FaqOutcome.SUGGESTED,
+                text="بیمه",
+                normalized="بیمه",
+                suggested=("insurance", "insurance_and_loan"),
+            )
+            for helpful in (False, False, True):
+                row = await store.faq.record(
+                    citizen, FaqOutcome.ANSWERED, text="ضامن؟", entry_id="guarantor"
+                )
+                await store.faq.vote(row, helpful=helpful)
+        finally:
+            await store.close()
+
+    assert main(["faq-report"]) == 0  # an empty store: nothing to list, no error
+    assert "هنوز پرسشی نوشته نشده است." in capsys.readouterr().out
+
+    asyncio.run(seed())
+    assert main(["faq-report"]) == 0
+    out = capsys.readouterr().out
+    assert "• «وام ازدواج؟» — ۳ بار، آخرین بار" in out
+    assert "• «بیمه» — ۱ بار؛ پیشنهادها: آیا صاحبان مشاغل خانگی بیمه می‌شوند؟ (insurance)" in out
+    assert "• برای وام ضامن یا وثیقه لازم است؟ (guarantor): ۲ 👎، ۱ 👍" in out
+    assert "  – «ضامن؟»" in out
+    # 7 typed, 3 answered of which 2 marked 👎: one answered without an officer.
+    assert "پرسش‌های نوشته‌شده: ۷؛ پاسخ‌داده‌شده از پرسش‌های پرتکرار بدون کارشناس: ۱ (۱۴٪)" in out
+
+
+def test_stats_add_the_faq_share_answered_without_an_officer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`homebiz stats` ends with the year's FAQ share (the same counts as the report)."""
+    from bot.cli import main
+
+    data_dir = tmp_path / "data"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    async def seed() -> None:
+        store = await Store.open(data_dir / "homebiz.db")
+        try:
+            citizen = await _citizen(store, 6)
+            await store.faq.record(citizen, FaqOutcome.ANSWERED, text="ضامن", entry_id="guarantor")
+            await store.faq.record(citizen, FaqOutcome.UNMATCHED, text="دلار", normalized="دلار")
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith(
+        "پرسش‌های نوشته‌شده: ۲؛ پاسخ‌داده‌شده از پرسش‌های پرتکرار بدون کارشناس: ۱ (۵۰٪)"
+    )
