@@ -219,7 +219,7 @@ async def vote(update: Update, context: BotContext) -> None:
         return
     row, choice = parts
     stored = await _own_question(update, context, row)
-    if stored is None:
+    if stored is None or stored.entry_id is None:  # only an answer shown can be voted on
         await _stale(update)
         return
     helpful = choice == "y"

@@ -198,10 +198,11 @@ async def test_nobody_votes_or_picks_for_another_citizen(
     make_citizen: CitizenFactory, bot: RunningBot
 ) -> None:
     owner, intruder = await make_citizen(), await make_citizen()
-    await owner.says("بیمه")
+    offer = await owner.says("بیمه")
     (asked,) = await _questions(_store(bot))
     mine = await intruder.says("ضامن میخواد؟")
     anchor = mine[-1].message_id
+    # Someone else's question, a topic that does not exist, and (below) a vote on buttons.
     for data in (f"faq:v:{asked.id}:n", f"faq:p:{asked.id}:insurance", "faq:t:weather"):
         created = await intruder._post("/_client/callback", {"message_id": anchor, "data": data})
         assert await intruder._collect(created, None, None) == []
@@ -210,6 +211,13 @@ async def test_nobody_votes_or_picks_for_another_citizen(
     untouched = await _store(bot).faq.get(asked.id)
     assert untouched is not None
     assert (untouched.outcome, untouched.helpful) == (FaqOutcome.SUGGESTED, None)
+    # The owner cannot vote on buttons that were never an answer either.
+    created = await owner._post(
+        "/_client/callback", {"message_id": offer[-1].message_id, "data": f"faq:v:{asked.id}:y"}
+    )
+    await owner._collect(created, None, None)
+    still = await _store(bot).faq.get(asked.id)
+    assert still is not None and still.helpful is None
 
 
 async def test_the_faq_on_bale(tmp_path: Path) -> None:
