@@ -32,7 +32,7 @@ from conversations import (
 from conversations import application as application_conversation
 from conversations.officer import admin as officer_admin
 from conversations.officer import desk as officer_desk
-from handlers import contact, fallback, sections, start
+from handlers import contact, fallback, faq, sections, start
 from storage import SqlitePersistence
 
 PERSISTENCE_INTERVAL_SECONDS = 10.0**7
@@ -104,11 +104,14 @@ def register_handlers(application: HomebizApplication) -> None:
     application.add_handlers(exhibitions.build())
     application.add_handlers(subscriptions.build())
 
-    # Commands and menu buttons that are not conversations.
+    # Commands and menu buttons that are not conversations; the FAQ's menu button and its
+    # buttons before the sections' catch-all of menu buttons.
+    application.add_handlers(faq.build())
     application.add_handlers(start.build())
     application.add_handlers(sections.build())
 
-    # Anything else: a polite "not understood", and an answer to every stale button.
+    # Anything else: a typed question answered from the FAQ, a polite "not understood" for
+    # the rest, and an answer to every stale button.
     application.add_handlers(fallback.build())
 
     application.add_error_handler(on_error)

@@ -127,3 +127,6 @@ def configure_logging(
     # httpx logs every request URL, which contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # At DEBUG these print SQL parameters and the texts sent: citizens' words, codes, phones.
+    for chatty in ("aiosqlite", "telegram.ext.ExtBot", "telegram.Bot"):
+        logging.getLogger(chatty).setLevel(max(level, logging.INFO))

@@ -35,6 +35,7 @@ async def _set_commands(application: HomebizApplication) -> None:
     commands = [
         BotCommand("start", _("Main menu")),
         BotCommand("help", _("Help")),
+        BotCommand("faq", _("Frequently asked questions")),
         BotCommand("cancel", _("Cancel the current step")),
     ]
     try:

@@ -58,13 +58,18 @@ def normalize_input(text: str) -> str:
     return text.strip(ZWNJ).strip()
 
 
+def fold_letter_variants(text: str) -> str:
+    """Fold hamza-bearing alefs, waw and yeh and «ۀ» to their plain letters (search forms)."""
+    return text.translate(_SEARCH_LETTERS)
+
+
 def normalize_for_search(text: str) -> str:
     """Comparison form: normalized, casefolded, with ZWNJ and spaces removed.
 
     "carpet", and "carpet weaving" written as one word, with a ZWNJ or with a space, all compare
     on the same letters, so a substring test (see ``search_matches``) finds one in the other.
     """
-    text = normalize_input(text).translate(_SEARCH_LETTERS).casefold()
+    text = fold_letter_variants(normalize_input(text)).casefold()
     return text.replace(ZWNJ, "").replace(" ", "")
 
 

@@ -19,6 +19,7 @@ class MenuItem(StrEnum):
     TRACK = N_("🔎 Track my application")
     EXHIBITIONS = N_("🛍 Exhibitions")
     NOTIFICATIONS = N_("🔔 Notification settings")
+    FAQ = N_("💬 Frequently asked questions")
     HELP = N_("❓ Help")
     CONTACT = N_("☎️ Contact an officer")
 
@@ -27,7 +28,7 @@ class MenuItem(StrEnum):
 _LAYOUT: tuple[tuple[MenuItem, ...], ...] = (
     (MenuItem.ELIGIBILITY, MenuItem.APPLY),
     (MenuItem.TRACK, MenuItem.EXHIBITIONS),
-    (MenuItem.NOTIFICATIONS,),
+    (MenuItem.NOTIFICATIONS, MenuItem.FAQ),
     (MenuItem.HELP, MenuItem.CONTACT),
 )
 

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import datetime, time
 from pathlib import Path
 
 from bot.settings import Settings
 from domain.catalogue import load_catalogue
+from domain.faq import FaqCounts
 from domain.stats import Stats
 from storage import Store
 from storage.reports import collect_stats
 
 
-async def _collect(args: argparse.Namespace, settings: Settings) -> Stats:
+async def _collect(args: argparse.Namespace, settings: Settings) -> tuple[Stats, FaqCounts]:
     catalogue = load_catalogue(settings.catalogue_dir)
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
     try:
-        return await collect_stats(store, year=args.year, catalogue=catalogue)
+        stats = await collect_stats(store, year=args.year, catalogue=catalogue)
+        # The FAQ's share answered without an officer, over the same Jalali year.
+        since, until = (
+            datetime.combine(d, time(), settings.zone) for d in (stats.start, stats.end)
+        )
+        return stats, await store.faq.counts(since=since, until=until)
     finally:
         await store.close()
 
@@ -32,10 +39,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def command(args: argparse.Namespace, settings: Settings) -> int:
     """`homebiz stats [--year Y] [--chart FILE.png]`."""
+    from bot.office.faq_report import share_line
     from bot.office.stats_text import render_stats_text
 
-    stats = asyncio.run(_collect(args, settings))
+    stats, faq = asyncio.run(_collect(args, settings))
     print(render_stats_text(stats))
+    print()
+    print(share_line(faq))
     if args.chart:
         from bot.charts import render_stats_chart  # matplotlib loads only when asked for
 
