@@ -21,13 +21,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext, Services
-from bot.formatting import to_persian_digits
-from bot.i18n import _
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.catalogue import CatalogueError, error_place
 from domain.notifications import OutboxKind, OutboxMessage
+from handlers.context import BotContext, Services
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

@@ -6,16 +6,16 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.context import Services
-from bot.formatting import format_jalali_date, format_toman, to_persian_digits
-from bot.i18n import N_, _
-from bot.notifications_text import make_renderer, status_label
 from domain.catalogue import Catalogue
 from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
 from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
 from domain.tracking import format_tracking_code
+from handlers.context import Services
 from storage.status_changes import Renderer
+from texts.formatting import format_jalali_date, format_toman, to_persian_digits
+from texts.i18n import N_, _
+from texts.notifications import make_renderer, status_label
 
 PLAN_LABELS: dict[PlanType, str] = {
     PlanType.INDEPENDENT: N_("Independent plan"),

@@ -1,27 +1,71 @@
-"""Typed access to the bot's long-lived services from any callback (``context.services``)."""
+"""Typed access to the bot's long-lived services from any callback (``context.services``).
+
+The interface layer's view of the runtime: ``Services`` names what a handler may use, and the
+workers it may poke (the outbox sender, the reminders) by the small protocols below, so this
+module imports nothing from ``bot`` (the runtime builds ``Services`` and hangs it on its
+Application, ``bot.application.HomebizApplication``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
-from telegram.ext import Application, CallbackContext, ExtBot
+import aiosqlite
+from telegram.ext import CallbackContext, ExtBot
 
-from bot.settings import Settings
-from bot.updates.unit_of_work import FetchFirst, UnitOfWork, after_commit
+from config.settings import Settings
+from storage.status_changes import ReminderSync
+from storage.unit_of_work import after_commit
 
 if TYPE_CHECKING:
-    from bot.reminders import ReminderService
-    from bot.sender import OutboxSender
-    from bot.updates.pipeline import UpdatePipeline
     from domain.catalogue import Catalogue
+    from domain.reminders import Reminder
     from storage import Store
 
 UserData = dict[str, Any]
 ChatData = dict[str, Any]
 BotData = dict[str, Any]
+
+
+class Sender(Protocol):
+    """The outbox sender (``bot.workers.sender.OutboxSender``), as handlers see it."""
+
+    def wake(self) -> None:
+        """Look for due rows now instead of at the next poll."""
+        ...
+
+
+class Reminders(ReminderSync, Protocol):
+    """The reminder service (``bot.workers.reminders.ReminderService``), as handlers see it."""
+
+    async def schedule(
+        self,
+        kind: str,
+        subject: str,
+        chat_id: int,
+        due_at: datetime,
+        *,
+        citizen_id: int | None = None,
+        sequence: str = "1",
+        payload: dict[str, Any] | None = None,
+        conn: aiosqlite.Connection | None = None,
+    ) -> Reminder | None:
+        """Store a reminder (once per kind/subject/sequence) and schedule its job."""
+        ...
+
+    async def cancel_for(
+        self,
+        subject: str,
+        *,
+        reason: str = "cancelled",
+        kinds: list[str] | None = None,
+        conn: aiosqlite.Connection | None = None,
+    ) -> int:
+        """Cancel the pending reminders of a subject and of its children; return how many."""
+        ...
 
 
 @dataclass
@@ -31,12 +75,12 @@ class Services:
     settings: Settings
     store: Store
     catalogue: Catalogue
-    # Injectable time: tests move a clock instead of sleeping.
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # The one clock (bot.runtime makes it; the store, sender, reminders and broadcasts share it).
+    clock: Callable[[], datetime]
     # Delivers the outbox (notifications, reminders, broadcasts); set once the bot runs.
-    sender: OutboxSender | None = None
-    # Reminders (schedule, cancel_for, on_status_change); set once the bot runs.
-    reminders: ReminderService | None = None
+    sender: Sender | None = None
+    # Reminders (schedule, cancel_for, sync_application); set once the bot runs.
+    reminders: Reminders | None = None
 
     def wake_sender(self) -> None:
         """Deliver freshly enqueued messages now (inside an update: once it has committed)."""
@@ -44,40 +88,8 @@ class Services:
             after_commit(self.sender.wake)
 
     def now(self) -> datetime:
-        """The current time, aware, from the injectable clock."""
+        """The current time, aware, from the injected clock."""
         return self.clock()
-
-
-class HomebizApplication(Application[ExtBot[None], "BotContext", UserData, ChatData, BotData, Any]):
-    """The Application, carrying its services so callbacks need not fish them out of bot_data."""
-
-    def __init__(self, *, services: Services, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.services = services
-        # Receives, stores and handles updates; set once the bot runs (bot.runtime).
-        self.pipeline: UpdatePipeline | None = None
-
-    async def process_error(
-        self,
-        update: object | None,
-        error: Exception,
-        job: Any = None,
-        coroutine: Any = None,
-    ) -> bool:
-        """Inside an update's unit of work, a handler's error rolls its writes back.
-
-        A request for work outside the transaction (a download) is not an error: the unit
-        runs it and handles the update again, so no other handler runs now.
-        """
-        unit = UnitOfWork.current()
-        if unit is not None:
-            if isinstance(error, FetchFirst):
-                unit.fetch = error
-                return True
-            unit.record_failure(error)
-            await super().process_error(update, error, job, coroutine)
-            return True  # the update's writes roll back: no further handler may act on it
-        return await super().process_error(update, error, job, coroutine)
 
 
 class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
@@ -85,7 +97,7 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
 
     @property
     def services(self) -> Services:
-        application = self.application
-        if not isinstance(application, HomebizApplication):  # pragma: no cover - wiring bug
-            raise TypeError("BotContext needs a HomebizApplication")
-        return application.services
+        services = getattr(self.application, "services", None)
+        if not isinstance(services, Services):  # pragma: no cover - wiring bug
+            raise TypeError("BotContext needs an Application carrying Services")
+        return services

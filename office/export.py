@@ -16,18 +16,18 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.formatting import format_jalali_short, to_persian_digits
-from bot.i18n import N_, _
-from bot.notifications_text import status_label
-from bot.office.bank_report import parse_payment_date
-from bot.office.labels import plan_type_label
-from bot.settings import Settings
+from config.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
 from domain.models import Application
 from domain.persian import normalize_for_search
 from domain.statuses import ApplicationStatus, PlanType
+from office.bank_report import parse_payment_date
 from storage import Store
 from storage.reports import ExportFilter, list_for_export
+from texts.formatting import format_jalali_short, to_persian_digits
+from texts.i18n import N_, _
+from texts.labels import plan_type_label
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 

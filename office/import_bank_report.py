@@ -27,10 +27,15 @@ from pathlib import Path
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.formatting import format_jalali_date, format_toman, to_persian_digits
-from bot.i18n import _
-from bot.notifications_text import make_renderer, status_label
-from bot.office.bank_report import (
+from config.settings import Settings
+from domain.catalogue import Catalogue, load_catalogue
+from domain.lifecycle import LifecycleError
+from domain.models import Application
+from domain.notifications import QuietHours
+from domain.persian import normalize_national_code
+from domain.statuses import ApplicationStatus
+from domain.tracking import normalize_tracking_code
+from office.bank_report import (
     BankReportError,
     Column,
     RawRow,
@@ -41,17 +46,12 @@ from bot.office.bank_report import (
     parse_payment_date,
     read_rows,
 )
-from bot.settings import Settings
-from domain.catalogue import Catalogue, load_catalogue
-from domain.lifecycle import LifecycleError
-from domain.models import Application
-from domain.notifications import QuietHours
-from domain.persian import normalize_national_code
-from domain.statuses import ApplicationStatus
-from domain.tracking import normalize_tracking_code
 from storage import Store
 from storage.reports import local_today
 from storage.status_changes import change_status
+from texts.formatting import format_jalali_date, format_toman, to_persian_digits
+from texts.i18n import _
+from texts.notifications import make_renderer, status_label
 
 LOGGER = logging.getLogger(__name__)
 

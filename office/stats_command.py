@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bot.settings import Settings
+from config.settings import Settings
 from domain.catalogue import load_catalogue
 from domain.stats import Stats
 from storage import Store
@@ -32,12 +32,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def command(args: argparse.Namespace, settings: Settings) -> int:
     """`homebiz stats [--year Y] [--chart FILE.png]`."""
-    from bot.office.stats_text import render_stats_text
+    from texts.stats import render_stats_text
 
     stats = asyncio.run(_collect(args, settings))
     print(render_stats_text(stats))
     if args.chart:
-        from bot.charts import render_stats_chart  # matplotlib loads only when asked for
+        from texts.charts import render_stats_chart  # matplotlib loads only when asked for
 
         Path(args.chart).write_bytes(render_stats_chart(stats))
     return 0

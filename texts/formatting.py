@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from bot.i18n import N_, _
+from texts.i18n import N_, _
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import format_jalali_date, to_persian_digits
-from bot.i18n import _
 from domain.models import Application
 from domain.reminders import Reminder, ReminderKind
+from texts.formatting import format_jalali_date, to_persian_digits
+from texts.i18n import _
 
 # Handled by the application conversation: reopen the draft where the citizen stopped.
 RESUME_DRAFT_DATA = "apply:resume"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.formatting import to_persian_digits
-from bot.i18n import _
 from conversations.application.form import ApplicationForm, documents_for
 from conversations.common import inline_keyboard
 from domain.catalogue import Catalogue, DocumentRequirement, FileKind
 from domain.models import Document
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 REVIEW_DATA = "app:review"
 DOC_DATA_PREFIX = "app:doc:"

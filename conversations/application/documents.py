@@ -10,10 +10,6 @@ import logging
 
 from telegram import Message, Update
 
-from bot.context import BotContext
-from bot.formatting import to_persian_digits
-from bot.i18n import _
-from bot.uploads import Rejection, StoredFile, UploadRejected, receive_upload
 from conversations.application.checklist import (
     DOC_DATA_PREFIX,
     accepted_kinds_text,
@@ -23,8 +19,14 @@ from conversations.application.drafts import Draft, save
 from conversations.application.form import Step, documents_for
 from conversations.application.questions import ask
 from domain.catalogue import DocumentRequirement, FileKind
+from domain.file_checks import Rejection, UploadRejected
 from domain.models import Document
 from domain.statuses import DocumentStatus
+from handlers.context import BotContext
+from handlers.uploads import receive_upload
+from storage.files import StoredFile
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

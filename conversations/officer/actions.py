@@ -13,18 +13,18 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.auth import officer_actor, officer_only
-from bot.context import BotContext
-from bot.i18n import _
-from bot.notifications_text import status_label
 from conversations.common import send_text
 from conversations.officer.view import send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
 from domain.persian import parse_amount_toman, parse_birth_date, toman_to_rials
 from domain.statuses import ApplicationStatus as S
+from handlers.auth import officer_actor, officer_only
+from handlers.context import BotContext
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
 from storage.status_changes import change_status, record_permit
+from texts.i18n import _
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 

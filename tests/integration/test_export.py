@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.charts import render_stats_chart
-from bot.formatting import to_persian_digits
-from bot.i18n import _
-from bot.office.export import HEADERS, export_applications, parse_filter_date, resolve_county
-from bot.office.stats_text import render_stats_paragraph, render_stats_text
 from domain.catalogue import Catalogue, load_catalogue
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
+from office.export import HEADERS, export_applications, parse_filter_date, resolve_county
 from storage import Store
 from storage.reports import ExportFilter, collect_stats
 from storage.status_changes import record_permit
 from tests.clock import FakeClock
 from tests.integration.office_seed import NATIONAL, OFFICER, RENDER, TRACKING, seed_application
+from texts.charts import render_stats_chart
+from texts.formatting import to_persian_digits
+from texts.i18n import _
+from texts.stats import render_stats_paragraph, render_stats_text
 
 
 @pytest.fixture(scope="module")

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bot.formatting import format_toman, to_persian_digits
-from bot.i18n import _
-from bot.office.bank_report import parse_amount_rials, parse_payment_date
-from bot.office.import_bank_report import ImportResult, import_bank_report, render_import_result
 from domain.catalogue import Catalogue, load_catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
+from office.bank_report import parse_amount_rials, parse_payment_date
+from office.import_bank_report import ImportResult, import_bank_report, render_import_result
 from storage import Store
 from tests.integration.office_seed import NATIONAL, TRACKING, seed_application
+from texts.formatting import format_toman, to_persian_digits
+from texts.i18n import _
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TODAY = date(2026, 1, 10)

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.formatting import (
+from domain.persian import parse_amount_toman, parse_int
+from texts.formatting import (
     format_jalali_date,
     format_jalali_datetime,
     format_jalali_short,
@@ -19,7 +20,6 @@ from bot.formatting import (
     format_toman_short,
     to_persian_digits,
 )
-from domain.persian import parse_amount_toman, parse_int
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
