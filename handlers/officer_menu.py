@@ -95,7 +95,9 @@ async def show_stats(update: Update, context: BotContext) -> str:
     if chat is None:
         return IDLE
     services = context.services
-    stats = await collect_stats(services.store, catalogue=services.catalogue)
+    stats = await collect_stats(
+        services.store, tz=services.settings.zone, catalogue=services.catalogue
+    )
     await context.bot.send_message(chat.id, render_stats_paragraph(stats))
     chart = await asyncio.to_thread(render_stats_chart, stats)
     await context.bot.send_photo(

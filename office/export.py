@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from config.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
@@ -126,13 +127,16 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Value]]) -> None:
 
 
 async def export_applications(
-    store: Store, catalogue: Catalogue, path: Path, filters: ExportFilter
+    store: Store, catalogue: Catalogue, path: Path, filters: ExportFilter, *, tz: ZoneInfo
 ) -> int:
-    """Write the matching applications to ``path`` (.xlsx or .csv); return how many."""
+    """Write the matching applications to ``path`` (.xlsx or .csv); return how many.
+
+    The filter's dates are days in the office's time zone ``tz`` (``settings.zone``).
+    """
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValueError("export to a .xlsx or .csv file")
-    apps = await list_for_export(store, filters)
+    apps = await list_for_export(store, filters, tz=tz)
     rows = [export_row(app, catalogue) for app in apps]
     writer = write_csv if suffix == ".csv" else write_xlsx
     await asyncio.to_thread(writer, path, rows)  # file writing off the event loop
@@ -190,7 +194,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
     try:
-        count = await export_applications(store, catalogue, path, filters)
+        count = await export_applications(store, catalogue, path, filters, tz=settings.zone)
     finally:
         await store.close()
     print(

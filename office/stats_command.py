@@ -18,7 +18,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> Stats:
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
     try:
-        return await collect_stats(store, year=args.year, catalogue=catalogue)
+        return await collect_stats(store, tz=settings.zone, year=args.year, catalogue=catalogue)
     finally:
         await store.close()
 

@@ -53,6 +53,7 @@ async def test_in_process_import_notifies_the_citizen(
         services.store,
         services.catalogue,
         path,
+        tz=services.settings.zone,
         quiet_hours=NO_QUIET,
         wake=services.wake_sender,
     )

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
@@ -22,6 +23,7 @@ from tests.integration.office_seed import NATIONAL, TRACKING, seed_application
 from texts.formatting import format_toman, to_persian_digits
 from texts.i18n import _
 
+TEHRAN = ZoneInfo("Asia/Tehran")  # the office's time zone (the TIMEZONE setting)
 DATA = Path(__file__).resolve().parent.parent / "data"
 TODAY = date(2026, 1, 10)
 NO_QUIET = QuietHours(start_hour=0, end_hour=0)
@@ -79,7 +81,7 @@ async def _run(
     store: Store, catalogue: Catalogue, path: Path, *, dry_run: bool = False
 ) -> ImportResult:
     return await import_bank_report(
-        store, catalogue, path, dry_run=dry_run, today=TODAY, quiet_hours=NO_QUIET
+        store, catalogue, path, tz=TEHRAN, dry_run=dry_run, today=TODAY, quiet_hours=NO_QUIET
     )
 
 
