@@ -1,4 +1,5 @@
-"""bot/uploads.py: real type from the bytes, images that decode, size caps, fsynced storage."""
+"""Uploads (domain/file_checks.py, storage/files.py, handlers/uploads.py): real type from the
+bytes, images that decode, size caps, fsynced storage."""
 
 from __future__ import annotations
 
