@@ -14,15 +14,14 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.auth import admin_steps, officer_steps
-from bot.context import BotContext, HomebizApplication, Services
-from bot.errors import on_error
+from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
-from bot.settings import Settings
 from bot.updates.deferring_bot import DeferringBot
+from config.settings import Settings
 from conversations import (
     announce,
     common,
+    contact,
     eligibility,
     exhibition_admin,
     exhibitions,
@@ -32,7 +31,10 @@ from conversations import (
 from conversations import application as application_conversation
 from conversations.officer import admin as officer_admin
 from conversations.officer import desk as officer_desk
-from handlers import contact, fallback, faq, sections, start
+from handlers import fallback, faq, sections, start
+from handlers.auth import admin_steps, officer_steps
+from handlers.context import BotContext, Services
+from handlers.errors import on_error
 from storage import SqlitePersistence
 
 PERSISTENCE_INTERVAL_SECONDS = 10.0**7

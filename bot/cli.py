@@ -9,15 +9,15 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
-from bot.i18n import _
-from bot.logging_setup import configure_logging, log_file_path
-from bot.office import export as office_export
-from bot.office import faq_report as office_faq
-from bot.office import import_bank_report as office_import
-from bot.office import import_exhibitions as office_exhibitions
-from bot.office import stats_command as office_stats
-from bot.settings import Settings, SettingsError, load_settings
+from config.logging_setup import configure_logging, log_file_path
+from config.settings import Settings, SettingsError, load_settings
 from domain.catalogue import CatalogueError
+from office import export as office_export
+from office import faq_report as office_faq
+from office import import_bank_report as office_import
+from office import import_exhibitions as office_exhibitions
+from office import stats_command as office_stats
+from texts.i18n import _
 
 LOGGER = logging.getLogger("homebiz")
 

@@ -4,7 +4,7 @@
                                       ─ann:text──▶ TEXT ─text─▶ COUNTY ─▶ GROUP
     GROUP ─ann:g:<code|*>─▶ CONFIRM ─ann:send─▶ broadcast row + progress message (end)
 
-The broadcast itself is run by ``bot.broadcast.BroadcastRunner`` from the store.
+The broadcast itself is run by ``bot.workers.broadcast.BroadcastRunner`` from the store.
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import officer_actor, officer_only
-from bot.context import BotContext
-from bot.formatting import format_number
-from bot.i18n import _
 from conversations.common import (
     CANCEL_DATA,
     Conversation,
@@ -36,7 +32,11 @@ from conversations.common import (
 )
 from conversations.exhibitions import county_name, local_today, render_exhibition
 from domain.exhibitions import BroadcastFilter
+from handlers.auth import officer_actor, officer_only
+from handlers.context import BotContext
 from handlers.menu import menu_button
+from texts.formatting import format_number
+from texts.i18n import _
 
 CHOOSE, TEXT, COUNTY, GROUP, CONFIRM = "ann_choose", "ann_text", "ann_county", "ann_group", "ann_ok"
 KEY = "announce"

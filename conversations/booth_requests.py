@@ -16,13 +16,13 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.auth import officer_actor
-from bot.context import BotContext
-from bot.formatting import format_jalali_date, format_number, format_typed_text
-from bot.i18n import _
 from conversations.common import say
 from domain.exhibitions import BoothStatus
 from domain.notifications import OutboxKind, OutboxMessage
+from handlers.auth import officer_actor
+from handlers.context import BotContext
+from texts.formatting import format_jalali_date, format_number, format_typed_text
+from texts.i18n import _
 
 BOOTHS_DATA = "exa:booths"
 
@@ -106,7 +106,7 @@ def build(state: str, back: str) -> list[BaseHandler[Update, BotContext, Any]]:
     """The booth-request buttons for the states of the officers' exhibitions conversation.
 
     ``state`` is the conversation state each answer leads to; ``back`` is its menu's callback
-    data. Officers only: ``bot.auth.officer_steps`` guards every step of that conversation.
+    data. Officers only: ``handlers.auth.officer_steps`` guards every step of that conversation.
     """
 
     async def show_booths(update: Update, context: BotContext) -> str:

@@ -43,16 +43,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import BotContext
-from bot.i18n import _
-from bot.updates.deferring_bot import real_message_id
 from conversations import eligibility_views as views
 from conversations.common import Conversation, end_with_menu, exits, is_back, is_cancel
 from domain.answers import EligibilityAnswers, PlanChoice, QuestionId
 from domain.eligibility import evaluate
 from domain.persian import parse_int, parse_year
 from domain.questions import answer, forget, next_question, previous_question
+from handlers.context import BotContext
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from handlers.replies import real_message_id
+from texts.i18n import _
 
 log = logging.getLogger(__name__)
 

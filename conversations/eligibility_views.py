@@ -13,8 +13,6 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import format_toman_short, format_typed_text, to_persian_digits
-from bot.i18n import N_, _
 from conversations.common import BACK, CANCEL, CANCEL_DATA, step_header
 from domain.answers import (
     EligibilityAnswers,
@@ -38,6 +36,8 @@ from domain.eligibility import (
 from domain.persian import normalize_for_search, normalize_input
 from domain.questions import progress
 from domain.statuses import PlanType
+from texts.formatting import format_toman_short, format_typed_text, to_persian_digits
+from texts.i18n import N_, _
 
 PAGE_SIZE = 8  # activities per page: fits a phone screen without scrolling
 SEARCH_LIMIT = 8

@@ -24,10 +24,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import officer_actor, officer_only
-from bot.context import BotContext
-from bot.formatting import format_jalali_date, format_number, format_typed_text
-from bot.i18n import N_, _
 from conversations import booth_requests
 from conversations.common import Conversation, exits, say, scratch
 from conversations.exhibitions import (
@@ -47,9 +43,13 @@ from domain.exhibitions import (
     parse_exhibition_date,
 )
 from domain.notifications import OutboxKind, OutboxMessage
+from handlers.auth import officer_actor, officer_only
+from handlers.context import BotContext
 from handlers.menu import menu_button
 from storage import Store
 from storage.exhibitions import DuplicateExhibition
+from texts.formatting import format_jalali_date, format_number, format_typed_text
+from texts.i18n import N_, _
 
 IDLE, TYPING = "exa_idle", "exa_typing"
 KEY = "exhibition_admin"

@@ -15,9 +15,6 @@ from datetime import date, datetime, time, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
-from bot.context import BotContext, Services
-from bot.formatting import format_jalali_date, format_jalali_short, format_typed_text
-from bot.i18n import N_, _
 from domain.catalogue import Catalogue
 from domain.exhibitions import (
     BoothRefusal,
@@ -26,9 +23,12 @@ from domain.exhibitions import (
     booth_refusal,
     nearest_first,
 )
+from handlers.context import BotContext, Services
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
 from handlers.start import register_citizen
 from storage.exhibitions import DuplicateBoothRequest
+from texts.formatting import format_jalali_date, format_jalali_short, format_typed_text
+from texts.i18n import N_, _
 
 LOGGER = logging.getLogger(__name__)
 

@@ -16,13 +16,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
-from bot.broadcast import UNSUBSCRIBE_DATA
-from bot.context import BotContext
-from bot.i18n import _
 from conversations.exhibitions import citizen_id_of
 from domain.catalogue import Catalogue
 from domain.exhibitions import Subscription
+from handlers.context import BotContext
+from handlers.keyboards import UNSUBSCRIBE_DATA
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from texts.i18n import _
 
 CHECK = "✅ "
 

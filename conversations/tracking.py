@@ -24,9 +24,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext, Services
-from bot.formatting import format_jalali_datetime
-from bot.i18n import _
 from conversations import tracking_fix
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from conversations.tracking_view import render_application
@@ -34,7 +31,10 @@ from domain.models import Citizen
 from domain.persian import normalize_national_code
 from domain.statuses import ApplicationStatus
 from domain.tracking import normalize_tracking_code
+from handlers.context import BotContext, Services
 from handlers.menu import MenuItem, label, main_menu_keyboard, menu_button
+from texts.formatting import format_jalali_datetime
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

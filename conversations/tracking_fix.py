@@ -12,11 +12,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
-from bot.auth import is_officer, officer_of, officer_user_ids
-from bot.context import BotContext, Services
-from bot.formatting import format_tracking_code
-from bot.i18n import _
-from bot.uploads import UploadRejected, receive_upload
 from conversations.application.checklist import (
     accepted_kinds_text,
     not_a_file_text,
@@ -26,12 +21,18 @@ from conversations.application.checklist import (
 from conversations.common import inline_keyboard
 from conversations.tracking_view import document_name, fix_keyboard, open_requests
 from domain.catalogue import DocumentRequirement, FileKind
+from domain.file_checks import UploadRejected
 from domain.models import Application, Document
 from domain.notifications import OutboxKind, OutboxMessage
 from domain.statuses import ApplicationStatus, DocumentStatus
+from handlers.auth import is_officer, officer_of, officer_user_ids
+from handlers.context import BotContext, Services
 from handlers.menu import main_menu_keyboard
+from handlers.uploads import receive_upload
 from storage.audit import AuditLog
 from storage.status_changes import change_status
+from texts.formatting import format_tracking_code
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

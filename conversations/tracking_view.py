@@ -6,8 +6,14 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.context import Services
-from bot.formatting import (
+from domain.catalogue import Catalogue
+from domain.lifecycle import EventKind
+from domain.models import Application, StatusEvent
+from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
+from handlers.context import Services
+from handlers.menu import MenuItem, label
+from storage.status_changes import Renderer
+from texts.formatting import (
     format_branch,
     format_jalali_date,
     format_toman,
@@ -15,14 +21,8 @@ from bot.formatting import (
     format_typed_text,
     to_persian_digits,
 )
-from bot.i18n import N_, _
-from bot.notifications_text import make_renderer, status_label
-from domain.catalogue import Catalogue
-from domain.lifecycle import EventKind
-from domain.models import Application, StatusEvent
-from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
-from handlers.menu import MenuItem, label
-from storage.status_changes import Renderer
+from texts.i18n import N_, _
+from texts.notifications import make_renderer, status_label
 
 PLAN_LABELS: dict[PlanType, str] = {
     PlanType.INDEPENDENT: N_("Independent plan"),

@@ -1,7 +1,7 @@
 """The eligibility check: the citizen's answers, the rules, and a verdict for each product.
 
 Pure domain code: no messenger, no gettext. Texts are English msgids marked with ``N_``; the
-conversation translates them with ``bot.i18n._`` at display time and formats ``params``.
+conversation translates them with ``texts.i18n._`` at display time and formats ``params``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Persian input: fold letters and digits; parse numbers, amounts, codes, phones, dates; redact.
 
 Pure functions with no gettext: what a citizen types comes in here; what they read goes out via
-``bot.formatting``.
+``texts.formatting``.
 """
 
 from __future__ import annotations

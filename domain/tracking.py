@@ -2,7 +2,7 @@
 
 Digits only, because Persian keyboards type digits easily and they read aloud without
 ambiguity; the Damm check digit catches every single-digit error and adjacent swap. Shown as
-its eight digits, ungrouped (``bot.formatting.format_tracking_code``); typed in any form.
+its eight digits, ungrouped (``texts.formatting.format_tracking_code``); typed in any form.
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotContext
-from bot.i18n import _
 from handlers import faq
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
+from texts.i18n import _
 
 
 async def not_understood(update: Update, context: BotContext) -> None:

@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
-from bot.context import BotContext
-from bot.faq_text import answer_text
-from bot.i18n import _
 from domain.faq import FaqEntry, FaqOutcome
 from domain.faq_match import MatchKind
 from domain.faq_words import normalize_question
 from domain.models import Citizen
 from domain.persian import redact
-from handlers.contact import WRITE_DATA as ASK_OFFICER_DATA
+from handlers.context import BotContext
+from handlers.keyboards import CONTACT_WRITE_DATA as ASK_OFFICER_DATA
 from handlers.menu import MenuItem, menu_button
 from storage.faq import FaqQuestion
+from texts.faq import answer_text
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

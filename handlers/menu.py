@@ -7,8 +7,8 @@ from enum import StrEnum
 from telegram import KeyboardButton, ReplyKeyboardMarkup
 from telegram.ext import filters
 
-from bot.i18n import N_, _
 from domain.persian import normalize_input
+from texts.i18n import N_, _
 
 
 class MenuItem(StrEnum):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.context import BotContext
-from bot.i18n import _
 from domain.models import Citizen
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
+from texts.i18n import _
 
 START_PAYLOAD_KEY = "start_payload"
 RESUME_DATA = "apply:resume"  # the application conversation's entry point

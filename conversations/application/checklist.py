@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.formatting import to_persian_digits
-from bot.i18n import _
-from bot.uploads import Rejection
 from conversations.application.form import ApplicationForm, documents_for
 from conversations.common import inline_keyboard
 from domain.catalogue import Catalogue, DocumentRequirement, FileKind
+from domain.file_checks import Rejection
 from domain.models import Document
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 REVIEW_DATA = "app:review"
 DOC_DATA_PREFIX = "app:doc:"

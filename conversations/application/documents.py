@@ -10,9 +10,6 @@ import logging
 
 from telegram import Message, Update
 
-from bot.context import BotContext
-from bot.i18n import _
-from bot.uploads import StoredFile, UploadRejected, receive_upload
 from conversations.application.checklist import (
     DOC_DATA_PREFIX,
     missing_documents,
@@ -24,8 +21,13 @@ from conversations.application.drafts import Draft, save
 from conversations.application.form import Step, documents_for
 from conversations.application.questions import ask
 from domain.catalogue import DocumentRequirement, FileKind
+from domain.file_checks import UploadRejected
 from domain.models import Document
 from domain.statuses import DocumentStatus
+from handlers.context import BotContext
+from handlers.uploads import receive_upload
+from storage.files import StoredFile
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import BotContext
 from conversations.application.form import ApplicationForm, Step, first_unanswered
 from domain.models import Application, Citizen
 from domain.statuses import ApplicationStatus, PlanType
+from handlers.context import BotContext
 from handlers.start import register_citizen
 
 # user_data key of the draft this conversation works on (the store is the truth).

@@ -11,16 +11,6 @@ from telegram import (
     Update,
 )
 
-from bot.context import BotContext
-from bot.formatting import (
-    format_jalali_date,
-    format_phone,
-    format_toman,
-    format_toman_short,
-    format_typed_text,
-    to_persian_digits,
-)
-from bot.i18n import N_, _
 from conversations.application.checklist import documents_message, missing_documents
 from conversations.application.drafts import Draft
 from conversations.application.form import (
@@ -34,6 +24,16 @@ from conversations.common import inline_keyboard, nav_labels, reply_keyboard, st
 from domain.answers import Gender
 from domain.catalogue import Catalogue
 from domain.statuses import PlanType
+from handlers.context import BotContext
+from texts.formatting import (
+    format_jalali_date,
+    format_phone,
+    format_toman,
+    format_toman_short,
+    format_typed_text,
+    to_persian_digits,
+)
+from texts.i18n import N_, _
 
 SHARE_PHONE = N_("📱 Share my mobile number")
 PLAN_NAMES: dict[PlanType, str] = {

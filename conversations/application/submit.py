@@ -6,18 +6,18 @@ import aiosqlite
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.context import BotContext
-from bot.formatting import format_tracking_code
-from bot.i18n import _
 from conversations.application.checklist import missing_documents
 from conversations.application.drafts import Draft, remember
 from conversations.application.form import Step, documents_for
 from conversations.application.questions import ask
 from domain.statuses import ApplicationStatus
 from domain.tracking import new_tracking_code
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
 from storage import Store
 from storage.status_changes import change_status
+from texts.formatting import format_tracking_code
+from texts.i18n import _
 
 _CODE_ATTEMPTS = 20
 

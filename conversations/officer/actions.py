@@ -13,10 +13,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.auth import officer_actor, officer_only
-from bot.context import BotContext
-from bot.i18n import _
-from bot.notifications_text import status_label
 from conversations.common import send_text
 from conversations.officer.view import send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
@@ -30,8 +26,12 @@ from domain.persian import (
     toman_to_rials,
 )
 from domain.statuses import ApplicationStatus as S
+from handlers.auth import officer_actor, officer_only
+from handlers.context import BotContext
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
 from storage.status_changes import change_status, record_permit
+from texts.i18n import _
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 

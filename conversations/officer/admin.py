@@ -17,13 +17,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import admin_only, officer_actor
-from bot.context import BotContext
-from bot.formatting import to_persian_digits
-from bot.i18n import _
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.persian import parse_int
+from handlers.auth import admin_only, officer_actor
+from handlers.context import BotContext
 from handlers.menu import menu_button
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 LIST, ASK_ID = "adm_list", "adm_ask_id"
 

@@ -22,9 +22,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import officer_only
-from bot.context import BotContext
-from bot.i18n import N_, _
 from conversations.common import Conversation, exits
 from conversations.officer import accept, actions
 from conversations.officer.view import results_keyboard, send_card, send_documents
@@ -32,6 +29,8 @@ from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
 from domain.tracking import normalize_tracking_code
 from handlers import officer_menu
+from handlers.auth import officer_only
+from handlers.context import BotContext
 from handlers.menu import menu_button
 from handlers.officer_menu import (
     FIND_BY,
@@ -41,6 +40,7 @@ from handlers.officer_menu import (
     back_to_menu_button,
 )
 from storage.applications import application_from_row
+from texts.i18n import N_, _
 
 _PROMPTS = {
     "code": N_("Type the tracking code."),

@@ -8,18 +8,6 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.context import BotContext, Services
-from bot.formatting import (
-    format_branch,
-    format_jalali_date,
-    format_phone,
-    format_toman,
-    format_typed_text,
-    to_persian_digits,
-)
-from bot.i18n import N_, _
-from bot.notifications_text import status_label
-from bot.uploads import FILES_FOLDER
 from conversations.tracking_view import (
     PLAN_LABELS,
     display_code,
@@ -29,7 +17,19 @@ from conversations.tracking_view import (
 from domain.lifecycle import ActorKind, allowed_transitions
 from domain.models import Application, Document
 from domain.statuses import CLOSED_STATUSES, ApplicationStatus, DocumentStatus
+from handlers.context import BotContext, Services
 from handlers.officer_menu import back_to_menu_button
+from storage.files import FILES_FOLDER
+from texts.formatting import (
+    format_branch,
+    format_jalali_date,
+    format_phone,
+    format_toman,
+    format_typed_text,
+    to_persian_digits,
+)
+from texts.i18n import N_, _
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 

@@ -7,14 +7,12 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import format_tracking_code, to_persian_digits
-from bot.i18n import _
-from bot.uploads import FILES_FOLDER
 from botapi_emulator import Citizen, Emulator
 from domain.models import Application
 from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
 from domain.tracking import is_valid_tracking_code
 from storage import Store
+from storage.files import FILES_FOLDER
 from tests.conftest import CitizenFactory, RunningBot, bot_running, make_settings
 from tests.e2e.application_walk import (
     VALID_PHONE,
@@ -31,6 +29,8 @@ from tests.e2e.application_walk import (
 from tests.e2e.process import BotProcess
 from tests.e2e.test_foundation import assert_persian
 from tests.settle import store_settled
+from texts.formatting import format_tracking_code, to_persian_digits
+from texts.i18n import _
 
 
 async def _only_application(store: Store, user_id: int) -> Application:

@@ -5,7 +5,6 @@ Issue 8, items 5 and 6, walked by an officer and a citizen through the emulator.
 
 from __future__ import annotations
 
-from bot.i18n import _
 from botapi_emulator import Citizen
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import DocumentStatus
@@ -14,6 +13,7 @@ from tests.e2e.application_walk import pdf_bytes
 from tests.e2e.test_foundation import assert_persian
 from tests.e2e.test_officer_desk import move_button, officer_opens, wait_text
 from tests.e2e.test_tracking import _no_quiet_hours, jpeg, submitted_application
+from texts.i18n import _
 
 __all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
 

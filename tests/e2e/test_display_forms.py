@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-from bot.formatting import format_tracking_code
-from bot.i18n import _
 from botapi_emulator import Citizen
 from domain.statuses import ApplicationStatus as S
 from handlers.menu import MenuItem, label
@@ -18,6 +16,8 @@ from tests.e2e.test_eligibility import Walk
 from tests.e2e.test_foundation import assert_persian
 from tests.e2e.test_officer_desk import move_button, officer_opens, wait_text
 from tests.e2e.test_tracking import _no_quiet_hours, submitted_application
+from texts.formatting import format_tracking_code
+from texts.i18n import _
 
 __all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
 

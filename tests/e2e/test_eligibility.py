@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.formatting import format_toman_short
-from bot.i18n import _
 from botapi_emulator import BotMessage, Citizen, Emulator
 from conversations.eligibility import ANSWERS_KEY
 from handlers.menu import MenuItem, label
@@ -15,6 +13,8 @@ from tests.conftest import RunningBot
 from tests.e2e.process import BotProcess
 from tests.e2e.test_foundation import assert_persian
 from tests.settle import store_settled
+from texts.formatting import format_toman_short
+from texts.i18n import _
 
 YES, NO = "بله", "خیر"
 BACK, CANCEL = _("↩️ Back"), _("✖️ Cancel")

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.formatting import format_jalali_date
-from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator
+from config.settings import Settings
 from domain.exhibitions import BoothStatus, ExhibitionDraft, ExhibitionKind
 from domain.statuses import ApplicationStatus, PlanType
 from storage import Store
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot, make_settings
+from texts.formatting import format_jalali_date
 
 EXHIBITIONS = "🛍 نمایشگاه‌ها"
 NOTIFICATIONS = "🔔 تنظیم اطلاع‌رسانی"

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq_text import answer_text, render_answer
-from bot.formatting import to_persian_digits
-from bot.i18n import _
 from botapi_emulator import BotMessage, Citizen, Emulator
+from conversations.contact import MAX_MESSAGE_CHARS
 from domain.catalogue import Catalogue
 from domain.faq import FaqOutcome
-from handlers.contact import MAX_MESSAGE_CHARS
 from handlers.menu import MenuItem, label
 from storage import Store
 from storage.faq import FaqQuestion
 from tests.conftest import CitizenFactory, RunningBot, bot_running, make_settings
 from tests.settle import store_settled
+from texts.faq import answer_text, render_answer
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 YES, NO = _("👍 Yes"), _("👎 No")
 ASK_OFFICER = _("✉️ Ask an officer")

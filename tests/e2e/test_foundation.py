@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.i18n import _
-from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator, FaultConfig
+from config.settings import Settings
 from handlers.menu import MenuItem, label
 from handlers.start import help_text
 from tests.conftest import BOT_TOKEN, CitizenFactory, RunningBot, bot_running
+from texts.i18n import _
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 ALLOWED_LATIN = {"start", "cancel", "help", "stop", "PDF", "JPG", "PNG"}

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.i18n import _, catalogue_path
-from bot.notifications_text import status_label
 from domain.catalogue import load_catalogue
 from domain.persian import normalize_input
 from domain.statuses import ApplicationStatus
+from texts.i18n import _, catalogue_path
+from texts.notifications import status_label
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")

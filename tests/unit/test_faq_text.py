@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.faq_text import answer_text, format_figure, render_answer
 from domain.catalogue import DEFAULT_DATA_DIR, load_catalogue
 from domain.faq import Count, Money, Names, Percent, Year
+from texts.faq import answer_text, format_figure, render_answer
 
 CATALOGUE = load_catalogue()
 LATIN_DIGIT = re.compile(r"[0-9]")

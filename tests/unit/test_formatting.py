@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.formatting import (
+from domain.persian import parse_amount_toman, parse_int
+from texts.formatting import (
     format_branch,
     format_jalali_date,
     format_jalali_datetime,
@@ -23,7 +24,6 @@ from bot.formatting import (
     format_typed_text,
     to_persian_digits,
 )
-from domain.persian import parse_amount_toman, parse_int
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.formatting import format_tracking_code
 from domain.tracking import (
     damm_check_digit,
     is_valid_tracking_code,
     new_tracking_code,
     normalize_tracking_code,
 )
+from texts.formatting import format_tracking_code
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.uploads import Rejection
 from conversations.application.checklist import (
     accepted_kinds_text,
     not_a_file_text,
@@ -12,6 +11,7 @@ from conversations.application.checklist import (
     wrong_kind_text,
 )
 from domain.catalogue import DocumentRequirement, FileKind, load_catalogue
+from domain.file_checks import Rejection
 
 CATALOGUE = load_catalogue()
 

@@ -16,8 +16,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import format_toman_short, to_persian_digits
-from bot.i18n import _
 from conversations import eligibility_views as views
 from domain.answers import (
     EligibilityAnswers,
@@ -42,6 +40,8 @@ from domain.eligibility import (
 from domain.questions import _branch_values, all_answer_sets, answer, next_question, questions_for
 from domain.statuses import PlanType
 from tests.e2e.test_foundation import assert_persian
+from texts.formatting import format_toman_short, to_persian_digits
+from texts.i18n import _
 
 TODAY = date(2025, 6, 1)
 CATALOGUE = load_catalogue()

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.formatting import (
+from domain.stats import LoanTotals, Stats, Tally, round_down_count, round_down_rials
+from domain.statuses import ApplicationStatus, PlanType
+from texts.formatting import (
     format_jalali_date,
     format_number,
     format_toman_short,
     to_persian_digits,
 )
-from bot.i18n import _
-from bot.notifications_text import status_label
-from bot.office.labels import not_given, plan_type_label
-from domain.stats import LoanTotals, Stats, Tally, round_down_count, round_down_rials
-from domain.statuses import ApplicationStatus, PlanType
+from texts.i18n import _
+from texts.labels import not_given, plan_type_label
+from texts.notifications import status_label
 
 
 def _year(stats: Stats) -> str:

@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime, time
 from pathlib import Path
 
-from bot.settings import Settings
+from config.settings import Settings
 from domain.catalogue import load_catalogue
 from domain.faq import FaqCounts
 from domain.stats import Stats
@@ -20,7 +20,7 @@ async def _collect(args: argparse.Namespace, settings: Settings) -> tuple[Stats,
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
     try:
-        stats = await collect_stats(store, year=args.year, catalogue=catalogue)
+        stats = await collect_stats(store, tz=settings.zone, year=args.year, catalogue=catalogue)
         # The FAQ's share answered without an officer, over the same Jalali year.
         since, until = (
             datetime.combine(d, time(), settings.zone) for d in (stats.start, stats.end)
@@ -39,15 +39,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def command(args: argparse.Namespace, settings: Settings) -> int:
     """`homebiz stats [--year Y] [--chart FILE.png]`."""
-    from bot.office.faq_report import share_line
-    from bot.office.stats_text import render_stats_text
+    from office.faq_report import share_line
+    from texts.stats import render_stats_text
 
     stats, faq = asyncio.run(_collect(args, settings))
     print(render_stats_text(stats))
     print()
     print(share_line(faq))
     if args.chart:
-        from bot.charts import render_stats_chart  # matplotlib loads only when asked for
+        from texts.charts import render_stats_chart  # matplotlib loads only when asked for
 
         Path(args.chart).write_bytes(render_stats_chart(stats))
     return 0

@@ -21,18 +21,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext, Services
-from bot.formatting import format_tracking_code, to_persian_digits
-from bot.i18n import _
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.catalogue import CatalogueError, error_place
 from domain.notifications import OutboxKind, OutboxMessage
+from handlers.context import BotContext, Services
+from handlers.keyboards import CONTACT_WRITE_DATA
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from texts.formatting import format_tracking_code, to_persian_digits
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
 ASK_MESSAGE = "contact_ask_message"
-WRITE_DATA = "contact:write"
+WRITE_DATA = CONTACT_WRITE_DATA
 MAX_MESSAGE_CHARS = 1000
 OFFICE_FILE = "office.yaml"
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from bot.i18n import N_, _
 from domain.persian import strip_branch_word
+from texts.i18n import N_, _
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 

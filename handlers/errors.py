@@ -7,10 +7,10 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
-from bot.context import BotContext
-from bot.i18n import _
-from bot.logging_setup import one_line
+from config.logging_setup import one_line
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

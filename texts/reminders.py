@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import (
+from domain.models import Application
+from domain.reminders import Reminder, ReminderKind
+from texts.formatting import (
     format_branch,
     format_jalali_date,
     format_tracking_code,
     format_typed_text,
 )
-from bot.i18n import _
-from domain.models import Application
-from domain.reminders import Reminder, ReminderKind
+from texts.i18n import _
 
 # Handled by the application conversation: reopen the draft where the citizen stopped.
 RESUME_DRAFT_DATA = "apply:resume"

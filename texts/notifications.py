@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from bot.formatting import (
+from domain.lifecycle import EventKind
+from domain.models import Application, StatusEvent
+from domain.statuses import ApplicationStatus as S
+from texts.formatting import (
     format_branch,
     format_jalali_date,
     format_toman,
@@ -13,10 +16,7 @@ from bot.formatting import (
     format_typed_text,
     to_persian_digits,
 )
-from bot.i18n import N_, _
-from domain.lifecycle import EventKind
-from domain.models import Application, StatusEvent
-from domain.statuses import ApplicationStatus as S
+from texts.i18n import N_, _
 
 Renderer = Callable[[StatusEvent, Application], str]
 

@@ -21,12 +21,12 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.formatting import format_number, to_persian_digits
-from bot.i18n import _
-from bot.notifications_text import status_label
-from bot.office.labels import not_given, plan_type_label
 from domain.stats import Stats, Tally
 from domain.statuses import ApplicationStatus, PlanType
+from texts.formatting import format_number, to_persian_digits
+from texts.i18n import _
+from texts.labels import not_given, plan_type_label
+from texts.notifications import status_label
 
 _FONT_FILE = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 _FONT = font_manager.FontProperties(fname=str(_FONT_FILE))

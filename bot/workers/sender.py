@@ -26,7 +26,7 @@ import logging
 import random
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import (
@@ -39,21 +39,17 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.logging_setup import one_line
+from config.logging_setup import one_line
 from domain.notifications import AttemptOutcome, OutboxMessage, backoff_delay
+from storage.db import Clock, utcnow
 from storage.outbox import OutboxRepository
 
 LOGGER = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
 # BadRequest descriptions that mean the chat itself cannot be reached (lower case).
 _UNREACHABLE = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class TokenBucket:
@@ -109,7 +105,7 @@ class OutboxSender:
         self.max_backoff = max_backoff
         self.max_attempts = max_attempts
         self.stop_timeout = stop_timeout
-        self.clock: Clock = clock or _utcnow
+        self.clock: Clock = clock or utcnow
         self.sleep: Sleep = sleep or asyncio.sleep
         self.rng = rng or random.Random()
         self._global = TokenBucket(global_rate)

@@ -15,19 +15,20 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.formatting import format_jalali_short, to_persian_digits
-from bot.i18n import N_, _
-from bot.notifications_text import status_label
-from bot.office.bank_report import parse_payment_date
-from bot.office.labels import plan_type_label
-from bot.settings import Settings
+from config.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
 from domain.models import Application
 from domain.persian import normalize_for_search
 from domain.statuses import ApplicationStatus, PlanType
+from office.bank_report import parse_payment_date
 from storage import Store
 from storage.reports import ExportFilter, list_for_export
+from texts.formatting import format_jalali_short, to_persian_digits
+from texts.i18n import N_, _
+from texts.labels import plan_type_label
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 
@@ -126,13 +127,16 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Value]]) -> None:
 
 
 async def export_applications(
-    store: Store, catalogue: Catalogue, path: Path, filters: ExportFilter
+    store: Store, catalogue: Catalogue, path: Path, filters: ExportFilter, *, tz: ZoneInfo
 ) -> int:
-    """Write the matching applications to ``path`` (.xlsx or .csv); return how many."""
+    """Write the matching applications to ``path`` (.xlsx or .csv); return how many.
+
+    The filter's dates are days in the office's time zone ``tz`` (``settings.zone``).
+    """
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValueError("export to a .xlsx or .csv file")
-    apps = await list_for_export(store, filters)
+    apps = await list_for_export(store, filters, tz=tz)
     rows = [export_row(app, catalogue) for app in apps]
     writer = write_csv if suffix == ".csv" else write_xlsx
     await asyncio.to_thread(writer, path, rows)  # file writing off the event loop
@@ -190,7 +194,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
     try:
-        count = await export_applications(store, catalogue, path, filters)
+        count = await export_applications(store, catalogue, path, filters, tz=settings.zone)
     finally:
         await store.close()
     print(

@@ -17,9 +17,9 @@ from typing import Any, TypeVar, cast
 from telegram import Update
 from telegram.ext import BaseHandler, ConversationHandler
 
-from bot.context import BotContext, Services
-from bot.i18n import _
+from handlers.context import BotContext, Services
 from handlers.menu import main_menu_keyboard
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 R = TypeVar("R")

@@ -17,11 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.formatting import format_number, to_persian_digits
-from bot.i18n import N_, _
-from bot.office.csv_file import read_csv_rows
-from bot.office.import_columns import header_index, import_columns
-from bot.settings import Settings
+from config.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
 from domain.exhibitions import (
     ExhibitionDraft,
@@ -31,8 +27,12 @@ from domain.exhibitions import (
     resolve_county,
 )
 from domain.persian import normalize_input
+from office.csv_file import read_csv_rows
+from office.import_columns import header_index, import_columns
 from storage import Store
 from storage.exhibitions import DuplicateExhibition
+from texts.formatting import format_number, to_persian_digits
+from texts.i18n import N_, _
 
 REQUIRED = ("title", "kind", "starts_on", "ends_on")
 # The domain's rule messages, as the officer reads them.

@@ -20,52 +20,20 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
-from bot.context import HomebizApplication, Services
-from bot.formatting import format_number
-from bot.i18n import _
-from domain.exhibitions import Broadcast, BroadcastProgress
+from bot.application import HomebizApplication
+from domain.exhibitions import Broadcast
 from domain.notifications import QuietHours
+from handlers.context import Services
+from handlers.keyboards import unsubscribe_markup
 from storage import Store
 from storage.broadcasts import BATCH_SIZE
+from storage.db import Clock
+from texts.broadcasts import progress_text, report_text
 
 LOGGER = logging.getLogger(__name__)
-
-UNSUBSCRIBE_DATA = "unsub"
-
-
-def unsubscribe_markup() -> InlineKeyboardMarkup:
-    """The "🔕 Unsubscribe" button every announcement carries."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("🔕 Unsubscribe"), callback_data=UNSUBSCRIBE_DATA)]]
-    )
-
-
-def progress_text(progress: BroadcastProgress, total: int) -> str:
-    """E.g. "Announcement: 1,200 of 5,000 sent", with the undelivered counts once there are any."""
-    text = _("Announcement: {sent} of {total} sent").format(
-        sent=format_number(progress.sent), total=format_number(total)
-    )
-    if progress.blocked or progress.failed:
-        text += "\n" + _("Not delivered: {blocked} blocked the bot, {failed} failed").format(
-            blocked=format_number(progress.blocked), failed=format_number(progress.failed)
-        )
-    return text
-
-
-def report_text(progress: BroadcastProgress) -> str:
-    """The officer's final report."""
-    return _(
-        "The announcement is finished.\n"
-        "Delivered: {sent}\nBlocked the bot: {blocked}\nFailed: {failed}\nRecipients: {total}"
-    ).format(
-        sent=format_number(progress.sent),
-        blocked=format_number(progress.blocked),
-        failed=format_number(progress.failed),
-        total=format_number(progress.total),
-    )
 
 
 class BroadcastRunner:
@@ -96,8 +64,10 @@ class BroadcastRunner:
         self._wake = asyncio.Event()
 
     @classmethod
-    def for_application(cls, application: HomebizApplication) -> BroadcastRunner:
-        """A runner on the application's bot and services."""
+    def for_application(
+        cls, application: HomebizApplication, *, clock: Clock | None = None
+    ) -> BroadcastRunner:
+        """A runner on the application's bot and services (and their clock unless given)."""
         services: Services = application.services
         settings = services.settings
         return cls(
@@ -109,7 +79,7 @@ class BroadcastRunner:
                 end_hour=getattr(settings, "quiet_hours_end", 8),
                 timezone=settings.timezone,
             ),
-            clock=services.now,
+            clock=clock or services.clock,
             progress_seconds=settings.broadcast_progress_seconds,
         )
 

@@ -23,14 +23,20 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.formatting import format_jalali_date, format_toman, to_persian_digits
-from bot.i18n import _
-from bot.notifications_text import make_renderer, status_label
-from bot.office.bank_report import (
+from config.settings import Settings
+from domain.catalogue import Catalogue, load_catalogue
+from domain.lifecycle import LifecycleError
+from domain.models import Application
+from domain.notifications import QuietHours
+from domain.persian import normalize_national_code
+from domain.statuses import ApplicationStatus
+from domain.tracking import normalize_tracking_code
+from office.bank_report import (
     BankReportError,
     Column,
     RawRow,
@@ -41,17 +47,12 @@ from bot.office.bank_report import (
     parse_payment_date,
     read_rows,
 )
-from bot.settings import Settings
-from domain.catalogue import Catalogue, load_catalogue
-from domain.lifecycle import LifecycleError
-from domain.models import Application
-from domain.notifications import QuietHours
-from domain.persian import normalize_national_code
-from domain.statuses import ApplicationStatus
-from domain.tracking import normalize_tracking_code
 from storage import Store
 from storage.reports import local_today
 from storage.status_changes import change_status
+from texts.formatting import format_jalali_date, format_toman, to_persian_digits
+from texts.i18n import _
+from texts.notifications import make_renderer, status_label
 
 LOGGER = logging.getLogger(__name__)
 
@@ -249,6 +250,7 @@ async def import_bank_report(
     catalogue: Catalogue,
     path: Path,
     *,
+    tz: ZoneInfo,
     dry_run: bool = False,
     today: date | None = None,
     wake: Callable[[], None] | None = None,
@@ -258,10 +260,11 @@ async def import_bank_report(
 
     ``wake`` (e.g. ``services.wake_sender``) is called after a commit when the sender runs in
     this process; otherwise the running bot's sender finds the outbox rows on its next poll.
-    Notifications are not urgent: they wait for the end of ``quiet_hours``.
+    Notifications are not urgent: they wait for the end of ``quiet_hours``. ``tz`` is the
+    office's time zone (``settings.zone``): "today" for a payment date's sanity check.
     """
     name = path.name
-    today = today or local_today(store)
+    today = today or local_today(store, tz)
     try:
         rows = await asyncio.to_thread(read_rows, path)  # file reading off the event loop
     except BankReportError as exc:
@@ -385,7 +388,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
     try:
-        result = await import_bank_report(store, catalogue, Path(args.file), dry_run=args.dry_run)
+        result = await import_bank_report(
+            store, catalogue, Path(args.file), tz=settings.zone, dry_run=args.dry_run
+        )
     finally:
         await store.close()
     print(render_import_result(result))

@@ -1,7 +1,8 @@
-"""Citizens' uploads: download through getFile, check size and real type, store with SHA-256.
+"""What a citizen may upload, judged from the bytes alone: a photo (JPEG, PNG) or a PDF.
 
 The type comes from the bytes (magic numbers), never from the file name or the claimed MIME
-type; files are stored under ``DATA_DIR/files/<yyyy>/<mm>/<uuid4>.<ext>``.
+type. Downloading is the messenger's side (``handlers.uploads``), storing the store's
+(``storage.files``).
 
 Hostile files: an image's pixel count is read from its header and refused above
 ``MAX_IMAGE_PIXELS`` before anything is decoded (a 546 KiB PNG can declare 12000×12000); an
@@ -14,27 +15,16 @@ over bytes (``check_content``), callable from wherever the bytes come from.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
-import os
 import re
 import struct
 import threading
-import uuid
 import weakref
 import zlib
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 
 from PIL import Image, ImageFile
-from telegram import Bot
-from telegram.error import BadRequest, TelegramError
 
-from bot.updates.unit_of_work import outside_transaction
-
-FILES_FOLDER = "files"
 # The default of the MAX_IMAGE_PIXELS setting: far above any phone photo or scan (12-50 MP
 # cameras save 12 MP by default), far below what would take gigabytes to decode.
 DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
@@ -89,20 +79,6 @@ class UploadRejected(Exception):
     def __init__(self, reason: Rejection, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else str(reason))
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A checked upload on disk."""
-
-    stored_name: str  # relative to DATA_DIR/files
-    sha256: str
-    file_type: FileType
-    size_bytes: int
-
-    @property
-    def mime_type(self) -> str:
-        return self.file_type.mime_type
 
 
 def sniff_type(data: bytes) -> FileType | None:
@@ -264,71 +240,3 @@ async def check_upload(
     """``check_content`` in a worker thread, one upload at a time, without blocking the loop."""
     async with _loop_turn():
         return await asyncio.to_thread(check_content, data, max_bytes, max_pixels)
-
-
-def store_file(files_dir: Path, data: bytes, file_type: FileType, now: datetime) -> StoredFile:
-    """Write the bytes under a generated name, fsynced, and return where and its SHA-256."""
-    relative = Path(f"{now:%Y}") / f"{now:%m}" / f"{uuid.uuid4()}.{file_type.extension}"
-    target = files_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + ".part")
-    with partial.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    partial.replace(target)
-    folder = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the new name survives a crash too
-    finally:
-        os.close(folder)
-    return StoredFile(
-        stored_name=relative.as_posix(),
-        sha256=hashlib.sha256(data).hexdigest(),
-        file_type=file_type,
-        size_bytes=len(data),
-    )
-
-
-async def download(bot: Bot, file_id: str, claimed_size: int | None, max_bytes: int) -> bytes:
-    """Fetch a file by getFile, refusing one the platform reports as too large before fetching."""
-    if claimed_size is not None and claimed_size > max_bytes:
-        raise UploadRejected(Rejection.TOO_LARGE, f"claimed {claimed_size} bytes")
-    try:
-        telegram_file = await bot.get_file(file_id)
-    except BadRequest as exc:
-        if "too big" in exc.message.lower():
-            raise UploadRejected(Rejection.TOO_LARGE, exc.message) from exc
-        raise UploadRejected(Rejection.DOWNLOAD_FAILED, exc.message) from exc
-    except TelegramError as exc:
-        raise UploadRejected(Rejection.DOWNLOAD_FAILED, str(exc)) from exc
-    if telegram_file.file_size is not None and telegram_file.file_size > max_bytes:
-        raise UploadRejected(Rejection.TOO_LARGE, f"reported {telegram_file.file_size} bytes")
-    try:
-        data = bytes(await telegram_file.download_as_bytearray())
-    except TelegramError as exc:
-        raise UploadRejected(Rejection.DOWNLOAD_FAILED, str(exc)) from exc
-    if len(data) > max_bytes:
-        raise UploadRejected(Rejection.TOO_LARGE, f"downloaded {len(data)} bytes")
-    return data
-
-
-async def receive_upload(
-    bot: Bot,
-    file_id: str,
-    claimed_size: int | None,
-    *,
-    data_dir: Path,
-    max_bytes: int,
-    now: datetime,
-    max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
-) -> StoredFile:
-    """Download, check and store one upload; raise UploadRejected when it cannot be accepted."""
-
-    async def fetch_and_check() -> tuple[bytes, FileType]:
-        data = await download(bot, file_id, claimed_size, max_bytes)
-        return data, await check_upload(data, max_bytes, max_pixels)
-
-    # Downloading and decoding are slow: never inside an update's write transaction.
-    data, file_type = await outside_transaction(f"upload:{file_id}", fetch_and_check)
-    return await asyncio.to_thread(store_file, data_dir / FILES_FOLDER, data, file_type, now)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.formatting import DECIMAL_SEPARATOR, format_number, format_toman_short, to_persian_digits
-from bot.i18n import _
 from domain.catalogue import Catalogue
 from domain.faq import Count, FaqEntry, Figure, Money, Names, Percent, Year, figures
+from texts.formatting import DECIMAL_SEPARATOR, format_number, format_toman_short, to_persian_digits
+from texts.i18n import _
 
 
 def format_figure(figure: Figure) -> str:

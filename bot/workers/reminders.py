@@ -7,7 +7,7 @@ hook costs nothing, they are derived again from the applications' current state 
 ``reconcile`` at start-up and every few minutes. Each pending reminder has one JobQueue
 job named ``reminder:<id>``, rebuilt from the store at every start-up (replaced by name, so
 a restart neither loses nor doubles one). A job runs ``run_due``, which tests call directly
-after moving ``services.clock``. Firing re-checks relevance, writes the outbox row (dedupe
+after moving the clock. Firing re-checks relevance, writes the outbox row (dedupe
 key ``reminder:<id>``) and marks the reminder sent in ONE transaction: it is sent at most
 once. A reminder missed by more than the grace period (the bot was down) is dropped.
 """
@@ -24,8 +24,6 @@ from typing import Any
 import aiosqlite
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.context import Services
-from bot.reminders_text import render_reminder
 from domain import reminders as rules
 from domain.models import Application, StatusEvent
 from domain.notifications import OutboxKind, OutboxMessage, QuietHours
@@ -38,10 +36,12 @@ from domain.reminders import (
     Timing,
     Verdict,
 )
+from handlers.context import Services
 from storage.applications import ApplicationRepository
-from storage.db import from_db_time, to_db_time
+from storage.db import Clock, from_db_time, to_db_time
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
+from texts.reminders import render_reminder
 
 LOGGER = logging.getLogger(__name__)
 
@@ -85,9 +85,11 @@ class ReminderService:
         services: Services,
         job_queue: JobQueue[Any] | None = None,
         *,
+        clock: Clock | None = None,
         reconcile_seconds: float = 300.0,
     ) -> None:
         self.services = services
+        self.clock: Clock = clock or services.clock
         self.job_queue = job_queue
         self.reconcile_seconds = reconcile_seconds
         self.db = services.store.db
@@ -97,8 +99,8 @@ class ReminderService:
         self._checks: dict[str, Check] = {}
 
     def now(self) -> datetime:
-        """The injectable clock (``services.clock``)."""
-        return self.services.now()
+        """The injected clock (the runtime's one clock; ``services.clock`` by default)."""
+        return self.clock()
 
     def register_check(self, kind: str, check: Check) -> None:
         """Let a feature veto its own kind at firing time (e.g. the exhibition was cancelled)."""

@@ -14,13 +14,13 @@ import asyncio
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.formatting import format_jalali_date, format_number, to_persian_digits
-from bot.i18n import _
-from bot.settings import Settings
+from config.settings import Settings
 from domain.catalogue import load_catalogue
 from domain.faq import FaqBook, FaqCounts, FaqOutcome
 from storage import Store
 from storage.faq import DislikedAnswer, UnansweredQuestion
+from texts.formatting import format_jalali_date, format_number, to_persian_digits
+from texts.i18n import _
 
 FAQ_PATH = "data/faq.yaml"
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.i18n import N_, _
-from bot.office.csv_file import read_csv_rows
-from bot.office.import_columns import header_index, import_columns
 from domain.persian import date_from_parts, normalize_for_search, normalize_input, parse_int
+from office.csv_file import read_csv_rows
+from office.import_columns import header_index, import_columns
+from texts.i18n import N_, _
 
 
 class Column(StrEnum):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_, _
 from domain.statuses import PlanType
+from texts.i18n import N_, _
 
 PLAN_TYPE_LABELS: dict[PlanType, str] = {
     PlanType.INDEPENDENT: N_("Independent (plan type)"),
