@@ -11,8 +11,6 @@ from services.actors import Actor
 from services.officers import Roster, require_officer
 from storage import Store
 
-MAX_TEXT_CHARS = 3500
-
 
 async def audience(store: Store, actor: Actor, flt: BroadcastFilter, *, roster: Roster) -> int:
     """How many active subscribers an announcement with this filter would reach (officers)."""
