@@ -16,7 +16,7 @@ from bot.i18n import catalogue_path, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_PATH = catalogue_path("fa")
-SOURCE_DIRS = ("bot", "handlers", "conversations", "domain", "storage")
+SOURCE_DIRS = ("bot", "handlers", "conversations", "services", "domain", "storage")
 GETTEXT_NAMES = frozenset({"_", "N_", "gettext", "ngettext"})
 
 # Latin words a citizen may see: file types, commands and messenger names. Keep this list short.
