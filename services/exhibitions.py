@@ -1,10 +1,10 @@
 """Exhibitions: create, edit, cancel and import (officers); what is upcoming, nearest first.
-Booth requests are in ``services.booths``.
 
 Cancelling an exhibition, or changing its dates or place, tells every pending or approved booth
 requester through the outbox in the same transaction (dedupe key
 ``exhibition:<id>:<event>:<citizen id>``); the day-before reminders follow a new start date.
-The caller wakes the outbox sender when a result says rows were enqueued.
+The caller wakes the outbox sender when a result says rows were enqueued. Booth requests are
+in ``services.booths``.
 """
 
 from __future__ import annotations
