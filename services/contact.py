@@ -49,8 +49,8 @@ async def message_officers(
     """
     if actor.kind != "citizen" or not isinstance(actor.id, int):
         raise NotAllowed("only a citizen writes to the officers here")
-    if not text or len(text) > MAX_MESSAGE_CHARS:
-        raise ValueError("a contact message has 1 to MAX_MESSAGE_CHARS characters")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValueError(f"a contact message has at most {MAX_MESSAGE_CHARS} characters")
     async with store.db.transaction() as c:
         apps = await store.applications.list_for_citizen(actor.id, c)
         codes = "، ".join(a.tracking_code for a in apps if a.tracking_code) or "—"
