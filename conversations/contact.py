@@ -23,18 +23,20 @@ from telegram.ext import (
 
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.catalogue import CatalogueError, error_place
-from domain.notifications import OutboxKind, OutboxMessage
-from handlers.context import BotContext, Services
-from handlers.keyboards import CONTACT_WRITE_DATA
+from handlers.auth import roster
+from handlers.context import BotContext
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
-from texts.formatting import format_tracking_code, to_persian_digits
+from handlers.start import register_citizen
+from services import contact
+from services.actors import Actor
+from services.contact import MAX_MESSAGE_CHARS
+from texts.formatting import to_persian_digits
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
 ASK_MESSAGE = "contact_ask_message"
-WRITE_DATA = CONTACT_WRITE_DATA
-MAX_MESSAGE_CHARS = 1000
+WRITE_DATA = "contact:write"
 OFFICE_FILE = "office.yaml"
 
 
@@ -106,16 +108,6 @@ async def ask_message(update: Update, context: BotContext) -> str:
     return ASK_MESSAGE
 
 
-async def _officer_chats(services: Services) -> list[int]:
-    """Where officers read messages: the officers' group if set, else each officer's chat."""
-    settings = services.settings
-    if settings.officers_chat_id is not None:
-        return [settings.officers_chat_id]
-    stored = await services.store.officers.list_active(settings.bot_platform.value)
-    # In a private chat the chat id is the user id.
-    return sorted(set(settings.officer_ids) | {o.user_id for o in stored})
-
-
 async def got_message(update: Update, context: BotContext) -> int | str:
     """Queue the message for the officers (outbox), then thank the citizen."""
     message, user = update.effective_message, update.effective_user
@@ -129,26 +121,18 @@ async def got_message(update: Update, context: BotContext) -> int | str:
         )
         return ASK_MESSAGE
     services = context.services
-    platform = services.settings.bot_platform.value
-    citizen = await services.store.citizens.get_or_create(platform, user.id, message.chat_id)
-    apps = await services.store.applications.list_for_citizen(citizen.id)
-    codes = "، ".join(format_tracking_code(a.tracking_code) for a in apps if a.tracking_code)
-    codes = codes or "—"
-    body = _("Message from a citizen ({name}, tracking codes: {codes}):\n\n{text}").format(
-        name=user.full_name, codes=codes, text=text
+    settings = services.settings
+    citizen = await register_citizen(update, context)
+    assert citizen is not None
+    await contact.message_officers(
+        services.store,
+        Actor("citizen", citizen.id),
+        sender_name=user.full_name,
+        text=text,
+        roster=roster(services),
+        officers_chat_id=settings.officers_chat_id,
+        reference=f"{settings.bot_platform.value}:{update.update_id}",
     )
-    async with services.store.db.transaction() as c:
-        for chat_id in await _officer_chats(services):
-            await services.store.outbox.enqueue(
-                OutboxMessage(
-                    chat_id=chat_id,
-                    kind=OutboxKind.OFFICER_ALERT.value,
-                    text=body,
-                    urgent=True,  # officers read it in working hours anyway
-                    dedupe_key=f"contact:{platform}:{update.update_id}:{chat_id}",
-                ),
-                conn=c,
-            )
     services.wake_sender()
     LOGGER.info("Contact message from citizen %s queued for officers", citizen.id)
     await message.reply_text(

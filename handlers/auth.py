@@ -5,6 +5,8 @@ else the bot behaves as if the command or button did not exist, so probing revea
 ``officer_steps`` / ``admin_steps`` apply the same check to EVERY step of an officer
 conversation (entry points and every state's handlers), looked up in the store at each step:
 an officer removed half-way gets «not understood» at the next step and the conversation ends.
+The check itself is ``services.officers`` (the one every service runs too); a service that
+refuses an actor (``NotAllowed``) half-way through a guarded step gets the same answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from telegram.ext import BaseHandler, ConversationHandler
 
 from handlers.context import BotContext, Services
 from handlers.menu import main_menu_keyboard
+from services import officers
+from services.actors import Actor
+from services.errors import NotAllowed
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -27,27 +32,25 @@ R = TypeVar("R")
 _GUARD_MARK = "_homebiz_guard"
 
 
+def roster(services: Services) -> officers.Roster:
+    """Where officers are looked up: this platform's accounts, and OFFICER_IDS as admins."""
+    settings = services.settings
+    return officers.Roster.of(settings.bot_platform.value, settings.officer_ids)
+
+
 async def is_officer(services: Services, user_id: int) -> bool:
     """An officer: listed in OFFICER_IDS or added by an admin (and not removed)."""
-    if user_id in services.settings.officer_ids:
-        return True
-    platform = services.settings.bot_platform.value
-    return await services.store.officers.is_officer(platform, user_id)
+    return await officers.is_officer(services.store, roster(services), user_id)
 
 
 async def is_admin(services: Services, user_id: int) -> bool:
     """An admin may add and remove officers: OFFICER_IDS, or an officer marked admin."""
-    if user_id in services.settings.officer_ids:
-        return True
-    officer = await services.store.officers.get(services.settings.bot_platform.value, user_id)
-    return officer is not None and officer.is_admin
+    return await officers.is_admin(services.store, roster(services), user_id)
 
 
 async def officer_user_ids(services: Services) -> list[int]:
     """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
-    platform = services.settings.bot_platform.value
-    added = {officer.user_id for officer in await services.store.officers.list_active(platform)}
-    return sorted(services.settings.officer_ids | added)
+    return await officers.officer_user_ids(services.store, roster(services))
 
 
 def officer_of(actor: str) -> int | None:
@@ -59,6 +62,11 @@ def officer_of(actor: str) -> int | None:
 def officer_actor(user_id: int) -> str:
     """The actor string recorded in status events and the audit log."""
     return f"officer:{user_id}"
+
+
+def acting_officer(user_id: int) -> Actor:
+    """The actor a service gets for this officer (``str()`` is ``officer_actor``)."""
+    return Actor("officer", user_id)
 
 
 async def _refuse(update: Update) -> None:
@@ -91,7 +99,12 @@ def _guard(allowed: Allowed, role: str) -> Callable[[Callback[R]], Callback[R | 
                 )
                 await _refuse(update)
                 return ConversationHandler.END
-            return await callback(update, context)
+            try:
+                return await callback(update, context)
+            except NotAllowed:  # the service's own check: removed between the two reads
+                LOGGER.warning("Service refused %s action %s", role, callback.__name__)
+                await _refuse(update)
+                return ConversationHandler.END
 
         setattr(guarded, _GUARD_MARK, allowed)
         return guarded

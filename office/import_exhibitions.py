@@ -29,8 +29,9 @@ from domain.exhibitions import (
 from domain.persian import normalize_input
 from office.csv_file import read_csv_rows
 from office.import_columns import header_index, import_columns
+from services import exhibitions
+from services.actors import Actor
 from storage import Store
-from storage.exhibitions import DuplicateExhibition
 from texts.formatting import format_number, to_persian_digits
 from texts.i18n import N_, _
 
@@ -149,6 +150,7 @@ async def import_exhibitions(store: Store, catalogue: Catalogue, path: Path) -> 
         result.problems.append((1, columns))
         return result
     drafts: list[ExhibitionDraft] = []
+    numbers: list[int] = []  # each draft's row number
     seen: dict[tuple[str, str, str], int] = {}
     for number, cells in enumerate(rows[1:], start=2):
         parsed = parse_row(cells, columns, catalogue)
@@ -163,34 +165,15 @@ async def import_exhibitions(store: Store, catalogue: Catalogue, path: Path) -> 
             continue
         seen[identity] = number
         drafts.append(parsed)
+        numbers.append(number)
     if result.problems:
         return result
-    actor = f"import:{path.name}"
-    try:
-        async with store.db.transaction() as c:
-            for number, draft in enumerate(drafts, start=2):
-                try:
-                    created = await store.exhibitions.create(draft, actor, c)
-                except DuplicateExhibition:
-                    result.problems.append((number, _("this exhibition is already stored")))
-                    continue
-                await store.audit.record(
-                    actor,
-                    "exhibition.create",
-                    f"exhibition:{created.id}",
-                    after=created.model_dump(mode="json"),
-                    conn=c,
-                )
-            if result.problems:
-                raise _Rollback
-    except _Rollback:
-        return result
-    result.created = len(drafts)
+    duplicates = await exhibitions.import_drafts(store, Actor("import", path.name), drafts)
+    for position in duplicates:
+        result.problems.append((numbers[position], _("this exhibition is already stored")))
+    if not result.problems:
+        result.created = len(drafts)
     return result
-
-
-class _Rollback(Exception):
-    """Leave the import transaction without storing anything."""
 
 
 def render_result(result: ImportResult) -> str:

@@ -255,7 +255,7 @@ async def _booth_holder(make_citizen: CitizenFactory, store: Store, exhibition_i
 async def test_cancelling_tells_booth_requesters_once(
     bot: RunningBot, make_citizen: CitizenFactory, emulator: Emulator
 ) -> None:
-    from conversations.exhibition_admin import notify_booth_requesters
+    from services.exhibitions import notify_booth_requesters
 
     store = _store(bot)
     fair = await store.exhibitions.create(_draft("بازارچهٔ گلستان"), "officer:1")
