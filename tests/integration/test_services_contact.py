@@ -47,7 +47,7 @@ async def test_every_officer_now_gets_it_once(world: World) -> None:
     for chat_id in (ADMIN, OFFICER):
         row = await store.outbox.get_by_dedupe_key(f"contact:telegram:41:{chat_id}")
         assert row is not None and row.urgent and row.kind == "officer_alert"
-        assert "مریم" in row.text and "64330128" in row.text and "وام من" in row.text
+        assert "مریم" in row.text and "۶۴۳۳۰۱۲۸" in row.text and "وام من" in row.text
     again = await _message(world)  # the same update handled again
     assert again.enqueued == 0 and await count(store, "outbox") == 2
 

@@ -19,7 +19,7 @@ MOVED = (
     "conversations/exhibitions.py",
     "conversations/officer/admin.py",
     "conversations/subscriptions.py",
-    "handlers/contact.py",
+    "conversations/contact.py",
     "handlers/start.py",
 )
 FORBIDDEN = {
