@@ -2,11 +2,14 @@
 
 Each row names an application by tracking code (tried first) or national code (which must
 match exactly one application introduced to a bank) and gives the bank, branch, amount and
-payment date. The whole file is checked first, inside the same write transaction that applies
-it: one bad row and nothing is applied (exit code 1, every bad row listed with its number and
-reason). Each payment goes through ``change_status`` as ``import:<file name>``, so the status
-event, the audit entry and the citizen's notification (outbox) are written with it; a running
-bot's sender delivers the notifications.
+payment date. The whole file is checked first, in one read snapshot (a few batched queries,
+no write lock): one bad row and nothing is applied (exit code 1, every bad row listed with its
+number and reason). Then the checked plan is stored as an import record and applied in short
+write transactions (``storage.bank_imports``), so the bot keeps writing meanwhile. Each payment
+writes what ``change_status`` writes as ``import:<file name>``: the status event, the audit
+entry and, once every row stands, the citizen's notification (outbox); a running bot's sender
+delivers the notifications. An application an officer changes while the file is being applied
+rolls the whole import back. An import a crash interrupted is finished by the next run.
 
 Decision: a row for an application still «approved» (not yet introduced to a bank) is a bad
 row. The life cycle lets only an officer record the introduction (which bank and branch the
@@ -19,8 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -43,19 +47,31 @@ from bot.office.bank_report import (
 )
 from bot.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
-from domain.lifecycle import LifecycleError
 from domain.models import Application
 from domain.notifications import QuietHours
 from domain.persian import normalize_national_code
 from domain.statuses import ApplicationStatus
 from domain.tracking import normalize_tracking_code
 from storage import Store
+from storage.bank_imports import (
+    BankImport,
+    BankImportRepository,
+    Conflict,
+    ImportStatus,
+    PlannedPayment,
+)
 from storage.reports import local_today
-from storage.status_changes import change_status
+from storage.status_changes import Renderer
 
 LOGGER = logging.getLogger(__name__)
 
 S = ApplicationStatus
+
+# Rows per write transaction: a few tens of milliseconds of the write lock each.
+CHUNK_ROWS = 500
+
+OnChunk = Callable[[int], Awaitable[None]]
+"""Called after each committed chunk with the rows applied so far (progress, tests)."""
 
 
 class Payment(BaseModel):
@@ -93,6 +109,10 @@ class ImportResult(BaseModel):
     file_problem: str | None = None
     dry_run: bool = False
     applied: bool = False
+    import_id: int | None = None
+    # The write transactions the apply took, and the longest of them (seconds).
+    write_transactions: int = 0
+    longest_write_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -154,18 +174,21 @@ def _parse(raw: RawRow, catalogue: Catalogue, today: date) -> _Parsed | list[str
     )
 
 
-async def _find(store: Store, row: _Parsed, conn: aiosqlite.Connection) -> Application | str:
+def _find(
+    row: _Parsed,
+    by_code: dict[str, Application],
+    by_national: dict[str, list[Application]],
+) -> Application | str:
     """The application a row names, or why it cannot be found."""
-    apps = store.applications
     if row.tracking_code:
-        app = await apps.find_by_tracking_code(row.tracking_code, conn=conn)
+        app = by_code.get(row.tracking_code)
         if app is None:
             return _("no application has this tracking code")
         if row.national_code and app.national_code != row.national_code:
             return _("the national code is not the one of this tracking code's application")
         return app
     assert row.national_code is not None
-    found = await apps.find_by_national_code(row.national_code, conn=conn)
+    found = by_national.get(row.national_code, [])
     waiting = [a for a in found if a.status is S.INTRODUCED_TO_BANK]
     if len(waiting) == 1:
         return waiting[0]
@@ -198,15 +221,37 @@ async def plan_import(
     conn: aiosqlite.Connection,
 ) -> tuple[list[Payment], list[RowProblem]]:
     """Check every row against the database (read through ``conn``); change nothing."""
+    payments, problems, _apps = await _plan(store, rows, catalogue, today, conn)
+    return payments, problems
+
+
+async def _plan(
+    store: Store,
+    rows: list[RawRow],
+    catalogue: Catalogue,
+    today: date,
+    conn: aiosqlite.Connection,
+) -> tuple[list[Payment], list[RowProblem], dict[int, Application]]:
+    """The check, with the applications the payments name as they were read."""
+    parsed = [(raw, _parse(raw, catalogue, today)) for raw in rows]
+    wanted = [p for _raw, p in parsed if isinstance(p, _Parsed)]
+    apps = store.applications
+    # Two batched reads for the whole file instead of one or two queries per row.
+    by_code = await apps.find_by_tracking_codes(
+        [p.tracking_code for p in wanted if p.tracking_code], conn=conn
+    )
+    by_national = await apps.find_by_national_codes(
+        [p.national_code for p in wanted if not p.tracking_code and p.national_code], conn=conn
+    )
     payments: list[Payment] = []
     problems: list[RowProblem] = []
+    named: dict[int, Application] = {}
     seen: dict[int, int] = {}  # application id → the row that already names it
-    for raw in rows:
-        parsed = _parse(raw, catalogue, today)
-        if isinstance(parsed, list):
-            problems += [RowProblem(row=raw.row, reason=reason) for reason in parsed]
+    for raw, row in parsed:
+        if isinstance(row, list):
+            problems += [RowProblem(row=raw.row, reason=reason) for reason in row]
             continue
-        app = await _find(store, parsed, conn)
+        app = _find(row, by_code, by_national)
         if isinstance(app, str):
             problems.append(RowProblem(row=raw.row, reason=app))
             continue
@@ -220,28 +265,30 @@ async def plan_import(
         if app.status is not S.INTRODUCED_TO_BANK:
             problems.append(RowProblem(row=raw.row, reason=_status_problem(app)))
             continue
-        if app.bank and bank_key(app.bank) != bank_key(parsed.bank):
+        if app.bank and bank_key(app.bank) != bank_key(row.bank):
             reason = _("the application was introduced to {expected}, not to {bank}").format(
-                expected=app.bank, bank=parsed.bank
+                expected=app.bank, bank=row.bank
             )
             problems.append(RowProblem(row=raw.row, reason=reason))
             continue
+        named[app.id] = app
         payments.append(
             Payment(
                 row=raw.row,
                 application_id=app.id,
                 tracking_code=app.tracking_code,
-                bank=parsed.bank,
-                branch=parsed.branch,
-                amount_rials=parsed.amount_rials,
-                paid_on=parsed.paid_on,
+                bank=row.bank,
+                branch=row.branch,
+                amount_rials=row.amount_rials,
+                paid_on=row.paid_on,
             )
         )
-    return payments, problems
+    return payments, problems, named
 
 
-class _Rejected(Exception):
-    """Leave the write transaction without committing anything."""
+def _read(path: Path) -> tuple[list[RawRow], str]:
+    rows = read_rows(path)
+    return rows, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 async def import_bank_report(
@@ -253,60 +300,54 @@ async def import_bank_report(
     today: date | None = None,
     wake: Callable[[], None] | None = None,
     quiet_hours: QuietHours | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    on_chunk: OnChunk | None = None,
 ) -> ImportResult:
-    """Check the file and, unless a dry run or any row is bad, apply it in one transaction.
+    """Check the file and, unless a dry run or any row is bad, apply it in short transactions.
 
-    ``wake`` (e.g. ``services.wake_sender``) is called after a commit when the sender runs in
-    this process; otherwise the running bot's sender finds the outbox rows on its next poll.
-    Notifications are not urgent: they wait for the end of ``quiet_hours``.
+    ``wake`` (e.g. ``services.wake_sender``) is called after the notifications are written when
+    the sender runs in this process; otherwise the running bot's sender finds the outbox rows
+    on its next poll. Notifications are not urgent: they wait for the end of ``quiet_hours``.
     """
     name = path.name
     today = today or local_today(store)
     try:
-        rows = await asyncio.to_thread(read_rows, path)  # file reading off the event loop
+        rows, digest = await asyncio.to_thread(_read, path)  # file reading off the event loop
     except BankReportError as exc:
         return ImportResult(file_name=name, file_problem=str(exc), dry_run=dry_run)
+    async with store.db.read() as conn:  # one snapshot: every row checked against one state
+        payments, problems, apps = await _plan(store, rows, catalogue, today, conn)
     if dry_run:
-        async with store.db.read() as conn:
-            payments, problems = await plan_import(store, rows, catalogue, today, conn)
         return ImportResult(
             file_name=name, rows=len(rows), payments=payments, problems=problems, dry_run=True
         )
-    render = make_renderer(lambda code: _document_name(catalogue, code))
-    payments, problems = [], []
-    try:
-        async with store.db.transaction() as conn:
-            payments, problems = await plan_import(store, rows, catalogue, today, conn)
-            if problems:
-                raise _Rejected
-            for payment in payments:
-                await change_status(
-                    store,
-                    payment.application_id,
-                    S.PAID,
-                    actor=f"import:{name}",
-                    details={
-                        "amount_rials": payment.amount_rials,
-                        "paid_on": payment.paid_on.isoformat(),
-                    },
-                    render=render,
-                    quiet_hours=quiet_hours,
-                    conn=conn,
-                )
-    except _Rejected:
-        pass
-    except LifecycleError as exc:  # planned in the same transaction: only a bug gets here
-        LOGGER.exception("bank report %s rolled back", name)
-        problems = [RowProblem(row=0, reason=str(exc))]
-    applied = not problems
-    LOGGER.info(
-        "bank report %s: %d rows, %d payments, %d problems, applied=%s",
+    if problems:
+        _log(name, len(rows), len(payments), len(problems), applied=False)
+        return ImportResult(file_name=name, rows=len(rows), payments=payments, problems=problems)
+    imports = BankImportRepository(store.db)
+    import_id = await imports.start(
         name,
-        len(rows),
-        len(payments),
-        len(problems),
-        applied,
+        digest,
+        f"import:{name}",
+        [
+            PlannedPayment(p.row, apps[p.application_id], p.amount_rials, p.paid_on)
+            for p in payments
+        ],
     )
+    status, conflicts = await _finish(
+        imports,
+        import_id,
+        _renderer(catalogue),
+        quiet_hours=quiet_hours,
+        chunk_rows=chunk_rows,
+        on_chunk=on_chunk,
+    )
+    applied = status is ImportStatus.DONE
+    if not applied:
+        problems = [RowProblem(row=c.row, reason=_changed_meanwhile()) for c in conflicts] or [
+            RowProblem(row=0, reason=_changed_meanwhile())  # rolled back by another run
+        ]
+    _log(name, len(rows), len(payments), len(problems), applied=applied, imports=imports)
     if applied and wake is not None:
         wake()
     return ImportResult(
@@ -315,6 +356,120 @@ async def import_bank_report(
         payments=payments,
         problems=problems,
         applied=applied,
+        import_id=import_id,
+        write_transactions=len(imports.write_seconds),
+        longest_write_seconds=max(imports.write_seconds, default=0.0),
+    )
+
+
+async def _finish(
+    imports: BankImportRepository,
+    import_id: int,
+    render: Renderer,
+    *,
+    quiet_hours: QuietHours | None,
+    chunk_rows: int,
+    on_chunk: OnChunk | None = None,
+) -> tuple[ImportStatus, list[Conflict]]:
+    """Take an import from wherever it stands to done or rolled back, chunk by chunk."""
+    conflicts: list[Conflict] = []
+    applied = 0
+    while (status := await _status(imports, import_id)) is ImportStatus.APPLYING:
+        outcome = await imports.apply_chunk(import_id, chunk_rows, render)
+        if isinstance(outcome, list):
+            conflicts = outcome
+        elif outcome and on_chunk is not None:
+            applied += outcome
+            await on_chunk(applied)
+    while status is ImportStatus.ROLLING_BACK:
+        await imports.roll_back_chunk(import_id, chunk_rows)
+        status = await _status(imports, import_id)
+    after_row = 0
+    while status is ImportStatus.NOTIFYING:
+        last = await imports.notify_chunk(
+            import_id, chunk_rows, after_row=after_row, quiet_hours=quiet_hours
+        )
+        after_row = last if last is not None else after_row
+        status = await _status(imports, import_id)
+    return status, conflicts
+
+
+async def _status(imports: BankImportRepository, import_id: int) -> ImportStatus:
+    record = await imports.get(import_id)
+    assert record is not None
+    return record.status
+
+
+class ResumedImport(BaseModel):
+    """An import a crash had interrupted, finished by this run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file_name: str
+    rows: int
+    applied: bool
+
+
+async def resume_imports(
+    store: Store,
+    catalogue: Catalogue,
+    *,
+    quiet_hours: QuietHours | None = None,
+    wake: Callable[[], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> list[ResumedImport]:
+    """Finish every import a crash left half-done: apply the rest (or finish its roll-back).
+
+    Safe while another process works on the same import: each chunk checks the import's state
+    and its rows inside its own transaction, so nothing is applied or notified twice.
+    """
+    imports = BankImportRepository(store.db)
+    finished: list[ResumedImport] = []
+    for record in await imports.open_imports():
+        LOGGER.warning("finishing the interrupted bank report import %d", record.id)
+        status, _conflicts = await _finish(
+            imports, record.id, _renderer(catalogue), quiet_hours=quiet_hours, chunk_rows=chunk_rows
+        )
+        finished.append(_resumed(record, status))
+    if any(f.applied for f in finished) and wake is not None:
+        wake()
+    return finished
+
+
+def _resumed(record: BankImport, status: ImportStatus) -> ResumedImport:
+    return ResumedImport(
+        file_name=record.file_name, rows=record.rows_total, applied=status is ImportStatus.DONE
+    )
+
+
+def _renderer(catalogue: Catalogue) -> Renderer:
+    return make_renderer(lambda code: _document_name(catalogue, code))
+
+
+def _changed_meanwhile() -> str:
+    return _("the application changed while the file was being applied")
+
+
+def _log(
+    name: str,
+    rows: int,
+    payments: int,
+    problems: int,
+    *,
+    applied: bool,
+    imports: BankImportRepository | None = None,
+) -> None:
+    writes = imports.write_seconds if imports is not None else []
+    LOGGER.info(
+        "bank report %s: %d rows, %d payments, %d problems, applied=%s,"
+        " %d write transactions, longest %.0f ms",
+        name,
+        rows,
+        payments,
+        problems,
+        applied,
+        len(writes),
+        1000 * max(writes, default=0.0),
     )
 
 
@@ -377,6 +532,18 @@ def render_import_result(result: ImportResult) -> str:
     return "\n".join(lines)
 
 
+def render_resumed(resumed: ResumedImport) -> str:
+    """One line about an interrupted import this run finished."""
+    if resumed.applied:
+        return _(
+            "An interrupted import of «{file}» was finished first: {count} applications "
+            "were marked paid."
+        ).format(file=resumed.file_name, count=to_persian_digits(resumed.rows))
+    return _(
+        "An interrupted import of «{file}» was rolled back first: nothing of it was applied."
+    ).format(file=resumed.file_name)
+
+
 # --- the command ----------------------------------------------------------------------------
 
 
@@ -384,10 +551,18 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     catalogue = load_catalogue(settings.catalogue_dir)
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
+    quiet_hours = settings.quiet_hours
     try:
-        result = await import_bank_report(store, catalogue, Path(args.file), dry_run=args.dry_run)
+        resumed = (
+            [] if args.dry_run else await resume_imports(store, catalogue, quiet_hours=quiet_hours)
+        )
+        result = await import_bank_report(
+            store, catalogue, Path(args.file), dry_run=args.dry_run, quiet_hours=quiet_hours
+        )
     finally:
         await store.close()
+    for done in resumed:
+        print(render_resumed(done))
     print(render_import_result(result))
     return 0 if result.ok else 1
 
