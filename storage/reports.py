@@ -7,8 +7,9 @@ the Tehran calendar day or Jalali year, so the boundaries are converted before c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -16,10 +17,8 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.catalogue import Catalogue, load_catalogue
 from domain.lifecycle import EventKind
-from domain.models import Application
 from domain.stats import LoanTotals, Stats, Tally, jalali_year_bounds, jalali_year_of
 from domain.statuses import ApplicationStatus, PlanType
-from storage.applications import application_from_row
 from storage.db import to_db_time
 from storage.store import Store
 
@@ -180,8 +179,33 @@ class ExportFilter(BaseModel):
     to_date: date | None = None
 
 
-async def list_for_export(store: Store, filters: ExportFilter) -> list[Application]:
-    """The applications matching the filters, oldest first (drafts only when asked for)."""
+class ExportRow(NamedTuple):
+    """The columns an export shows, as stored (times are UTC text, dates ISO text)."""
+
+    id: int
+    tracking_code: str | None
+    full_name: str | None
+    national_code: str | None
+    phone: str | None
+    plan_type: str
+    status: str
+    county: str | None
+    activity_code: str | None
+    requested_rials: int | None
+    bank: str | None
+    bank_branch: str | None
+    paid_rials: int | None
+    paid_on: str | None
+    permit_number: str | None
+    submitted_at: str | None
+    updated_at: str
+
+
+_EXPORT_COLUMNS = ", ".join(ExportRow._fields)
+EXPORT_PAGE_ROWS = 2_000
+
+
+def _export_where(filters: ExportFilter) -> tuple[list[str], list[object]]:
     where = ["status = ?" if filters.status else "status != 'draft'"]
     params: list[object] = [filters.status.value] if filters.status else []
     if filters.county:
@@ -190,13 +214,40 @@ async def list_for_export(store: Store, filters: ExportFilter) -> list[Applicati
     if filters.plan_type:
         where.append("plan_type = ?")
         params.append(filters.plan_type.value)
+    # The date terms filter the id-ordered walk (unary +: not the filed_at index, whose range
+    # would have to be sorted again for every page); the walk reads each row once in all.
     if filters.from_date:
-        where.append(f"{_FILED_AT} >= ?")
+        where.append("+filed_at >= ?")
         params.append(local_day_start(filters.from_date))
     if filters.to_date:
-        where.append(f"{_FILED_AT} < ?")
+        where.append("+filed_at < ?")
         params.append(local_day_start(date.fromordinal(filters.to_date.toordinal() + 1)))
-    sql = f"SELECT * FROM applications WHERE {' AND '.join(where)} ORDER BY id"
-    async with store.db.read() as c, c.execute(sql, params) as cur:
+    return where, params
+
+
+async def export_page(
+    store: Store, filters: ExportFilter, after_id: int = 0, limit: int = EXPORT_PAGE_ROWS
+) -> list[ExportRow]:
+    """The next ``limit`` matching applications with an id above ``after_id``, oldest first.
+
+    A keyset page: only the exported columns, found by index (status, county) or by walking
+    ids, never an offset; drafts only when asked for.
+    """
+    where, params = _export_where(filters)
+    sql = (
+        f"SELECT {_EXPORT_COLUMNS} FROM applications WHERE id > ? AND {' AND '.join(where)}"
+        " ORDER BY id LIMIT ?"
+    )
+    async with store.db.read() as c, c.execute(sql, (after_id, *params, limit)) as cur:
         rows = await cur.fetchall()
-    return [application_from_row(row) for row in rows]
+    return [ExportRow(*row) for row in rows]
+
+
+async def iter_export(
+    store: Store, filters: ExportFilter, page_rows: int = EXPORT_PAGE_ROWS
+) -> AsyncIterator[list[ExportRow]]:
+    """Every matching application, page by page (each page its own short read)."""
+    after = 0
+    while page := await export_page(store, filters, after, page_rows):
+        yield page
+        after = page[-1].id
