@@ -24,9 +24,6 @@ from storage.store import Store
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
-# When an application counts as "filed": its submission, or its creation for a draft.
-_FILED_AT = "COALESCE(submitted_at, created_at)"
-
 
 def local_day_start(day: date, tz: ZoneInfo = TEHRAN) -> str:
     """The stored (UTC) text of the first instant of a local calendar day."""
@@ -51,7 +48,8 @@ async def collect_stats(
     """The figures of one Jalali year (the current one when not given).
 
     ``catalogue`` names counties and activity groups; the bot passes ``services.catalogue``
-    (the default reads the packaged data files).
+    (the default reads the packaged data files). Every figure is read from an index or from
+    the year's tallies (migration 0009), so the cost follows the year's size, not the store's.
     """
     today = today or local_today(store)
     year = year or jalali_year_of(today)
@@ -61,19 +59,20 @@ async def collect_stats(
     async with store.db.read() as c:
         drafts = await _scalar(
             c,
-            "SELECT COUNT(*) FROM applications WHERE status = 'draft'"
-            " AND created_at >= ? AND created_at < ?",
+            "SELECT COUNT(*) FROM applications INDEXED BY applications_drafts"
+            " WHERE status = 'draft' AND created_at >= ? AND created_at < ?",
             span,
         )
-        filed = f"status != 'draft' AND {_FILED_AT} >= ? AND {_FILED_AT} < ?"
-        by_status = await _grouped(c, "status", filed, span)
-        by_county = await _grouped(c, "county", filed, span)
-        by_activity = await _grouped(c, "activity_code", filed, span)
-        by_plan = await _grouped(c, "plan_type", filed, span)
+        tallies = await _year_tallies(c, year, span)
+        if tallies is None:
+            tallies = await _filed_tallies(c, span)
+        by_status, by_county, by_activity, by_plan = _marginals(tallies)
         introduced = await _loan_totals(
             c,
-            "SELECT plan_type, COUNT(*), COALESCE(SUM(requested_rials), 0) FROM applications"
+            "SELECT plan_type, COUNT(*), COALESCE(SUM(requested_rials), 0)"
+            " FROM applications INDEXED BY applications_loan"
             " WHERE id IN (SELECT application_id FROM status_events"
+            "   INDEXED BY status_events_introduced"
             "   WHERE to_status = 'introduced_to_bank'"
             "   AND (from_status IS NULL OR from_status != to_status)"
             "   AND created_at >= ? AND created_at < ?)"
@@ -82,16 +81,19 @@ async def collect_stats(
         )
         paid = await _loan_totals(
             c,
-            "SELECT plan_type, COUNT(*), COALESCE(SUM(paid_rials), 0) FROM applications"
+            "SELECT plan_type, COUNT(*), COALESCE(SUM(paid_rials), 0)"
+            " FROM applications INDEXED BY applications_paid"
             " WHERE status = 'paid' AND paid_on >= ? AND paid_on < ? GROUP BY plan_type",
             (start.isoformat(), end.isoformat()),
         )
+        # The literal matches the partial index's WHERE (a bound value could not use it).
         permits = await _scalar(
             c,
             "SELECT COUNT(DISTINCT application_id) FROM status_events"
-            " WHERE json_extract(details_json, '$.event') = ?"
+            " INDEXED BY status_events_permits"
+            f" WHERE json_extract(details_json, '$.event') = '{EventKind.PERMIT_ISSUED.value}'"
             " AND created_at >= ? AND created_at < ?",
-            (EventKind.PERMIT_ISSUED.value, *span),
+            span,
         )
     return Stats(
         year=year,
@@ -112,19 +114,59 @@ async def collect_stats(
     )
 
 
+# (status, county or '', activity or '', plan type, count) of the year's filed applications.
+_Tally = tuple[str, str, str, str, int]
+
+
+async def _year_tallies(
+    c: aiosqlite.Connection, year: int, span: tuple[str, str]
+) -> list[_Tally] | None:
+    """The year's tallies, or None when the stored year bounds are not this year's span."""
+    async with c.execute(
+        "SELECT year, starts_at FROM jalali_years WHERE year IN (?, ?) ORDER BY year",
+        (year, year + 1),
+    ) as cur:
+        bounds = tuple(str(row[1]) for row in await cur.fetchall())
+    if bounds != span:  # outside the table, or the time zone rules moved a year's start
+        return None
+    async with c.execute(
+        "SELECT status, county, activity_code, plan_type, n FROM application_tallies"
+        " WHERE year = ? AND n != 0",
+        (year,),
+    ) as cur:
+        return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
+
+
+async def _filed_tallies(c: aiosqlite.Connection, span: tuple[str, str]) -> list[_Tally]:
+    """The same tallies counted from the filed_at index (a year the tallies cannot answer)."""
+    async with c.execute(
+        "SELECT status, COALESCE(county, ''), COALESCE(activity_code, ''), plan_type, COUNT(*)"
+        " FROM applications INDEXED BY applications_filed"
+        " WHERE filed_at >= ? AND filed_at < ? AND status != 'draft' GROUP BY 1, 2, 3, 4",
+        span,
+    ) as cur:
+        return [(r[0], r[1], r[2], r[3], int(r[4])) for r in await cur.fetchall()]
+
+
+def _marginals(
+    tallies: list[_Tally],
+) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
+    by_status: Counter[str] = Counter()
+    by_county: Counter[str] = Counter()
+    by_activity: Counter[str] = Counter()
+    by_plan: Counter[str] = Counter()
+    for status, county, activity, plan, n in tallies:
+        by_status[status] += n
+        by_county[county] += n
+        by_activity[activity] += n
+        by_plan[plan] += n
+    return by_status, by_county, by_activity, by_plan
+
+
 async def _scalar(c: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> int:
     async with c.execute(sql, params) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row is not None and row[0] is not None else 0
-
-
-async def _grouped(
-    c: aiosqlite.Connection, column: str, where: str, params: tuple[object, ...]
-) -> Counter[str]:
-    sql = f"SELECT COALESCE({column}, ''), COUNT(*) FROM applications WHERE {where} GROUP BY 1"
-    async with c.execute(sql, params) as cur:
-        rows = await cur.fetchall()
-    return Counter({str(row[0]): int(row[1]) for row in rows})
 
 
 async def _loan_totals(
