@@ -348,19 +348,22 @@ class ApplicationRepository:
         key = name_query_key(text)
         if key is None:
             return None
-        async with self.db.reading(conn) as c:
-            async with c.execute(
-                "SELECT application_id FROM application_names"
-                " WHERE name_key >= ? AND name_key < ? ORDER BY name_key, application_id"
-                " LIMIT ?",
+        async with (
+            self.db.reading(conn) as c,
+            c.execute(
+                "SELECT a.* FROM application_names AS n"
+                " JOIN applications AS a ON a.id = n.application_id"
+                " WHERE n.name_key >= ? AND n.name_key < ?"
+                " ORDER BY n.name_key, n.application_id LIMIT ?",
                 (key, key + _TOP, limit * 2),  # one name may match through two of its keys
-            ) as cur:
-                ids = list(dict.fromkeys(int(row[0]) for row in await cur.fetchall()))[:limit]
-            if not ids:
-                return []
-            marks = ", ".join("?" for _ in ids)
-            found = {a.id: a for a in await self._many(c, f"id IN ({marks})", tuple(ids))}
-        return [found[i] for i in ids if i in found]
+            ) as cur,
+        ):
+            rows = await cur.fetchall()
+        found: dict[int, Application] = {}
+        for row in rows:
+            if row["id"] not in found:
+                found[row["id"]] = application_from_row(row)
+        return list(found.values())[:limit]
 
     async def _write_name_keys(
         self, c: aiosqlite.Connection, application_id: int, full_name: str | None

@@ -1,28 +1,29 @@
 """A checked bank report applied in short write transactions, resumable after a crash.
 
 The whole file is checked first (in a read snapshot, by the caller); then ``start`` stores the
-plan, one row per payment, in ``bank_imports`` / ``bank_import_rows``. ``apply_chunk`` applies
-the next pending rows in one short transaction, through ``status_changes.apply_changes`` (the
-same application update, status event and audit entry as one officer's move), and marks them
-applied in the same transaction: a chunk applied twice changes nothing. When every row is
-applied the import is past the point of no return; ``notify_chunk`` then writes the citizens'
-notifications (outbox, deduplicated by status event) and the import is done. The bot's writes go
-on between chunks: no transaction holds the write lock for long.
+plan, one row per payment, in ``bank_imports`` / ``bank_import_rows``. ``apply_chunk`` works
+out the next pending rows outside the write lock (``status_changes.prepare_changes``: the same
+application update, status event and audit entry as one officer's move) and writes them in one
+short transaction that also marks them applied: a chunk applied twice changes nothing. When
+every row is applied the import is past the point of no return; ``notify_chunk`` then writes
+the citizens' notifications (outbox, deduplicated by status event) and the import is done. The
+bot's writes go on between chunks: no transaction holds the write lock for long.
 
 If an application changed after the check (an officer moved it meanwhile), the import is rolled
-back, also in chunks: every applied row is put back as it was checked and its event and audit
-entry are removed. Nobody was notified yet, since notifications are written only once every row
-stands. A crash leaves the import ``applying``, ``rolling_back`` or ``notifying``; ``open_imports``
-lists it and the same steps finish it.
+back, also in chunks: every applied row is put back as it was and its event and audit entry
+are removed. Nobody was notified yet, since notifications are written only once every row
+stands. A crash leaves the import ``applying``, ``rolling_back`` or ``notifying``;
+``open_imports`` lists it and the same steps finish it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -36,10 +37,13 @@ from storage.applications import ApplicationRepository
 from storage.db import Database, to_db_time
 from storage.status_changes import (
     PlannedChange,
+    PreparedChange,
     Renderer,
-    apply_changes,
+    changed_since,
     enqueue_notifications,
+    prepare_changes,
     snapshot,
+    write_changes,
 )
 
 
@@ -84,6 +88,26 @@ class Conflict:
     application_id: int
 
 
+@dataclass(frozen=True)
+class ChunkOutcome:
+    """What one apply_chunk call did (see there)."""
+
+    applied: int = 0
+    done: bool = False
+    retry: bool = False
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreparedChunk:
+    """The next rows of an import, worked out and ready for ``write_chunk``."""
+
+    import_id: int
+    rows: list[int]
+    changes: list[PreparedChange]
+    replaced: list[str]  # each row's application as the payment found it (JSON)
+
+
 def _state(app: Application) -> dict[str, Any]:
     """An application's state as the check saw it, or as the import found it (to restore)."""
     return {**snapshot(app), "updated_at": to_db_time(app.updated_at)}
@@ -118,6 +142,16 @@ class BankImportRepository:
     ) -> int:
         """Store the checked plan (one short transaction); return the import's id."""
         now = self.db.now_text()
+        rows = [
+            (
+                p.row,
+                p.application.id,
+                p.amount_rials,
+                p.paid_on.isoformat(),
+                json.dumps(_state(p.application), ensure_ascii=False),
+            )
+            for p in payments
+        ]
         async with self._writing() as c:
             cursor = await c.execute(
                 "INSERT INTO bank_imports (file_name, file_sha256, actor, status, rows_total,"
@@ -129,17 +163,7 @@ class BankImportRepository:
             await c.executemany(
                 "INSERT INTO bank_import_rows (import_id, row, application_id, amount_rials,"
                 " paid_on, before_json) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        import_id,
-                        p.row,
-                        p.application.id,
-                        p.amount_rials,
-                        p.paid_on.isoformat(),
-                        json.dumps(_state(p.application), ensure_ascii=False),
-                    )
-                    for p in payments
-                ],
+                [(import_id, *row) for row in rows],
             )
         return import_id
 
@@ -166,17 +190,37 @@ class BankImportRepository:
         return [_record(row) for row in rows]
 
     async def apply_chunk(
-        self, import_id: int, limit: int, render: Renderer
-    ) -> int | list[Conflict]:
-        """Apply the next ``limit`` pending rows in one transaction; return how many.
+        self,
+        import_id: int,
+        limit: int,
+        render: Renderer,
+        known: Mapping[int, Application] | None = None,
+    ) -> ChunkOutcome:
+        """Apply the next ``limit`` pending rows in one short transaction (prepare, then write).
 
-        0: nothing was pending (the import moves on to ``notifying``). A list of conflicts: some
-        applications changed since the check; nothing of this chunk was written and the import
-        is now ``rolling_back``.
+        ``done``: no row was pending (the import moves on to notifying). ``conflicts``:
+        applications are no longer as checked; nothing of this chunk was written and the import
+        is now rolling back. ``retry``: something moved between the reads and the transaction;
+        read again and try again.
         """
-        async with self._writing() as c:
+        chunk = await self.prepare_chunk(import_id, limit, render, known)
+        return chunk if isinstance(chunk, ChunkOutcome) else await self.write_chunk(chunk)
+
+    async def prepare_chunk(
+        self,
+        import_id: int,
+        limit: int,
+        render: Renderer,
+        known: Mapping[int, Application] | None = None,
+    ) -> PreparedChunk | ChunkOutcome:
+        """Read and work out the next ``limit`` pending rows, outside the write lock.
+
+        ``known``: the applications as the check read them, so the first run reads nothing
+        again (``write_chunk`` checks, in its transaction, that they have not moved since).
+        """
+        async with self.db.read() as c:
             if await self._status(c, import_id) is not ImportStatus.APPLYING:
-                return 0
+                return ChunkOutcome(done=True)
             actor = await self._actor(c, import_id)
             async with c.execute(
                 "SELECT row, application_id, amount_rials, paid_on, before_json"
@@ -185,57 +229,87 @@ class BankImportRepository:
                 (import_id, limit),
             ) as cur:
                 pending = list(await cur.fetchall())
-            if not pending:
-                await self._set_status(c, import_id, ImportStatus.NOTIFYING)
-                return 0
-            # The rows as they stand in this transaction: the check's guard, and `before`.
-            apps = await ApplicationRepository(self.db).get_many(
-                [r["application_id"] for r in pending], conn=c
+            ids = [int(r["application_id"]) for r in pending]
+            apps = {i: known[i] for i in ids if known is not None and i in known}
+            missing = [i for i in ids if i not in apps]
+            if missing:  # in the same snapshot as the pending rows: not yet paid by them
+                apps.update(await ApplicationRepository(self.db).get_many(missing, conn=c))
+        if not pending:
+            await self._finish_applying(import_id)
+            return ChunkOutcome(done=True)
+        conflicts = [
+            Conflict(row=r["row"], application_id=r["application_id"])
+            for r in pending
+            if r["application_id"] not in apps
+            or not _still_as_checked(apps[r["application_id"]], json.loads(r["before_json"]))
+        ]
+        if conflicts:
+            await self._start_rolling_back(import_id)
+            return ChunkOutcome(conflicts=conflicts)
+        changes = [
+            PlannedChange(
+                before=apps[r["application_id"]],
+                to_status=ApplicationStatus.PAID,
+                details={"amount_rials": r["amount_rials"], "paid_on": r["paid_on"]},
             )
-            conflicts = [
-                Conflict(row=r["row"], application_id=r["application_id"])
-                for r in pending
-                if r["application_id"] not in apps
-                or not _still_as_checked(apps[r["application_id"]], json.loads(r["before_json"]))
-            ]
-            if conflicts:
-                await self._set_status(c, import_id, ImportStatus.ROLLING_BACK)
-                return conflicts
-            applied = await apply_changes(
-                self.db,
-                c,
-                [
-                    PlannedChange(
-                        before=apps[r["application_id"]],
-                        to_status=ApplicationStatus.PAID,
-                        details={"amount_rials": r["amount_rials"], "paid_on": r["paid_on"]},
-                    )
-                    for r in pending
-                ],
-                actor,
-                render=render,
-            )
+            for r in pending
+        ]
+        # Checking, rendering and serialising run in a thread: the event loop (the bot's, when
+        # the import runs inside it) goes on meanwhile.
+        prepared = await asyncio.to_thread(prepare_changes, self.db, changes, actor, render=render)
+        return PreparedChunk(
+            import_id=import_id,
+            rows=[int(r["row"]) for r in pending],
+            changes=prepared,
+            # before_json becomes what the payment replaced: a roll-back restores exactly that.
+            replaced=[json.dumps(_state(apps[i]), ensure_ascii=False) for i in ids],
+        )
+
+    async def write_chunk(self, chunk: PreparedChunk) -> ChunkOutcome:
+        """Write a prepared chunk in one short transaction, unless something moved meanwhile."""
+        import_id, rows = chunk.import_id, chunk.rows
+        async with self._writing() as c:
+            if await self._status(c, import_id) is not ImportStatus.APPLYING:
+                return ChunkOutcome()  # another run moved the import on: look again
+            marks = ", ".join("?" for _ in rows)
+            async with c.execute(
+                "SELECT COUNT(*) FROM bank_import_rows WHERE import_id = ?"
+                f" AND applied_at IS NULL AND row IN ({marks})",
+                (import_id, *rows),
+            ) as cur:
+                still = await cur.fetchone()
+            if still is None or still[0] != len(rows):  # another run applied some of them
+                return ChunkOutcome(retry=True)
+            if await changed_since(c, [p.before for p in chunk.changes]):
+                return ChunkOutcome(retry=True)
+            applied = await write_changes(c, chunk.changes)
             now = self.db.now_text()
-            # before_json now holds what the payment replaced: a roll-back restores exactly that.
             await c.executemany(
                 "UPDATE bank_import_rows SET applied_at = ?, status_event_id = ?, audit_id = ?,"
-                " notify_text = ?, before_json = ? WHERE import_id = ? AND row = ?"
-                " AND applied_at IS NULL",
+                " notify_text = ?, before_json = ? WHERE import_id = ? AND row = ?",
                 [
-                    (
-                        now,
-                        done.event.id,
-                        done.audit_id,
-                        done.text,
-                        json.dumps(_state(apps[r["application_id"]]), ensure_ascii=False),
-                        import_id,
-                        r["row"],
-                    )
-                    for r, done in zip(pending, applied, strict=True)
+                    (now, done.event.id, done.audit_id, done.text, before, import_id, row)
+                    for row, done, before in zip(rows, applied, chunk.replaced, strict=True)
                 ],
             )
             await self._touch(c, import_id)
-        return len(pending)
+        return ChunkOutcome(applied=len(applied))
+
+    async def _finish_applying(self, import_id: int) -> None:
+        async with self._writing() as c:
+            if await self._status(c, import_id) is not ImportStatus.APPLYING:
+                return
+            async with c.execute(
+                "SELECT 1 FROM bank_import_rows WHERE import_id = ? AND applied_at IS NULL LIMIT 1",
+                (import_id,),
+            ) as cur:
+                if await cur.fetchone() is None:
+                    await self._set_status(c, import_id, ImportStatus.NOTIFYING)
+
+    async def _start_rolling_back(self, import_id: int) -> None:
+        async with self._writing() as c:
+            if await self._status(c, import_id) is ImportStatus.APPLYING:
+                await self._set_status(c, import_id, ImportStatus.ROLLING_BACK)
 
     async def roll_back_chunk(self, import_id: int, limit: int) -> int:
         """Put back up to ``limit`` applied rows in one transaction; return how many.

@@ -22,7 +22,7 @@ from domain.notifications import OutboxKind, OutboxMessage, QuietHours
 from domain.statuses import ApplicationStatus, DocumentStatus
 from storage.applications import ApplicationRepository
 from storage.audit import AuditLog
-from storage.db import Database, to_db_time
+from storage.db import Database, from_db_time, opt_db_date, to_db_time
 from storage.documents import DocumentRepository
 from storage.events import StatusEventRepository
 from storage.outbox import OutboxRepository
@@ -268,6 +268,23 @@ class PlannedChange:
 
 
 @dataclass(frozen=True)
+class PreparedChange:
+    """A planned change worked out in full (checked, rendered, serialised), ready to write.
+
+    Everything but the new rows' ids is computed here, outside any transaction, so that
+    writing a batch holds the write lock only for its statements.
+    """
+
+    before: Application
+    after: Application
+    event: StatusEvent  # its id is given when written
+    columns: tuple[str, ...]  # the application columns the move sets, besides status and time
+    values: tuple[object, ...]
+    audit: tuple[str, str, str | None, str | None, str | None] | None  # actor … after_json
+    text: str | None
+
+
+@dataclass(frozen=True)
 class AppliedChange:
     """What one planned change wrote, and the citizen's notification text (not yet enqueued)."""
 
@@ -277,29 +294,19 @@ class AppliedChange:
     text: str | None
 
 
-async def apply_changes(
+def prepare_changes(
     db: Database,
-    c: aiosqlite.Connection,
     changes: Sequence[PlannedChange],
     actor: str,
     *,
     render: Renderer | None = None,
-) -> list[AppliedChange]:
-    """Write many moves inside the caller's write transaction: the same rows as change_status.
-
-    Each change writes what ``change_status`` writes (the application's fields, status and
-    time, the status event, the audit entry for officer/import/system moves), one executemany
-    per table instead of some twenty round trips per application. The notification is rendered
-    but not enqueued: the caller writes the outbox rows (see ``enqueue_notifications``) when
-    the whole batch stands. ``before`` must be the application as it is in this transaction
-    (the caller has read it here); a move that needs documents marked is not batched.
-    """
+) -> list[PreparedChange]:
+    """Check each move (as change_status does) and work out every row it will write."""
     kind = lifecycle.actor_kind(actor)
     if kind in _AUDITED and render is None:
         raise ValueError("a status change by an officer must notify the citizen: pass render")
     now = db.now()
-    stamp = to_db_time(now)
-    planned: list[tuple[PlannedChange, dict[str, Any], dict[str, Any], Application]] = []
+    prepared: list[PreparedChange] = []
     for change in changes:
         to_status = ApplicationStatus(change.to_status)
         if to_status is ApplicationStatus.NEEDS_CORRECTION:
@@ -312,57 +319,92 @@ async def apply_changes(
         if to_status is ApplicationStatus.SUBMITTED and before.submitted_at is None:
             fields["submitted_at"] = now
         after = before.model_copy(update={**fields, "status": to_status, "updated_at": now})
-        planned.append((change, clean, fields, after))
-    if not planned:
-        return []
-    await _update_applications(c, [(p[0].before.id, p[2], p[3].status) for p in planned], stamp)
-    event_id = await _last_id(c, "status_events")
-    audit_id = await _last_id(c, "audit_log")
-    applied: list[AppliedChange] = []
-    event_rows: list[tuple[object, ...]] = []
-    audit_rows: list[tuple[object, ...]] = []
-    for change, clean, _fields, after in planned:
-        event_id += 1
         event = StatusEvent(
-            id=event_id,
-            application_id=after.id,
-            from_status=change.before.status,
-            to_status=after.status,
+            application_id=before.id,
+            from_status=before.status,
+            to_status=to_status,
             actor=actor,
             reason=change.reason,
             details=clean,
             created_at=now,
         )
+        audit = None
+        if kind in _AUDITED:
+            audit = (
+                actor,
+                "status_change",
+                f"application:{before.id}",
+                _json(_snapshot(before)),
+                _json({**_snapshot(after), "reason": change.reason, "details": clean}),
+            )
+        columns = tuple(sorted(fields))
+        prepared.append(
+            PreparedChange(
+                before=before,
+                after=after,
+                event=event,
+                columns=columns,
+                values=tuple(_stored(fields[name]) for name in columns),
+                audit=audit,
+                text=render(event, after) if render is not None else None,
+            )
+        )
+    return prepared
+
+
+async def write_changes(
+    c: aiosqlite.Connection, prepared: Sequence[PreparedChange]
+) -> list[AppliedChange]:
+    """Write prepared changes inside the caller's write transaction: a few executemany calls.
+
+    The caller has made sure, in this transaction, that each application is still as its
+    ``before`` (see ``changed_since``).
+    """
+    if not prepared:
+        return []
+    groups: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+    for change in prepared:
+        stamp = to_db_time(change.after.updated_at)
+        groups.setdefault(change.columns, []).append(
+            (*change.values, str(change.after.status), stamp, change.after.id)
+        )
+    for columns, params in groups.items():  # one UPDATE per set of columns (payments: one)
+        assignments = "".join(f"{name} = ?, " for name in columns)
+        await c.executemany(
+            f"UPDATE applications SET {assignments}status = ?, updated_at = ? WHERE id = ?",
+            params,
+        )
+    # Inside our write transaction no other writer can take the next ids.
+    event_id = await _last_id(c, "status_events")
+    audit_id = await _last_id(c, "audit_log")
+    applied: list[AppliedChange] = []
+    event_rows: list[tuple[object, ...]] = []
+    audit_rows: list[tuple[object, ...]] = []
+    for change in prepared:
+        event_id += 1
+        event = change.event.model_copy(update={"id": event_id})
+        assert event.created_at is not None
+        stamp = to_db_time(event.created_at)
         event_rows.append(
             (
                 event_id,
-                after.id,
-                str(change.before.status),
-                str(after.status),
-                actor,
-                change.reason,
-                json.dumps(clean, ensure_ascii=False),
+                event.application_id,
+                None if event.from_status is None else str(event.from_status),
+                str(event.to_status),
+                event.actor,
+                event.reason,
+                json.dumps(event.details, ensure_ascii=False),
                 stamp,
             )
         )
         audited: int | None = None
-        if kind in _AUDITED:
+        if change.audit is not None:
             audit_id += 1
             audited = audit_id
-            after_snapshot = {**_snapshot(after), "reason": change.reason, "details": clean}
-            audit_rows.append(
-                (
-                    audit_id,
-                    actor,
-                    "status_change",
-                    f"application:{after.id}",
-                    _json(_snapshot(change.before)),
-                    _json(after_snapshot),
-                    stamp,
-                )
-            )
-        text = render(event, after) if render is not None else None
-        applied.append(AppliedChange(event=event, after=after, audit_id=audited, text=text))
+            audit_rows.append((audit_id, *change.audit, stamp))
+        applied.append(
+            AppliedChange(event=event, after=change.after, audit_id=audited, text=change.text)
+        )
     await c.executemany(
         "INSERT INTO status_events (id, application_id, from_status, to_status, actor, reason,"
         " details_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -377,35 +419,66 @@ async def apply_changes(
     return applied
 
 
+async def changed_since(c: aiosqlite.Connection, befores: Sequence[Application]) -> set[int]:
+    """The ids of these applications that are no longer as given (read in ``c``'s transaction).
+
+    Compares what a prepared change relies on: the audited fields and the time of the last
+    change (any write to an application moves it).
+    """
+    changed = {app.id for app in befores}
+    ids = sorted(changed)
+    marks = ", ".join("?" for _ in ids)
+    async with c.execute(
+        "SELECT id, status, bank, bank_branch, paid_rials, paid_on, permit_number, updated_at"
+        f" FROM applications WHERE id IN ({marks})",
+        ids,
+    ) as cur:
+        rows = {int(row["id"]): row for row in await cur.fetchall()}
+    for app in befores:
+        row = rows.get(app.id)
+        if row is not None and (
+            row["status"] == app.status.value
+            and row["bank"] == app.bank
+            and row["bank_branch"] == app.bank_branch
+            and row["paid_rials"] == app.paid_rials
+            and opt_db_date(row["paid_on"]) == app.paid_on
+            and row["permit_number"] == app.permit_number
+            and from_db_time(row["updated_at"]) == app.updated_at
+        ):
+            changed.discard(app.id)
+    return changed
+
+
+async def apply_changes(
+    db: Database,
+    c: aiosqlite.Connection,
+    changes: Sequence[PlannedChange],
+    actor: str,
+    *,
+    render: Renderer | None = None,
+) -> list[AppliedChange]:
+    """Prepare and write many moves inside the caller's write transaction.
+
+    Each change writes what ``change_status`` writes (the application's fields, status and
+    time, the status event, the audit entry for officer/import/system moves), one executemany
+    per table instead of some twenty round trips per application. The notification is rendered
+    but not enqueued: the caller writes the outbox rows (see ``enqueue_notifications``) when
+    the whole batch stands. ``before`` must be the application as it is in this transaction;
+    a move that needs documents marked is not batched. To hold the lock for less, call
+    ``prepare_changes`` before the transaction and ``write_changes`` in it.
+    """
+    return await write_changes(c, prepare_changes(db, changes, actor, render=render))
+
+
 def _json(value: Any) -> str:
     # As AuditLog.record stores before/after.
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
 async def _last_id(c: aiosqlite.Connection, table: str) -> int:
-    # Inside our write transaction no other writer can take the next ids.
     async with c.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row is not None else 0
-
-
-async def _update_applications(
-    c: aiosqlite.Connection,
-    moves: list[tuple[int, dict[str, Any], ApplicationStatus]],
-    stamp: str,
-) -> None:
-    """One UPDATE per set of changed columns (every payment sets the same ones)."""
-    groups: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
-    for app_id, fields, status in moves:
-        columns = tuple(sorted(fields))
-        values = [_stored(fields[name]) for name in columns]
-        groups.setdefault(columns, []).append((*values, str(status), stamp, app_id))
-    for columns, params in groups.items():
-        assignments = "".join(f"{name} = ?, " for name in columns)
-        await c.executemany(
-            f"UPDATE applications SET {assignments}status = ?, updated_at = ? WHERE id = ?",
-            params,
-        )
 
 
 def _stored(value: Any) -> object:

@@ -70,6 +70,8 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 # Column widths (characters), in HEADERS order: wide enough for the usual values, fixed up
 # front because a streamed sheet cannot be measured after its rows are written.
 _WIDTHS = (12, 24, 13, 14, 10, 20, 14, 24, 18, 16, 14, 18, 16, 12, 14, 12, 12)
+# Tracking code, national code, mobile and permit number: digits that must stay text.
+_CODE_COLUMNS = frozenset({0, 2, 3, 14})
 
 
 def _text(value: str | None) -> str | None:
@@ -207,7 +209,7 @@ class XlsxSink:
         self._sheets = 0
         self._rows_in_sheet = 0
         self._sheet: Any = None
-        self._text_cells: list[Any] = []
+        self._text_cells: list[Any] = []  # per column: a styled cell, or None
 
     def _new_sheet(self) -> None:
         self._sheets += 1
@@ -227,10 +229,15 @@ class XlsxSink:
             cell.font = self._bold
             header.append(cell)
         sheet.append(header)
-        # One styled cell per column, reused row after row (the writer copies it out at once).
-        self._text_cells = [self._cell(sheet) for _h in HEADERS]
-        for cell in self._text_cells:
-            cell.number_format = "@"
+        # Codes keep a text format, so an edited cell stays text: one styled cell per code
+        # column, reused row after row (the writer copies it out at once). Styling every text
+        # cell would double the time of a large export; other text stays text cells anyway.
+        self._text_cells = []
+        for index in range(len(HEADERS)):
+            cell = self._cell(sheet) if index in _CODE_COLUMNS else None
+            if cell is not None:
+                cell.number_format = "@"
+            self._text_cells.append(cell)
         self._sheet = sheet
         self._rows_in_sheet = 1
 
@@ -239,9 +246,8 @@ class XlsxSink:
             if self._sheet is None or self._rows_in_sheet >= self._max_rows:
                 self._new_sheet()
             cells: list[object] = []
-            for index, value in enumerate(row):
-                if isinstance(value, str):
-                    cell = self._text_cells[index]
+            for value, cell in zip(row, self._text_cells, strict=True):
+                if cell is not None and isinstance(value, str):
                     cell.value = value
                     cells.append(cell)
                 else:

@@ -56,6 +56,7 @@ from storage import Store
 from storage.bank_imports import (
     BankImport,
     BankImportRepository,
+    ChunkOutcome,
     Conflict,
     ImportStatus,
     PlannedPayment,
@@ -67,8 +68,16 @@ LOGGER = logging.getLogger(__name__)
 
 S = ApplicationStatus
 
-# Rows per write transaction: a few tens of milliseconds of the write lock each.
-CHUNK_ROWS = 500
+# Rows per write transaction: a tenth of a second or so of the write lock each.
+CHUNK_ROWS = 1_000
+# Between two transactions the lock is left free about as long as it was held, at least
+# MIN_PAUSE and at most MAX_PAUSE: a little over the 100 ms at which SQLite's busy handler
+# looks again, so a writer waiting in another process gets in during every pause.
+MIN_PAUSE, MAX_PAUSE = 0.01, 0.11
+# Rows per notification transaction, in chunks.
+NOTIFY_CHUNKS = 2
+# A chunk whose applications moved between its reads and its transaction is read again.
+MAX_RETRIES = 20
 
 OnChunk = Callable[[int], Awaitable[None]]
 """Called after each committed chunk with the rows applied so far (progress, tests)."""
@@ -233,7 +242,8 @@ async def _plan(
     conn: aiosqlite.Connection,
 ) -> tuple[list[Payment], list[RowProblem], dict[int, Application]]:
     """The check, with the applications the payments name as they were read."""
-    parsed = [(raw, _parse(raw, catalogue, today)) for raw in rows]
+    # Parsing every cell is the check's CPU work: in a thread, so the event loop goes on.
+    parsed = await asyncio.to_thread(lambda: [(raw, _parse(raw, catalogue, today)) for raw in rows])
     wanted = [p for _raw, p in parsed if isinstance(p, _Parsed)]
     apps = store.applications
     # Two batched reads for the whole file instead of one or two queries per row.
@@ -341,6 +351,7 @@ async def import_bank_report(
         quiet_hours=quiet_hours,
         chunk_rows=chunk_rows,
         on_chunk=on_chunk,
+        known=apps,
     )
     applied = status is ImportStatus.DONE
     if not applied:
@@ -370,28 +381,72 @@ async def _finish(
     quiet_hours: QuietHours | None,
     chunk_rows: int,
     on_chunk: OnChunk | None = None,
+    known: dict[int, Application] | None = None,
 ) -> tuple[ImportStatus, list[Conflict]]:
     """Take an import from wherever it stands to done or rolled back, chunk by chunk."""
     conflicts: list[Conflict] = []
-    applied = 0
-    while (status := await _status(imports, import_id)) is ImportStatus.APPLYING:
-        outcome = await imports.apply_chunk(import_id, chunk_rows, render)
-        if isinstance(outcome, list):
-            conflicts = outcome
-        elif outcome and on_chunk is not None:
-            applied += outcome
-            await on_chunk(applied)
+    status = await _status(imports, import_id)
+    if status is ImportStatus.APPLYING:
+        conflicts = await _apply(imports, import_id, render, chunk_rows, on_chunk, known)
+        status = await _status(imports, import_id)
     while status is ImportStatus.ROLLING_BACK:
         await imports.roll_back_chunk(import_id, chunk_rows)
+        await _let_others_write(imports)
         status = await _status(imports, import_id)
     after_row = 0
     while status is ImportStatus.NOTIFYING:
+        # Notifications are one INSERT … SELECT per chunk: larger chunks, still short.
         last = await imports.notify_chunk(
-            import_id, chunk_rows, after_row=after_row, quiet_hours=quiet_hours
+            import_id, NOTIFY_CHUNKS * chunk_rows, after_row=after_row, quiet_hours=quiet_hours
         )
         after_row = last if last is not None else after_row
+        await _let_others_write(imports)
         status = await _status(imports, import_id)
     return status, conflicts
+
+
+async def _apply(
+    imports: BankImportRepository,
+    import_id: int,
+    render: Renderer,
+    chunk_rows: int,
+    on_chunk: OnChunk | None,
+    known: dict[int, Application] | None,
+) -> list[Conflict]:
+    """Apply chunk after chunk; the next one is worked out while the lock is left free."""
+    applied = retries = 0
+    chunk = await imports.prepare_chunk(import_id, chunk_rows, render, known)
+    while True:
+        outcome = chunk if isinstance(chunk, ChunkOutcome) else await imports.write_chunk(chunk)
+        if outcome.done or outcome.conflicts:
+            return outcome.conflicts
+        if outcome.retry:  # an application moved after it was read: read it again
+            known = None
+            retries += 1
+            if retries > MAX_RETRIES:
+                raise RuntimeError(f"bank import {import_id}: applications keep changing")
+        elif outcome.applied:
+            retries = 0
+            applied += outcome.applied
+            if on_chunk is not None:
+                await on_chunk(applied)
+        elif await _status(imports, import_id) is not ImportStatus.APPLYING:
+            return []  # another run took it further
+        _paused, chunk = await asyncio.gather(
+            _let_others_write(imports),
+            imports.prepare_chunk(import_id, chunk_rows, render, known),
+        )
+
+
+async def _let_others_write(imports: BankImportRepository) -> None:
+    """Leave the write lock free about as long as the last chunk held it.
+
+    Another process waiting for the lock (the bot) sleeps in SQLite's busy handler and looks
+    again every few tens of milliseconds; were the next chunk to start at once, it could keep
+    missing the moment the lock is free, however short each chunk is.
+    """
+    held = imports.write_seconds[-1] if imports.write_seconds else 0.0
+    await asyncio.sleep(min(max(held, MIN_PAUSE), MAX_PAUSE))
 
 
 async def _status(imports: BankImportRepository, import_id: int) -> ImportStatus:

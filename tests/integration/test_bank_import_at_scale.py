@@ -297,9 +297,10 @@ async def test_a_crash_while_notifying_is_finished_without_doubles(
         ],
     )
     render = make_renderer(lambda code: code)
-    while await imports.apply_chunk(import_id, 400, render):
+    while (await imports.apply_chunk(import_id, 400, render)).applied:
         pass
-    assert await imports.apply_chunk(import_id, 400, render) == 0  # applied twice: nothing
+    again = await imports.apply_chunk(import_id, 400, render)  # applied twice: nothing
+    assert again.done and not again.applied
     record = await imports.get(import_id)
     assert record is not None and record.status is ImportStatus.NOTIFYING
     last = await imports.notify_chunk(import_id, 150, quiet_hours=NO_QUIET)
