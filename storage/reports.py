@@ -1,7 +1,9 @@
 """The office's reports: the year's statistics and the applications an export lists.
 
-Read-only queries in one read snapshot. Times are stored in UTC; a "day" or a "year" here is
-the Tehran calendar day or Jalali year, so the boundaries are converted before comparing.
+Read-only queries, each answered by an index: the statistics in one read snapshot (from the
+per-year tallies migration 0009 keeps), the export in keyset pages, each its own short read.
+Times are stored in UTC; a "day" or a "year" here is the Tehran calendar day or Jalali year, so
+the boundaries are converted before comparing.
 """
 
 from __future__ import annotations

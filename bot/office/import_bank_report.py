@@ -298,7 +298,9 @@ async def _plan(
 
 def _read(path: Path) -> tuple[list[RawRow], str]:
     rows = read_rows(path)
-    return rows, hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = _digest(path)
+    assert digest is not None  # read_rows has just read it
+    return rows, digest
 
 
 async def import_bank_report(
@@ -461,6 +463,7 @@ class ResumedImport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     file_name: str
+    file_sha256: str
     rows: int
     applied: bool
 
@@ -493,7 +496,10 @@ async def resume_imports(
 
 def _resumed(record: BankImport, status: ImportStatus) -> ResumedImport:
     return ResumedImport(
-        file_name=record.file_name, rows=record.rows_total, applied=status is ImportStatus.DONE
+        file_name=record.file_name,
+        file_sha256=record.file_sha256,
+        rows=record.rows_total,
+        applied=status is ImportStatus.DONE,
     )
 
 
@@ -605,21 +611,35 @@ def render_resumed(resumed: ResumedImport) -> str:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     catalogue = load_catalogue(settings.catalogue_dir)
     settings.ensure_dirs()
+    path = Path(args.file)
     store = await Store.open(settings.database_path)
     quiet_hours = settings.quiet_hours
+    result: ImportResult | None = None
     try:
         resumed = (
             [] if args.dry_run else await resume_imports(store, catalogue, quiet_hours=quiet_hours)
         )
-        result = await import_bank_report(
-            store, catalogue, Path(args.file), dry_run=args.dry_run, quiet_hours=quiet_hours
-        )
+        digest = await asyncio.to_thread(_digest, path)
+        again = [r for r in resumed if r.file_sha256 == digest]
+        if not again:  # the officer ran the interrupted file again: finishing it was the answer
+            result = await import_bank_report(
+                store, catalogue, path, dry_run=args.dry_run, quiet_hours=quiet_hours
+            )
     finally:
         await store.close()
     for done in resumed:
         print(render_resumed(done))
+    if result is None:
+        return 0 if all(r.applied for r in again) else 1
     print(render_import_result(result))
     return 0 if result.ok else 1
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # import_bank_report says what is wrong with the file
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

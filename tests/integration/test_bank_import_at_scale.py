@@ -375,3 +375,50 @@ async def test_a_bad_row_anywhere_writes_nothing(
     result = await _import(store, catalogue, bad)
     assert not result.applied and len(result.problems) == 1
     assert _dump(store.db.path, (*TABLES, "bank_imports")) == before
+
+
+class _Crash(Exception):
+    """Stands for the process dying between two chunks."""
+
+
+def test_the_officer_runs_the_interrupted_file_again(
+    seeded: Path,
+    report: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`homebiz import-bank-report` finishes the interrupted import and does not check it again."""
+    from bot.cli import main
+
+    data_dir = tmp_path / "data"
+    path = _copy(seeded, data_dir)
+
+    async def crash_after_two_chunks() -> None:
+        store = await Store.open(path, clock=FakeClock(NOW))
+
+        async def after_chunk(applied: int) -> None:
+            if applied >= 2 * CHUNK:
+                raise _Crash
+
+        try:
+            with pytest.raises(_Crash):
+                await _import(store, load_catalogue(), report, on_chunk=after_chunk)
+        finally:
+            await store.close()
+
+    asyncio.run(crash_after_two_chunks())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["import-bank-report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "نیمه‌تمام" in out and "۱۰۰۰ درخواست" in out
+    assert "هیچ تغییری اعمال نشد" not in out  # not checked again: nothing to complain about
+    with sqlite3.connect(path) as conn:
+        (status,) = conn.execute("SELECT status FROM bank_imports").fetchone()
+        (paid,) = conn.execute(
+            "SELECT COUNT(*) FROM status_events WHERE actor = ?", (f"import:{report.name}",)
+        ).fetchone()
+    assert status == "done" and paid == REPORT_ROWS
