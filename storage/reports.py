@@ -72,12 +72,8 @@ async def collect_stats(
         introduced = await _loan_totals(
             c,
             "SELECT plan_type, COUNT(*), COALESCE(SUM(requested_rials), 0)"
-            " FROM applications INDEXED BY applications_loan"
-            " WHERE id IN (SELECT application_id FROM status_events"
-            "   INDEXED BY status_events_introduced"
-            "   WHERE to_status = 'introduced_to_bank'"
-            "   AND (from_status IS NULL OR from_status != to_status)"
-            "   AND created_at >= ? AND created_at < ?)"
+            " FROM applications INDEXED BY applications_introduced"
+            " WHERE introduced_at IS NOT NULL AND introduced_at >= ? AND introduced_at < ?"
             " GROUP BY plan_type",
             span,
         )

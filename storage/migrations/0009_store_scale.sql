@@ -235,13 +235,35 @@ CREATE INDEX applications_drafts ON applications (created_at) WHERE status = 'dr
 -- Loans paid in the year, with their amounts (status too, so that the index alone answers).
 CREATE INDEX applications_paid
     ON applications (paid_on, plan_type, paid_rials, status) WHERE status = 'paid';
--- The plan type and requested amount of an application by id, without reading its row (the
--- rows carry the answers and are ten times larger).
-CREATE INDEX applications_loan ON applications (id, plan_type, requested_rials);
--- Introductions to a bank in the year (a permit event keeps the status: not a move).
-CREATE INDEX status_events_introduced
-    ON status_events (created_at, application_id, to_status, from_status)
-    WHERE to_status = 'introduced_to_bank' AND (from_status IS NULL OR from_status != to_status);
+-- When an application was introduced to a bank: the time of its move to introduced_to_bank
+-- (a permit event keeps the status: not a move), kept by the triggers below. The life cycle
+-- allows one such move per application (approved → introduced_to_bank, never back), so "the
+-- applications introduced in the year" is one covering range with their plan and amount.
+ALTER TABLE applications ADD COLUMN introduced_at TEXT;
+UPDATE applications SET introduced_at = (
+    SELECT MAX(e.created_at) FROM status_events AS e
+    WHERE e.application_id = applications.id AND e.to_status = 'introduced_to_bank'
+      AND (e.from_status IS NULL OR e.from_status != e.to_status))
+WHERE id IN (SELECT application_id FROM status_events WHERE to_status = 'introduced_to_bank');
+CREATE TRIGGER status_events_introduced_insert AFTER INSERT ON status_events
+WHEN NEW.to_status = 'introduced_to_bank'
+    AND (NEW.from_status IS NULL OR NEW.from_status != NEW.to_status)
+BEGIN
+    UPDATE applications SET introduced_at = NEW.created_at
+    WHERE id = NEW.application_id AND (introduced_at IS NULL OR introduced_at < NEW.created_at);
+END;
+CREATE TRIGGER status_events_introduced_delete AFTER DELETE ON status_events
+WHEN OLD.to_status = 'introduced_to_bank'
+    AND (OLD.from_status IS NULL OR OLD.from_status != OLD.to_status)
+BEGIN
+    UPDATE applications SET introduced_at = (
+        SELECT MAX(e.created_at) FROM status_events AS e
+        WHERE e.application_id = OLD.application_id AND e.to_status = 'introduced_to_bank'
+          AND (e.from_status IS NULL OR e.from_status != e.to_status))
+    WHERE id = OLD.application_id;
+END;
+CREATE INDEX applications_introduced
+    ON applications (introduced_at, plan_type, requested_rials) WHERE introduced_at IS NOT NULL;
 -- Permits issued in the year.
 CREATE INDEX status_events_permits ON status_events (created_at, application_id)
     WHERE json_extract(details_json, '$.event') = 'permit_issued';

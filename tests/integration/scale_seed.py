@@ -90,7 +90,7 @@ _APP_COLUMNS = (
     "id, citizen_id, tracking_code, plan_type, status, step, answers_json, full_name,"
     " national_code, phone, birth_date, county, activity_code, requested_rials, bank,"
     " bank_branch, paid_rials, paid_on, permit_number, created_at, updated_at, submitted_at,"
-    " filed_at"
+    " filed_at, introduced_at"
 )
 
 
@@ -256,6 +256,7 @@ def _application(
     bank = branch = None
     paid_rials = paid_on = permit = None
     submitted_at: datetime | None = None
+    introduced_at: datetime | None = None
     previous: str | None = "draft"
     for step in _PATHS[status]:
         moment = min(moment + timedelta(hours=rng.uniform(2, 24 * 12)), now)
@@ -269,6 +270,7 @@ def _application(
             details = {"documents": rng.sample(DOCUMENTS, 2)}
             reason = "تصویر ناخوانا است"
         elif step == "introduced_to_bank":
+            introduced_at = moment
             bank = rng.choice(BANKS)
             branch = "مرکزی"
             details = {"bank": bank, "branch": branch}
@@ -348,6 +350,7 @@ def _application(
         _text(moment),
         submitted_text,
         submitted_text or created_text,
+        None if introduced_at is None else _text(introduced_at),
     )
     citizen = (
         citizen_id,
