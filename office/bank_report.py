@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -144,6 +144,7 @@ def _check_columns(found: set[Column]) -> None:
 # --- cell values ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8_192, typed=True)  # banks, branches and dates repeat down a report
 def cell_text(cell: Cell) -> str:
     """A cell as normalised text ('' when empty); whole floats lose their «.0»."""
     if cell is None:
@@ -173,6 +174,7 @@ def parse_amount_rials(cell: Cell) -> int | None:
 _DATE_PARTS = re.compile(r"\s*[/\-.\\]\s*")
 
 
+@lru_cache(maxsize=4_096, typed=True)
 def parse_payment_date(cell: Cell) -> date | None:
     """A Gregorian date from a date cell, «1404/08/15» (Jalali) or «2025-11-06»; else None.
 
@@ -189,6 +191,7 @@ def parse_payment_date(cell: Cell) -> date | None:
 _BANK_PREFIX = ("بانک", "bank")
 
 
+@lru_cache(maxsize=1_024)
 def bank_key(name: str) -> str:
     """A bank name in comparison form, without a leading word "bank" (Persian or English)."""
     key = normalize_for_search(name)
@@ -203,7 +206,12 @@ def match_bank(name: str, agent_banks: Iterable[str]) -> str | None:
     key = bank_key(name)
     if not key:
         return None
+    return _banks_by_key(tuple(agent_banks)).get(key)
+
+
+@lru_cache(maxsize=16)
+def _banks_by_key(agent_banks: tuple[str, ...]) -> dict[str, str]:
+    by_key: dict[str, str] = {}
     for bank in agent_banks:
-        if bank_key(bank) == key:
-            return bank
-    return None
+        by_key.setdefault(bank_key(bank), bank)  # the first bank of a key, as before
+    return by_key

@@ -2,11 +2,14 @@
 
 Each row names an application by tracking code (tried first) or national code (which must
 match exactly one application introduced to a bank) and gives the bank, branch, amount and
-payment date. The whole file is checked first, inside the same write transaction that applies
-it: one bad row and nothing is applied (exit code 1, every bad row listed with its number and
-reason). Each payment goes through ``change_status`` as ``import:<file name>``, so the status
-event, the audit entry and the citizen's notification (outbox) are written with it; a running
-bot's sender delivers the notifications.
+payment date. The whole file is checked first, in one read snapshot (a few batched queries,
+no write lock): one bad row and nothing is applied (exit code 1, every bad row listed with its
+number and reason). Then the checked plan is stored as an import record and applied in short
+write transactions (``storage.bank_imports``), so the bot keeps writing meanwhile. Each payment
+writes what ``change_status`` writes as ``import:<file name>``: the status event, the audit
+entry and, once every row stands, the citizen's notification (outbox); a running bot's sender
+delivers the notifications. An application an officer changes while the file is being applied
+rolls the whole import back. An import a crash interrupted is finished by the next run.
 
 Decision: a row for an application still «approved» (not yet introduced to a bank) is a bad
 row. The life cycle lets only an officer record the introduction (which bank and branch the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -30,12 +34,19 @@ from pydantic import BaseModel, ConfigDict
 
 from config.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
-from domain.lifecycle import LifecycleError
 from domain.models import Application
 from domain.notifications import QuietHours
 from domain.persian import normalize_national_code
 from domain.statuses import ApplicationStatus
 from domain.tracking import normalize_tracking_code
+from office.bank_import_run import (
+    CHUNK_ROWS,
+    OnChunk,
+    ResumedImport,
+    finish_import,
+    renderer_for,
+    resume_imports,
+)
 from office.bank_report import (
     BankReportError,
     Column,
@@ -48,11 +59,15 @@ from office.bank_report import (
     read_rows,
 )
 from storage import Store
-from storage.reports import local_today
-from storage.status_changes import change_status
+from storage.bank_imports import (
+    BankImportRepository,
+    ImportStatus,
+    PlannedPayment,
+)
+from storage.reports import TEHRAN, local_today
 from texts.formatting import format_jalali_date, format_toman, to_persian_digits
 from texts.i18n import _
-from texts.notifications import make_renderer, status_label
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 
@@ -94,6 +109,10 @@ class ImportResult(BaseModel):
     file_problem: str | None = None
     dry_run: bool = False
     applied: bool = False
+    import_id: int | None = None
+    # The write transactions the apply took, and the longest of them (seconds).
+    write_transactions: int = 0
+    longest_write_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -155,18 +174,21 @@ def _parse(raw: RawRow, catalogue: Catalogue, today: date) -> _Parsed | list[str
     )
 
 
-async def _find(store: Store, row: _Parsed, conn: aiosqlite.Connection) -> Application | str:
+def _find(
+    row: _Parsed,
+    by_code: dict[str, Application],
+    by_national: dict[str, list[Application]],
+) -> Application | str:
     """The application a row names, or why it cannot be found."""
-    apps = store.applications
     if row.tracking_code:
-        app = await apps.find_by_tracking_code(row.tracking_code, conn=conn)
+        app = by_code.get(row.tracking_code)
         if app is None:
             return _("no application has this tracking code")
         if row.national_code and app.national_code != row.national_code:
             return _("the national code is not the one of this tracking code's application")
         return app
     assert row.national_code is not None
-    found = await apps.find_by_national_code(row.national_code, conn=conn)
+    found = by_national.get(row.national_code, [])
     waiting = [a for a in found if a.status is S.INTRODUCED_TO_BANK]
     if len(waiting) == 1:
         return waiting[0]
@@ -199,15 +221,38 @@ async def plan_import(
     conn: aiosqlite.Connection,
 ) -> tuple[list[Payment], list[RowProblem]]:
     """Check every row against the database (read through ``conn``); change nothing."""
+    payments, problems, _apps = await _plan(store, rows, catalogue, today, conn)
+    return payments, problems
+
+
+async def _plan(
+    store: Store,
+    rows: list[RawRow],
+    catalogue: Catalogue,
+    today: date,
+    conn: aiosqlite.Connection,
+) -> tuple[list[Payment], list[RowProblem], dict[int, Application]]:
+    """The check, with the applications the payments name as they were read."""
+    # Parsing every cell is the check's CPU work: in a thread, so the event loop goes on.
+    parsed = await asyncio.to_thread(lambda: [(raw, _parse(raw, catalogue, today)) for raw in rows])
+    wanted = [p for _raw, p in parsed if isinstance(p, _Parsed)]
+    apps = store.applications
+    # Two batched reads for the whole file instead of one or two queries per row.
+    by_code = await apps.find_by_tracking_codes(
+        [p.tracking_code for p in wanted if p.tracking_code], conn=conn
+    )
+    by_national = await apps.find_by_national_codes(
+        [p.national_code for p in wanted if not p.tracking_code and p.national_code], conn=conn
+    )
     payments: list[Payment] = []
     problems: list[RowProblem] = []
+    named: dict[int, Application] = {}
     seen: dict[int, int] = {}  # application id → the row that already names it
-    for raw in rows:
-        parsed = _parse(raw, catalogue, today)
-        if isinstance(parsed, list):
-            problems += [RowProblem(row=raw.row, reason=reason) for reason in parsed]
+    for raw, row in parsed:
+        if isinstance(row, list):
+            problems += [RowProblem(row=raw.row, reason=reason) for reason in row]
             continue
-        app = await _find(store, parsed, conn)
+        app = _find(row, by_code, by_national)
         if isinstance(app, str):
             problems.append(RowProblem(row=raw.row, reason=app))
             continue
@@ -221,28 +266,32 @@ async def plan_import(
         if app.status is not S.INTRODUCED_TO_BANK:
             problems.append(RowProblem(row=raw.row, reason=_status_problem(app)))
             continue
-        if app.bank and bank_key(app.bank) != bank_key(parsed.bank):
+        if app.bank and bank_key(app.bank) != bank_key(row.bank):
             reason = _("the application was introduced to {expected}, not to {bank}").format(
-                expected=app.bank, bank=parsed.bank
+                expected=app.bank, bank=row.bank
             )
             problems.append(RowProblem(row=raw.row, reason=reason))
             continue
+        named[app.id] = app
         payments.append(
             Payment(
                 row=raw.row,
                 application_id=app.id,
                 tracking_code=app.tracking_code,
-                bank=parsed.bank,
-                branch=parsed.branch,
-                amount_rials=parsed.amount_rials,
-                paid_on=parsed.paid_on,
+                bank=row.bank,
+                branch=row.branch,
+                amount_rials=row.amount_rials,
+                paid_on=row.paid_on,
             )
         )
-    return payments, problems
+    return payments, problems, named
 
 
-class _Rejected(Exception):
-    """Leave the write transaction without committing anything."""
+def _read(path: Path) -> tuple[list[RawRow], str]:
+    rows = read_rows(path)
+    digest = _digest(path)
+    assert digest is not None  # read_rows has just read it
+    return rows, digest
 
 
 async def import_bank_report(
@@ -250,66 +299,60 @@ async def import_bank_report(
     catalogue: Catalogue,
     path: Path,
     *,
-    tz: ZoneInfo,
     dry_run: bool = False,
+    tz: ZoneInfo = TEHRAN,
     today: date | None = None,
     wake: Callable[[], None] | None = None,
     quiet_hours: QuietHours | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    on_chunk: OnChunk | None = None,
 ) -> ImportResult:
-    """Check the file and, unless a dry run or any row is bad, apply it in one transaction.
+    """Check the file and, unless a dry run or any row is bad, apply it in short transactions.
 
-    ``wake`` (e.g. ``services.wake_sender``) is called after a commit when the sender runs in
-    this process; otherwise the running bot's sender finds the outbox rows on its next poll.
-    Notifications are not urgent: they wait for the end of ``quiet_hours``. ``tz`` is the
-    office's time zone (``settings.zone``): "today" for a payment date's sanity check.
+    ``wake`` (e.g. ``services.wake_sender``) is called after the notifications are written when
+    the sender runs in this process; otherwise the running bot's sender finds the outbox rows
+    on its next poll. Notifications are not urgent: they wait for the end of ``quiet_hours``.
     """
     name = path.name
     today = today or local_today(store, tz)
     try:
-        rows = await asyncio.to_thread(read_rows, path)  # file reading off the event loop
+        rows, digest = await asyncio.to_thread(_read, path)  # file reading off the event loop
     except BankReportError as exc:
         return ImportResult(file_name=name, file_problem=str(exc), dry_run=dry_run)
+    async with store.db.read() as conn:  # one snapshot: every row checked against one state
+        payments, problems, apps = await _plan(store, rows, catalogue, today, conn)
     if dry_run:
-        async with store.db.read() as conn:
-            payments, problems = await plan_import(store, rows, catalogue, today, conn)
         return ImportResult(
             file_name=name, rows=len(rows), payments=payments, problems=problems, dry_run=True
         )
-    render = make_renderer(lambda code: _document_name(catalogue, code))
-    payments, problems = [], []
-    try:
-        async with store.db.transaction() as conn:
-            payments, problems = await plan_import(store, rows, catalogue, today, conn)
-            if problems:
-                raise _Rejected
-            for payment in payments:
-                await change_status(
-                    store,
-                    payment.application_id,
-                    S.PAID,
-                    actor=f"import:{name}",
-                    details={
-                        "amount_rials": payment.amount_rials,
-                        "paid_on": payment.paid_on.isoformat(),
-                    },
-                    render=render,
-                    quiet_hours=quiet_hours,
-                    conn=conn,
-                )
-    except _Rejected:
-        pass
-    except LifecycleError as exc:  # planned in the same transaction: only a bug gets here
-        LOGGER.exception("bank report %s rolled back", name)
-        problems = [RowProblem(row=0, reason=str(exc))]
-    applied = not problems
-    LOGGER.info(
-        "bank report %s: %d rows, %d payments, %d problems, applied=%s",
+    if problems:
+        _log(name, len(rows), len(payments), len(problems), applied=False)
+        return ImportResult(file_name=name, rows=len(rows), payments=payments, problems=problems)
+    imports = BankImportRepository(store.db)
+    import_id = await imports.start(
         name,
-        len(rows),
-        len(payments),
-        len(problems),
-        applied,
+        digest,
+        f"import:{name}",
+        [
+            PlannedPayment(p.row, apps[p.application_id], p.amount_rials, p.paid_on)
+            for p in payments
+        ],
     )
+    status, conflicts = await finish_import(
+        imports,
+        import_id,
+        renderer_for(catalogue),
+        quiet_hours=quiet_hours,
+        chunk_rows=chunk_rows,
+        on_chunk=on_chunk,
+        known=apps,
+    )
+    applied = status is ImportStatus.DONE
+    if not applied:
+        problems = [RowProblem(row=c.row, reason=_changed_meanwhile()) for c in conflicts] or [
+            RowProblem(row=0, reason=_changed_meanwhile())  # rolled back by another run
+        ]
+    _log(name, len(rows), len(payments), len(problems), applied=applied, imports=imports)
     if applied and wake is not None:
         wake()
     return ImportResult(
@@ -318,12 +361,37 @@ async def import_bank_report(
         payments=payments,
         problems=problems,
         applied=applied,
+        import_id=import_id,
+        write_transactions=len(imports.write_seconds),
+        longest_write_seconds=max(imports.write_seconds, default=0.0),
     )
 
 
-def _document_name(catalogue: Catalogue, code: str) -> str:
-    document = catalogue.document(code)
-    return document.name if document else code
+def _changed_meanwhile() -> str:
+    return _("the application changed while the file was being applied")
+
+
+def _log(
+    name: str,
+    rows: int,
+    payments: int,
+    problems: int,
+    *,
+    applied: bool,
+    imports: BankImportRepository | None = None,
+) -> None:
+    writes = imports.write_seconds if imports is not None else []
+    LOGGER.info(
+        "bank report %s: %d rows, %d payments, %d problems, applied=%s,"
+        " %d write transactions, longest %.0f ms",
+        name,
+        rows,
+        payments,
+        problems,
+        applied,
+        len(writes),
+        1000 * max(writes, default=0.0),
+    )
 
 
 # --- officer-facing text --------------------------------------------------------------------
@@ -380,21 +448,58 @@ def render_import_result(result: ImportResult) -> str:
     return "\n".join(lines)
 
 
+def render_resumed(resumed: ResumedImport) -> str:
+    """One line about an interrupted import this run finished."""
+    if resumed.applied:
+        return _(
+            "An interrupted import of «{file}» was finished first: {count} applications "
+            "were marked paid."
+        ).format(file=resumed.file_name, count=to_persian_digits(resumed.rows))
+    return _(
+        "An interrupted import of «{file}» was rolled back first: nothing of it was applied."
+    ).format(file=resumed.file_name)
+
+
 # --- the command ----------------------------------------------------------------------------
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     catalogue = load_catalogue(settings.catalogue_dir)
     settings.ensure_dirs()
+    path = Path(args.file)
     store = await Store.open(settings.database_path)
+    quiet_hours = settings.quiet_hours
+    result: ImportResult | None = None
     try:
-        result = await import_bank_report(
-            store, catalogue, Path(args.file), tz=settings.zone, dry_run=args.dry_run
+        resumed = (
+            [] if args.dry_run else await resume_imports(store, catalogue, quiet_hours=quiet_hours)
         )
+        digest = await asyncio.to_thread(_digest, path)
+        again = [r for r in resumed if r.file_sha256 == digest]
+        if not again:  # the officer ran the interrupted file again: finishing it was the answer
+            result = await import_bank_report(
+                store,
+                catalogue,
+                path,
+                dry_run=args.dry_run,
+                tz=settings.zone,
+                quiet_hours=quiet_hours,
+            )
     finally:
         await store.close()
+    for done in resumed:
+        print(render_resumed(done))
+    if result is None:
+        return 0 if all(r.applied for r in again) else 1
     print(render_import_result(result))
     return 0 if result.ok else 1
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # import_bank_report says what is wrong with the file
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from domain.models import Application, OpenApplicationExists
+from domain.persian import normalize_for_search, normalize_input, normalize_mobile
 from domain.statuses import ApplicationStatus, PlanType
 from storage.db import Database, from_db_time, opt_db_date, opt_db_time, to_db_time
 
@@ -36,6 +38,31 @@ UPDATABLE_FIELDS = frozenset(
 )
 
 _ONE_OPEN_INDEX = "applications.citizen_id, applications.plan_type"
+
+_T = TypeVar("_T")
+_IN_LIST = 500
+
+# A name search needs this many letters (one letter would list half the province).
+MIN_NAME_QUERY = 2
+# Above every character a key can hold: «key < prefix + _TOP» ends a prefix range.
+_TOP = "\U0010ffff"
+
+
+def name_keys(full_name: str | None) -> set[str]:
+    """The search keys of a name: every rotation of its words, in search form.
+
+    «مریم احمدی» → {«مریماحمدی», «احمدیمریم»}: a typed prefix starting at any word, in either
+    order, is a prefix of one key. Migration 0009 computes the same keys in SQL for old rows.
+    """
+    words = [normalize_for_search(w) for w in normalize_input(full_name or "").split(" ")]
+    words = [w for w in words if w]
+    return {"".join(words[i:] + words[:i]) for i in range(len(words))}
+
+
+def name_query_key(text: str) -> str | None:
+    """The key prefix a typed name searches for; None when it has too few letters."""
+    key = normalize_for_search(text)
+    return key if len(key) >= MIN_NAME_QUERY else None
 
 
 def application_from_row(row: sqlite3.Row) -> Application:
@@ -77,6 +104,11 @@ def _column_value(name: str, value: Any) -> tuple[str, object]:
     return name, value
 
 
+def _parts(values: list[_T], size: int = _IN_LIST) -> list[list[_T]]:
+    """Split a long IN list (SQLite binds at most a few thousand values per statement)."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
 def _is_one_open_violation(error: sqlite3.IntegrityError) -> bool:
     return _ONE_OPEN_INDEX in str(error)
 
@@ -102,10 +134,9 @@ class ApplicationRepository:
         try:
             async with self.db.writing(conn) as c:
                 cursor = await c.execute(
-                    "INSERT INTO applications"
-                    " (citizen_id, plan_type, status, step, answers_json, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (citizen_id, str(plan_type), "draft", step, answers_json, now, now),
+                    "INSERT INTO applications (citizen_id, plan_type, status, step, answers_json,"
+                    " created_at, updated_at, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (citizen_id, str(plan_type), "draft", step, answers_json, now, now, now),
                 )
                 app_id = cursor.lastrowid
                 assert app_id is not None
@@ -171,6 +202,9 @@ class ApplicationRepository:
         unknown = set(fields) - UPDATABLE_FIELDS
         if unknown:
             raise ValueError(f"cannot update application fields: {sorted(unknown)}")
+        if fields.get("phone"):
+            # One stored form, whatever form it came in, so a search by phone is one index probe.
+            fields["phone"] = normalize_mobile(fields["phone"]) or fields["phone"]
         columns = [_column_value(name, value) for name, value in fields.items()]
         assignments = "".join(f"{column} = ?, " for column, _ in columns)
         values = [value for _, value in columns]
@@ -179,6 +213,8 @@ class ApplicationRepository:
                 f"UPDATE applications SET {assignments}updated_at = ? WHERE id = ?",
                 (*values, self.db.now_text(), application_id),
             )
+            if "full_name" in fields:
+                await self._write_name_keys(c, application_id, fields["full_name"])
             found = await self._one(c, "id = ?", (application_id,))
         if found is None:
             raise LookupError(f"no application {application_id}")
@@ -243,6 +279,100 @@ class ApplicationRepository:
         """Return every application filed under this national code, oldest first."""
         async with self.db.reading(conn) as c:
             return await self._many(c, "national_code = ?", (national_code,))
+
+    async def find_by_tracking_codes(
+        self, codes: Collection[str], conn: aiosqlite.Connection | None = None
+    ) -> dict[str, Application]:
+        """The applications with these tracking codes, by code (a few index probes per call)."""
+        found: dict[str, Application] = {}
+        async with self.db.reading(conn) as c:
+            for part in _parts(sorted(set(codes))):
+                marks = ", ".join("?" for _ in part)
+                for app in await self._many(c, f"tracking_code IN ({marks})", tuple(part)):
+                    assert app.tracking_code is not None
+                    found[app.tracking_code] = app
+        return found
+
+    async def find_by_national_codes(
+        self, codes: Collection[str], conn: aiosqlite.Connection | None = None
+    ) -> dict[str, list[Application]]:
+        """Every application filed under each of these national codes, oldest first."""
+        found: dict[str, list[Application]] = {}
+        async with self.db.reading(conn) as c:
+            for part in _parts(sorted(set(codes))):
+                marks = ", ".join("?" for _ in part)
+                for app in await self._many(c, f"national_code IN ({marks})", tuple(part)):
+                    assert app.national_code is not None
+                    found.setdefault(app.national_code, []).append(app)
+        return found
+
+    async def get_many(
+        self, ids: Collection[int], conn: aiosqlite.Connection | None = None
+    ) -> dict[int, Application]:
+        """The applications with these ids, by id."""
+        found: dict[int, Application] = {}
+        async with self.db.reading(conn) as c:
+            for part in _parts(sorted(set(ids))):
+                marks = ", ".join("?" for _ in part)
+                for app in await self._many(c, f"id IN ({marks})", tuple(part)):
+                    found[app.id] = app
+        return found
+
+    async def find_by_phone(
+        self, phone: str, conn: aiosqlite.Connection | None = None
+    ) -> list[Application]:
+        """Applications filed with this phone, or by an account that shared it, oldest first.
+
+        Any form of the number is accepted (09…, +98…, Persian digits): it is searched in the
+        stored canonical form.
+        """
+        canonical = normalize_mobile(phone) or phone
+        async with self.db.reading(conn) as c:
+            return await self._many(
+                c,
+                "id IN (SELECT id FROM applications WHERE phone = ?"
+                " UNION SELECT a.id FROM citizens AS c JOIN applications AS a"
+                " ON a.citizen_id = c.id WHERE c.phone = ?)",
+                (canonical, canonical),
+            )
+
+    async def search_by_name(
+        self, text: str, limit: int = 20, conn: aiosqlite.Connection | None = None
+    ) -> list[Application] | None:
+        """Up to ``limit`` applications whose name has a word starting with the typed text.
+
+        Words may be typed in any order of the name's rotation («مریم احمدی», «احمدی مریم»,
+        «احمدی»), with or without ZWNJ, Arabic or Persian letters. None when the text has
+        fewer than MIN_NAME_QUERY letters. Results are in name order, then oldest first.
+        """
+        key = name_query_key(text)
+        if key is None:
+            return None
+        async with (
+            self.db.reading(conn) as c,
+            c.execute(
+                "SELECT a.* FROM application_names AS n"
+                " JOIN applications AS a ON a.id = n.application_id"
+                " WHERE n.name_key >= ? AND n.name_key < ?"
+                " ORDER BY n.name_key, n.application_id LIMIT ?",
+                (key, key + _TOP, limit * 2),  # one name may match through two of its keys
+            ) as cur,
+        ):
+            rows = await cur.fetchall()
+        found: dict[int, Application] = {}
+        for row in rows:
+            if row["id"] not in found:
+                found[row["id"]] = application_from_row(row)
+        return list(found.values())[:limit]
+
+    async def _write_name_keys(
+        self, c: aiosqlite.Connection, application_id: int, full_name: str | None
+    ) -> None:
+        await c.execute("DELETE FROM application_names WHERE application_id = ?", (application_id,))
+        await c.executemany(
+            "INSERT OR IGNORE INTO application_names (name_key, application_id) VALUES (?, ?)",
+            [(key, application_id) for key in sorted(name_keys(full_name))],
+        )
 
     async def list_by_status(
         self, status: ApplicationStatus, conn: aiosqlite.Connection | None = None

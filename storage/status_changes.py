@@ -8,8 +8,10 @@ when its change does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import aiosqlite
@@ -21,7 +23,7 @@ from domain.notifications import OutboxKind, OutboxMessage, QuietHours
 from domain.statuses import ApplicationStatus, DocumentStatus
 from storage.applications import ApplicationRepository
 from storage.audit import AuditLog
-from storage.db import Database
+from storage.db import Database, from_db_time, opt_db_date, to_db_time
 from storage.documents import DocumentRepository
 from storage.events import StatusEventRepository
 from storage.outbox import OutboxRepository
@@ -57,6 +59,11 @@ def _database(store_or_db: object) -> Database:
     if not isinstance(db, Database):
         raise TypeError("expected a Database or a store with a .db attribute")
     return db
+
+
+def snapshot(app: Application) -> dict[str, Any]:
+    """What the audit log keeps of an application before and after a change."""
+    return _snapshot(app)
 
 
 def _snapshot(app: Application) -> dict[str, Any]:
@@ -261,4 +268,274 @@ async def _notify(
             dedupe_key=dedupe_key(event),
         ),
         conn=c,
+    )
+
+
+# --- many changes at once -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One move of many applied together; ``before`` is the application as it stands now."""
+
+    before: Application
+    to_status: ApplicationStatus
+    details: dict[str, Any] | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PreparedChange:
+    """A planned change worked out in full (checked, rendered, serialised), ready to write.
+
+    Everything but the new rows' ids is computed here, outside any transaction, so that
+    writing a batch holds the write lock only for its statements.
+    """
+
+    before: Application
+    after: Application
+    event: StatusEvent  # its id is given when written
+    columns: tuple[str, ...]  # the application columns the move sets, besides status and time
+    values: tuple[object, ...]
+    audit: tuple[str, str, str | None, str | None, str | None] | None  # actor … after_json
+    text: str | None
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    """What one planned change wrote, and the citizen's notification text (not yet enqueued)."""
+
+    event: StatusEvent
+    after: Application
+    audit_id: int | None
+    text: str | None
+
+
+def prepare_changes(
+    db: Database,
+    changes: Sequence[PlannedChange],
+    actor: str,
+    *,
+    render: Renderer | None = None,
+) -> list[PreparedChange]:
+    """Check each move (as change_status does) and work out every row it will write."""
+    kind = lifecycle.actor_kind(actor)
+    if kind in _AUDITED and render is None:
+        raise ValueError("a status change by an officer must notify the citizen: pass render")
+    now = db.now()
+    prepared: list[PreparedChange] = []
+    for change in changes:
+        to_status = ApplicationStatus(change.to_status)
+        if to_status is ApplicationStatus.NEEDS_CORRECTION:
+            raise ValueError("a correction request marks documents: use change_status")
+        before = change.before
+        clean = lifecycle.validate_change(
+            before.status, to_status, kind, change.reason, change.details
+        )
+        fields = _field_updates(to_status, clean)
+        if to_status is ApplicationStatus.SUBMITTED and before.submitted_at is None:
+            fields["submitted_at"] = now
+        after = before.model_copy(update={**fields, "status": to_status, "updated_at": now})
+        event = StatusEvent(
+            application_id=before.id,
+            from_status=before.status,
+            to_status=to_status,
+            actor=actor,
+            reason=change.reason,
+            details=clean,
+            created_at=now,
+        )
+        audit = None
+        if kind in _AUDITED:
+            audit = (
+                actor,
+                "status_change",
+                f"application:{before.id}",
+                _json(_snapshot(before)),
+                _json({**_snapshot(after), "reason": change.reason, "details": clean}),
+            )
+        columns = tuple(sorted(fields))
+        prepared.append(
+            PreparedChange(
+                before=before,
+                after=after,
+                event=event,
+                columns=columns,
+                values=tuple(_stored(fields[name]) for name in columns),
+                audit=audit,
+                text=render(event, after) if render is not None else None,
+            )
+        )
+    return prepared
+
+
+async def write_changes(
+    c: aiosqlite.Connection, prepared: Sequence[PreparedChange]
+) -> list[AppliedChange]:
+    """Write prepared changes inside the caller's write transaction: a few executemany calls.
+
+    The caller has made sure, in this transaction, that each application is still as its
+    ``before`` (see ``changed_since``).
+    """
+    if not prepared:
+        return []
+    groups: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+    for change in prepared:
+        stamp = to_db_time(change.after.updated_at)
+        groups.setdefault(change.columns, []).append(
+            (*change.values, str(change.after.status), stamp, change.after.id)
+        )
+    for columns, params in groups.items():  # one UPDATE per set of columns (payments: one)
+        assignments = "".join(f"{name} = ?, " for name in columns)
+        await c.executemany(
+            f"UPDATE applications SET {assignments}status = ?, updated_at = ? WHERE id = ?",
+            params,
+        )
+    # Inside our write transaction no other writer can take the next ids.
+    event_id = await _last_id(c, "status_events")
+    audit_id = await _last_id(c, "audit_log")
+    applied: list[AppliedChange] = []
+    event_rows: list[tuple[object, ...]] = []
+    audit_rows: list[tuple[object, ...]] = []
+    for change in prepared:
+        event_id += 1
+        event = change.event.model_copy(update={"id": event_id})
+        assert event.created_at is not None
+        stamp = to_db_time(event.created_at)
+        event_rows.append(
+            (
+                event_id,
+                event.application_id,
+                None if event.from_status is None else str(event.from_status),
+                str(event.to_status),
+                event.actor,
+                event.reason,
+                json.dumps(event.details, ensure_ascii=False),
+                stamp,
+            )
+        )
+        audited: int | None = None
+        if change.audit is not None:
+            audit_id += 1
+            audited = audit_id
+            audit_rows.append((audit_id, *change.audit, stamp))
+        applied.append(
+            AppliedChange(event=event, after=change.after, audit_id=audited, text=change.text)
+        )
+    await c.executemany(
+        "INSERT INTO status_events (id, application_id, from_status, to_status, actor, reason,"
+        " details_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        event_rows,
+    )
+    if audit_rows:
+        await c.executemany(
+            "INSERT INTO audit_log (id, actor, action, subject, before_json, after_json,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            audit_rows,
+        )
+    return applied
+
+
+async def changed_since(c: aiosqlite.Connection, befores: Sequence[Application]) -> set[int]:
+    """The ids of these applications that are no longer as given (read in ``c``'s transaction).
+
+    Compares what a prepared change relies on: the audited fields and the time of the last
+    change (any write to an application moves it).
+    """
+    changed = {app.id for app in befores}
+    ids = sorted(changed)
+    marks = ", ".join("?" for _ in ids)
+    async with c.execute(
+        "SELECT id, status, bank, bank_branch, paid_rials, paid_on, permit_number, updated_at"
+        f" FROM applications WHERE id IN ({marks})",
+        ids,
+    ) as cur:
+        rows = {int(row["id"]): row for row in await cur.fetchall()}
+    for app in befores:
+        row = rows.get(app.id)
+        if row is not None and (
+            row["status"] == app.status.value
+            and row["bank"] == app.bank
+            and row["bank_branch"] == app.bank_branch
+            and row["paid_rials"] == app.paid_rials
+            and opt_db_date(row["paid_on"]) == app.paid_on
+            and row["permit_number"] == app.permit_number
+            and from_db_time(row["updated_at"]) == app.updated_at
+        ):
+            changed.discard(app.id)
+    return changed
+
+
+async def apply_changes(
+    db: Database,
+    c: aiosqlite.Connection,
+    changes: Sequence[PlannedChange],
+    actor: str,
+    *,
+    render: Renderer | None = None,
+) -> list[AppliedChange]:
+    """Prepare and write many moves inside the caller's write transaction.
+
+    Each change writes what ``change_status`` writes (the application's fields, status and
+    time, the status event, the audit entry for officer/import/system moves), one executemany
+    per table instead of some twenty round trips per application. The notification is rendered
+    but not enqueued: the caller writes the outbox rows (see ``enqueue_notifications``) when
+    the whole batch stands. ``before`` must be the application as it is in this transaction;
+    a move that needs documents marked is not batched. To hold the lock for less, call
+    ``prepare_changes`` before the transaction and ``write_changes`` in it.
+    """
+    return await write_changes(c, prepare_changes(db, changes, actor, render=render))
+
+
+def _json(value: Any) -> str:
+    # As AuditLog.record stores before/after.
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+async def _last_id(c: aiosqlite.Connection, table: str) -> int:
+    async with c.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def _stored(value: Any) -> object:
+    if isinstance(value, datetime):
+        return to_db_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+async def enqueue_notifications(
+    db: Database,
+    c: aiosqlite.Connection,
+    items: Sequence[tuple[int, int, str]],
+    *,
+    quiet_hours: QuietHours | None = None,
+) -> None:
+    """Write the outbox rows of applied changes: (status event id, citizen id, text) each.
+
+    The same row ``change_status`` enqueues (kind status_change, not urgent, held until the
+    end of quiet hours, deduplicated by the event), so a batch written twice is written once.
+    """
+    now = db.now()
+    stamp = to_db_time(now)
+    not_before = to_db_time((quiet_hours or QuietHours()).next_allowed(now))
+    await c.executemany(
+        "INSERT INTO outbox (chat_id, citizen_id, kind, text, reply_markup_json, urgent,"
+        " dedupe_key, not_before, status, attempts, created_at, updated_at)"
+        " SELECT chat_id, id, ?, ?, NULL, 0, ?, ?, 'pending', 0, ?, ? FROM citizens WHERE id = ?"
+        " ON CONFLICT (dedupe_key) DO NOTHING",
+        [
+            (
+                OutboxKind.STATUS_CHANGE.value,
+                text,
+                f"status_event:{event_id}",
+                not_before,
+                stamp,
+                stamp,
+                citizen_id,
+            )
+            for event_id, citizen_id, text in items
+        ],
     )

@@ -39,7 +39,6 @@ from handlers.officer_menu import (
     TYPING,
     back_to_menu_button,
 )
-from storage.applications import application_from_row
 from texts.i18n import N_, _
 
 _PROMPTS = {
@@ -67,21 +66,6 @@ async def ask_query(update: Update, context: BotContext) -> str:
     return TYPING
 
 
-async def _by_phone(context: BotContext, phone: str) -> list[Application]:
-    """Applications filed with this phone, or by an account that shared it."""
-    store = context.services.store
-    async with (
-        store.db.read() as c,
-        c.execute(
-            "SELECT * FROM applications WHERE phone = ? OR citizen_id IN"
-            " (SELECT id FROM citizens WHERE phone = ?) ORDER BY id",
-            (phone, phone),
-        ) as cur,
-    ):
-        rows = await cur.fetchall()
-    return [application_from_row(row) for row in rows]
-
-
 async def _search(context: BotContext, by: str, text: str) -> list[Application] | None:
     """The matching applications; None when the typed value is not a valid code or number."""
     apps = context.services.store.applications
@@ -95,7 +79,7 @@ async def _search(context: BotContext, by: str, text: str) -> list[Application] 
         national = normalize_national_code(text)
         return None if national is None else await apps.find_by_national_code(national)
     phone = normalize_mobile(text)
-    return None if phone is None else await _by_phone(context, phone)
+    return None if phone is None else await apps.find_by_phone(phone)
 
 
 @officer_only
