@@ -27,7 +27,13 @@ from bot.context import BotContext
 from bot.i18n import _
 from conversations.application import answers as answers
 from conversations.application.documents import document_code, pick_document, receive_document
-from conversations.application.drafts import Draft, create_draft, load_draft, save
+from conversations.application.drafts import (
+    Draft,
+    create_draft,
+    load_draft,
+    register_citizen,
+    save,
+)
 from conversations.application.flow import (
     StepCallback,
     answer_query,
@@ -44,7 +50,6 @@ from conversations.common import CANCEL_DATA, Conversation, exits, is_cancel, le
 from domain.models import Citizen, OpenApplicationExists
 from domain.statuses import PlanType
 from handlers.menu import MenuItem, menu_button
-from handlers.start import register_citizen
 
 NAME = "application"
 ELIGIBILITY_KEY = "eligibility"  # the check's answers, left in user_data by the eligibility check

@@ -27,6 +27,7 @@ from conversations.common import inline_keyboard, nav_labels, reply_keyboard, st
 from domain.answers import Gender
 from domain.catalogue import Catalogue
 from domain.statuses import PlanType
+from services.documents import latest_own
 
 SHARE_PHONE = N_("📱 Share my mobile number")
 PLAN_NAMES: dict[PlanType, str] = {
@@ -208,7 +209,7 @@ async def ask(
     if step is Step.CONSENT:
         text, markup = consent_question()
     elif step is Step.DOCUMENTS:
-        latest = (await services.store.documents.list_for_application(draft.app.id)).latest
+        latest = await latest_own(services.store, draft.actor, draft.app.id)
         text, markup = documents_message(
             title, draft.form, catalogue, latest, services.settings.max_upload_mb, note
         )
@@ -216,7 +217,7 @@ async def ask(
         return step.value
     elif step is Step.SUMMARY:
         required = documents_for(draft.form, catalogue)
-        latest = (await services.store.documents.list_for_application(draft.app.id)).latest
+        latest = await latest_own(services.store, draft.actor, draft.app.id)
         received = len(required) - len(missing_documents(required, latest))
         text = summary_text(draft, catalogue, received, len(required))
         markup = inline_keyboard([[(_("✅ Confirm and submit"), "app:submit")]])
