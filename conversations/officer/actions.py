@@ -1,8 +1,8 @@
 """Officer actions on one application: move its status, ask for corrections, bank, payment, permit.
 
-Every change goes through ``change_status`` / ``record_permit`` (event, audit and outbox in one
-transaction), then the sender is woken. Half-done actions live in user_data (JSON) until the
-officer types what is missing.
+Every change goes through ``services.lifecycle`` (the officer checked now; event, audit, outbox
+and reminders in one transaction), then the sender is woken. Half-done actions live in
+user_data (JSON) until the officer types what is missing.
 """
 
 from __future__ import annotations
@@ -13,18 +13,21 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.auth import officer_actor, officer_only
-from bot.context import BotContext
+from bot.auth import officer_only
+from bot.context import BotContext, Services
 from bot.i18n import _
 from bot.notifications_text import status_label
 from conversations.common import send_text
-from conversations.officer.view import send_card
+from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
 from domain.persian import parse_amount_toman, parse_birth_date, toman_to_rials
 from domain.statuses import ApplicationStatus as S
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
-from storage.status_changes import change_status, record_permit
+from services import lifecycle
+from services.actors import Actor
+from services.applications import officer_view
+from services.errors import NotAllowed
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +50,66 @@ def _cancel_row() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[back_to_menu_button()]])
 
 
+async def _change(
+    services: Services,
+    actor: Actor,
+    app_id: int,
+    to_status: S,
+    reason: str | None,
+    details: dict[str, Any],
+) -> None:
+    """The life-cycle service this move is (each checks the officer and the move again)."""
+    store, render = services.store, renderer(services)
+    quiet_hours, reminders = services.settings.quiet_hours, services.reminders
+    if to_status is S.NEEDS_CORRECTION and details:
+        codes = list(details["documents"])
+        await lifecycle.request_correction(
+            store,
+            actor,
+            app_id,
+            codes,
+            reason or "",
+            render=render,
+            reply_markup=fix_keyboard(services, app_id, codes).to_dict(),
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+    elif to_status is S.INTRODUCED_TO_BANK and details:
+        await lifecycle.introduce_to_bank(
+            store,
+            actor,
+            app_id,
+            details["bank"],
+            details["branch"],
+            render=render,
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+    elif to_status is S.PAID and details:
+        await lifecycle.record_payment(
+            store,
+            actor,
+            app_id,
+            int(details["amount_rials"]),
+            date.fromisoformat(details["paid_on"]),
+            render=render,
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+    else:
+        await lifecycle.change_status(
+            store,
+            actor,
+            app_id,
+            to_status,
+            reason,
+            details or None,
+            render=render,
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+
+
 async def apply_change(
     update: Update,
     context: BotContext,
@@ -56,26 +119,11 @@ async def apply_change(
     details: dict[str, Any] | None = None,
 ) -> str:
     """Make one move as this officer; tell the officer the outcome and show the card again."""
-    services, user, chat = context.services, update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    markup = None
-    if to_status is S.NEEDS_CORRECTION and details:
-        markup = fix_keyboard(services, app_id, list(details["documents"])).to_dict()
+    services, actor = context.services, acting_officer(update)
     try:
-        await change_status(
-            services.store,
-            app_id,
-            to_status,
-            officer_actor(user.id),
-            reason,
-            details,
-            render=renderer(services),
-            reply_markup=markup,
-            quiet_hours=services.settings.quiet_hours,
-            reminders=services.reminders,
-        )
-    except LifecycleError as exc:
-        LOGGER.info("Officer %s: change refused: %s", user.id, exc)
+        await _change(services, actor, app_id, to_status, reason, details or {})
+    except (LifecycleError, NotAllowed) as exc:
+        LOGGER.info("Officer %s: change refused: %s", actor.id, exc)
         await send_text(update, context, _("This change is not possible now."))
     else:
         services.wake_sender()
@@ -87,7 +135,7 @@ async def apply_change(
             ),
         )
     _set_pending(context)
-    await send_card(context, chat.id, app_id)
+    await send_card(update, context, app_id)
     return IDLE
 
 
@@ -100,7 +148,8 @@ async def choose_move(update: Update, context: BotContext) -> str:
     _off, _to, raw_id, raw_status = query.data.split(":", 3)
     app_id = int(raw_id)
     target = S(raw_status) if raw_status in S.__members__.values() else S.DRAFT
-    app = await context.services.store.applications.get(app_id)
+    view = await officer_view(context.services.store, acting_officer(update), app_id)
+    app = None if view is None else view.application
     if app is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
         await send_text(update, context, _("This change is not possible now."))
         return IDLE
@@ -308,19 +357,18 @@ async def _typed_paid_on(
 
 
 async def _typed_permit(update: Update, context: BotContext, app_id: int, text: str) -> str:
-    services, user, chat = context.services, update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    services, actor = context.services, acting_officer(update)
     try:
-        await record_permit(
+        await lifecycle.record_permit(
             services.store,
+            actor,
             app_id,
             text,
-            officer_actor(user.id),
             render=renderer(services),
             quiet_hours=services.settings.quiet_hours,
         )
-    except LifecycleError as exc:
-        LOGGER.info("Officer %s: permit refused: %s", user.id, exc)
+    except (LifecycleError, NotAllowed) as exc:
+        LOGGER.info("Officer %s: permit refused: %s", actor.id, exc)
         await send_text(update, context, _("This change is not possible now."))
     else:
         services.wake_sender()
@@ -328,5 +376,5 @@ async def _typed_permit(update: Update, context: BotContext, app_id: int, text: 
             update, context, _("The permit number is recorded; the citizen is notified.")
         )
     _set_pending(context)
-    await send_card(context, chat.id, app_id)
+    await send_card(update, context, app_id)
     return IDLE
