@@ -27,17 +27,6 @@ from services.actors import Actor
 from services.applications import ApplicationView, officer_view
 from services.documents import ACCEPTABLE, accepting_open
 
-__all__ = [
-    "ACCEPTABLE",
-    "accepting_open",
-    "acting_officer",
-    "card_keyboard",
-    "render_card",
-    "results_keyboard",
-    "send_card",
-    "send_documents",
-]
-
 LOGGER = logging.getLogger(__name__)
 
 DOCUMENT_STATUS_LABELS: dict[DocumentStatus, str] = {
