@@ -23,8 +23,8 @@ from typing import Any
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.broadcast import BroadcastRunner
-from bot.sender import OutboxSender
+from bot.workers.broadcast import BroadcastRunner
+from bot.workers.sender import OutboxSender
 from botapi_emulator import Emulator
 from botapi_emulator.users import user_json
 from domain.exhibitions import BroadcastFilter

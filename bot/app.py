@@ -14,15 +14,14 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.auth import admin_steps, officer_steps
-from bot.context import BotContext, HomebizApplication, Services
-from bot.errors import on_error
+from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
-from bot.settings import Settings
 from bot.updates.deferring_bot import DeferringBot
+from config.settings import Settings
 from conversations import (
     announce,
     common,
+    contact,
     eligibility,
     exhibition_admin,
     exhibitions,
@@ -32,7 +31,10 @@ from conversations import (
 from conversations import application as application_conversation
 from conversations.officer import admin as officer_admin
 from conversations.officer import desk as officer_desk
-from handlers import contact, fallback, sections, start
+from handlers import fallback, faq, sections, start
+from handlers.auth import admin_steps, officer_steps
+from handlers.context import BotContext, Services
+from handlers.errors import on_error
 from storage import SqlitePersistence
 
 PERSISTENCE_INTERVAL_SECONDS = 10.0**7
@@ -58,8 +60,8 @@ def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = Non
 def build_application(services: Services) -> HomebizApplication:
     """Build the Application on an opened store, with all handlers registered."""
     settings = services.settings
-    # The store says who is an officer now (OFFICER_IDS and the officers added in the bot),
-    # whatever door a service is called through.
+    # The roster (platform, OFFICER_IDS) services.officers uses when a caller passes none:
+    # the same check as handlers.auth.roster, whatever door a service is called through.
     services.store.officers.configure(settings.bot_platform.value, settings.officer_ids)
     persistence = SqlitePersistence(
         services.store.db,
@@ -107,11 +109,14 @@ def register_handlers(application: HomebizApplication) -> None:
     application.add_handlers(exhibitions.build())
     application.add_handlers(subscriptions.build())
 
-    # Commands and menu buttons that are not conversations.
+    # Commands and menu buttons that are not conversations; the FAQ's menu button and its
+    # buttons before the sections' catch-all of menu buttons.
+    application.add_handlers(faq.build())
     application.add_handlers(start.build())
     application.add_handlers(sections.build())
 
-    # Anything else: a polite "not understood", and an answer to every stale button.
+    # Anything else: a typed question answered from the FAQ, a polite "not understood" for
+    # the rest, and an answer to every stale button.
     application.add_handlers(fallback.build())
 
     application.add_error_handler(on_error)

@@ -9,14 +9,15 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
-from bot.i18n import _
-from bot.logging_setup import configure_logging, log_file_path
-from bot.office import export as office_export
-from bot.office import import_bank_report as office_import
-from bot.office import import_exhibitions as office_exhibitions
-from bot.office import stats_command as office_stats
-from bot.settings import Settings, SettingsError, load_settings
+from config.logging_setup import configure_logging, log_file_path
+from config.settings import Settings, SettingsError, load_settings
 from domain.catalogue import CatalogueError
+from office import export as office_export
+from office import faq_report as office_faq
+from office import import_bank_report as office_import
+from office import import_exhibitions as office_exhibitions
+from office import stats_command as office_stats
+from texts.i18n import _
 
 LOGGER = logging.getLogger("homebiz")
 
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     office_exhibitions.add_parser(sub)
     office_export.add_parser(sub)
     office_stats.add_parser(sub)
+    office_faq.add_parser(sub)
     for command in sub.choices.values():  # `homebiz stats --verbose` works as well
         command.add_argument(
             "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
@@ -71,6 +73,7 @@ COMMANDS: dict[str, Command] = {
     "import-exhibitions": office_exhibitions.command,
     "export": office_export.command,
     "stats": office_stats.command,
+    "faq-report": office_faq.command,
 }
 
 

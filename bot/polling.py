@@ -16,8 +16,8 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from bot.logging_setup import one_line
 from bot.updates.receiver import Receiver
+from config.logging_setup import one_line
 
 LOGGER = logging.getLogger(__name__)
 

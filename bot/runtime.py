@@ -6,24 +6,25 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from collections.abc import AsyncIterator
 
 from telegram import BotCommand
 from telegram.error import TelegramError
 
 from bot.app import build_application, make_bot
-from bot.broadcast import BroadcastRunner
-from bot.context import HomebizApplication, Services
-from bot.i18n import _
+from bot.application import HomebizApplication
 from bot.polling import UpdatePoller
-from bot.reminders import ReminderService
-from bot.sender import OutboxSender
-from bot.settings import Settings
 from bot.updates.pipeline import UpdatePipeline
+from bot.workers.broadcast import BroadcastRunner
+from bot.workers.reminders import ReminderService
+from bot.workers.sender import OutboxSender
+from config.settings import Settings
+from conversations.contact import load_office
 from domain.catalogue import load_catalogue
-from handlers.contact import load_office
+from handlers.context import Services
 from storage import Store
+from storage.db import Clock, utcnow
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ async def _set_commands(application: HomebizApplication) -> None:
     commands = [
         BotCommand("start", _("Main menu")),
         BotCommand("help", _("Help")),
+        BotCommand("faq", _("Frequently asked questions")),
         BotCommand("cancel", _("Cancel the current step")),
     ]
     try:
@@ -53,26 +55,29 @@ async def _remove_webhook(application: HomebizApplication) -> None:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    settings: Settings, *, clock: Callable[[], datetime] | None = None
+    settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[HomebizApplication]:
     """Open everything the bot needs in order, and close it in reverse order.
 
-    ``clock`` replaces ``services.clock`` from the start (tests: a restart after downtime).
+    ``clock`` is the one clock, the system's (UTC) unless given (tests: a moved clock, a
+    restart after downtime); the store, the services, the sender, the broadcasts and the
+    reminders all read this one.
     """
+    clock = clock or utcnow
     settings.ensure_dirs()
     catalogue = load_catalogue(settings.catalogue_dir)  # a bad data file stops start-up here
     load_office(settings.catalogue_dir)  # so does a broken office.yaml
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database_path, clock=clock)
     store.outbox.quiet_hours = settings.quiet_hours
     try:
-        services = Services(settings=settings, store=store, catalogue=catalogue)
-        if clock is not None:
-            services.clock = clock
+        services = Services(settings=settings, store=store, catalogue=catalogue, clock=clock)
         application = build_application(services)
         services = application.services
         # The sender owns the outbox's rate limits, so its Bot has no rate limiter of its own.
         sender_bot = make_bot(settings)
-        sender = OutboxSender(sender_bot, store.outbox, global_rate=settings.outbox_rate_per_second)
+        sender = OutboxSender(
+            sender_bot, store.outbox, global_rate=settings.outbox_rate_per_second, clock=clock
+        )
         services.sender = sender
         async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()
@@ -80,10 +85,10 @@ async def running_bot(
             await _remove_webhook(application)
             await sender.start()
             # Broadcasts left running by a dead process resume here.
-            broadcasts = BroadcastRunner.for_application(application)
+            broadcasts = BroadcastRunner.for_application(application, clock=clock)
             await broadcasts.start()
             # After start(): the JobQueue runs; reminders are rebuilt from the store.
-            reminders = ReminderService(services, application.job_queue)
+            reminders = ReminderService(services, application.job_queue, clock=clock)
             services.reminders = reminders
             await reminders.start()
             # Last: handlers may use everything above. Stored updates left unhandled by a

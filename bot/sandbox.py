@@ -15,10 +15,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.i18n import _
 from bot.runtime import run_polling
-from bot.settings import Settings
 from botapi_emulator import BotMessage, Citizen, Emulator
+from config.settings import Settings
+from texts.i18n import _
 
 SANDBOX_TOKEN = "100000:SANDBOX-local-token"
 SANDBOX_USER_ID = 10001

@@ -4,7 +4,7 @@
                                       ─ann:text──▶ TEXT ─text─▶ COUNTY ─▶ GROUP
     GROUP ─ann:g:<code|*>─▶ CONFIRM ─ann:send─▶ broadcast row + progress message (end)
 
-The broadcast itself is run by ``bot.broadcast.BroadcastRunner`` from the store.
+The broadcast itself is run by ``bot.workers.broadcast.BroadcastRunner`` from the store.
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import officer_actor, officer_only
-from bot.context import BotContext
-from bot.formatting import format_number
-from bot.i18n import _
 from conversations.common import (
     CANCEL_DATA,
     Conversation,
@@ -34,9 +30,15 @@ from conversations.common import (
     say,
     scratch,
 )
-from conversations.exhibitions import county_name, local_today, render_exhibition
+from conversations.exhibitions import render_exhibition
 from domain.exhibitions import BroadcastFilter
+from handlers.auth import acting_officer, officer_only, roster
+from handlers.context import BotContext
 from handlers.menu import menu_button
+from services import announcements, exhibitions
+from services.exhibitions import county_name
+from texts.formatting import format_number
+from texts.i18n import _
 
 CHOOSE, TEXT, COUNTY, GROUP, CONFIRM = "ann_choose", "ann_text", "ann_county", "ann_group", "ann_ok"
 KEY = "announce"
@@ -52,7 +54,7 @@ async def _open(update: Update, context: BotContext) -> str:
     assert context.user_data is not None
     context.user_data[KEY] = {}
     services = context.services
-    found = await services.store.exhibitions.upcoming(local_today(services))
+    found = await exhibitions.upcoming(services.store, services.now, services.settings.zone)
     rows = [[(f"🛍 {e.title}", f"ann:ex:{e.id}")] for e in found[:20]]
     rows.append([(_("✏️ A free text"), "ann:text")])
     await say(
@@ -69,7 +71,7 @@ async def chose_exhibition(update: Update, context: BotContext) -> str:
     query = update.callback_query
     assert query is not None and query.data is not None
     services = context.services
-    exhibition = await services.store.exhibitions.get(int(query.data.rsplit(":", 1)[1]))
+    exhibition = await exhibitions.get(services.store, int(query.data.rsplit(":", 1)[1]))
     if exhibition is None:
         return await _open(update, context)
     text = _("📣 New exhibition\n\n{details}\n\nTo ask for a booth, open «🛍 Exhibitions».").format(
@@ -125,14 +127,16 @@ async def _ask_group(update: Update, context: BotContext) -> str:
 
 async def chose_group(update: Update, context: BotContext) -> str:
     """The group (or all); then the preview with the number of recipients."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
     code = query.data.rsplit(":", 1)[1]
     draft = scratch(context, KEY)
     draft["group"] = None if code == "*" else code
     services = context.services
     flt = BroadcastFilter(county=draft.get("county"), group=draft["group"])
-    count = await services.store.subscriptions.count_matching(flt)
+    count = await announcements.audience(
+        services.store, acting_officer(user.id), flt, roster=roster(services)
+    )
     group = services.catalogue.group(flt.group) if flt.group else None
     summary = _("Recipients: {count}\nCounty: {county}\nActivity group: {group}").format(
         count=format_number(count),
@@ -158,29 +162,21 @@ async def send(update: Update, context: BotContext) -> int:
     user, chat = update.effective_user, update.effective_chat
     if not draft.get("text") or user is None or chat is None:
         return ConversationHandler.END
-    store = context.services.store
+    services = context.services
     flt = BroadcastFilter(county=draft.get("county"), group=draft.get("group"))
-    actor = officer_actor(user.id)
     # The progress message first, so the runner always has it (and the report's chat).
     progress = await context.bot.send_message(
         chat.id, _("The announcement is being prepared. Progress will show here.")
     )
-    async with store.db.transaction() as c:
-        broadcast = await store.broadcasts.create(
-            actor,
-            draft["text"],
-            flt,
-            exhibition_id=draft.get("exhibition_id"),
-            progress=(chat.id, progress.message_id),
-            conn=c,
-        )
-        await store.audit.record(
-            actor,
-            "broadcast.create",
-            f"broadcast:{broadcast.id}",
-            after={"filter": flt.model_dump(), "exhibition_id": broadcast.exhibition_id},
-            conn=c,
-        )
+    await announcements.create_broadcast(
+        services.store,
+        acting_officer(user.id),
+        draft["text"],
+        flt,
+        roster=roster(services),
+        exhibition_id=draft.get("exhibition_id"),
+        progress=(chat.id, progress.message_id),
+    )
     return ConversationHandler.END
 
 

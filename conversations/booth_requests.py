@@ -10,45 +10,43 @@ These buttons live in the states of the officers' exhibitions conversation
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.auth import officer_actor
-from bot.context import BotContext
-from bot.formatting import format_jalali_date, format_number
-from bot.i18n import _
 from conversations.common import say
-from domain.exhibitions import BoothStatus
-from domain.notifications import OutboxKind, OutboxMessage
+from handlers.auth import acting_officer, roster
+from handlers.context import BotContext
+from services import booths
+from texts.formatting import format_number
+from texts.i18n import _
 
 BOOTHS_DATA = "exa:booths"
 
 
 async def _show(update: Update, context: BotContext, back: str) -> None:
     """Pending booth requests, each with approve / decline, and ``back`` to the menu."""
-    services = context.services
-    store = services.store
-    pending = await store.exhibitions.booths(BoothStatus.PENDING, limit=10)
+    services, user = context.services, update.effective_user
+    assert user is not None
+    pending = await booths.pending_booths(
+        services.store, acting_officer(user.id), roster=roster(services), limit=10
+    )
     if not pending:
         await say(update, context, _("There are no booth requests waiting for an answer."))
         return
     lines, rows = [], []
-    for request in pending:
-        exhibition = await store.exhibitions.get(request.exhibition_id)
-        citizen = await store.citizens.get(request.citizen_id)
-        title = exhibition.title if exhibition else "—"
-        name = (citizen.full_name if citizen else None) or "—"
-        number = format_number(request.id)
+    for booth in pending:
+        number = format_number(booth.request.id)
         lines.append(
-            _("#{number} · {title} · {name}").format(number=number, title=title, name=name)
+            _("#{number} · {title} · {name}").format(
+                number=number, title=booth.title or "—", name=booth.citizen_name or "—"
+            )
         )
         rows.append(
             [
-                InlineKeyboardButton(f"✅ {number}", callback_data=f"exa:ok:{request.id}"),
-                InlineKeyboardButton(f"❌ {number}", callback_data=f"exa:no:{request.id}"),
+                InlineKeyboardButton(f"✅ {number}", callback_data=f"exa:ok:{booth.request.id}"),
+                InlineKeyboardButton(f"❌ {number}", callback_data=f"exa:no:{booth.request.id}"),
             ]
         )
     rows.append([InlineKeyboardButton(_("↩️ Back"), callback_data=back)])
@@ -61,49 +59,22 @@ async def _decide(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and query.data is not None and user is not None
     _prefix, verb, raw_id = query.data.split(":")
-    status = BoothStatus.APPROVED if verb == "ok" else BoothStatus.DECLINED
     services = context.services
-    store = services.store
-    actor = officer_actor(user.id)
-    async with store.db.transaction() as c:
-        decided = await store.exhibitions.decide_booth(int(raw_id), status, actor, c)
-        if decided is not None:
-            exhibition = await store.exhibitions.get(decided.exhibition_id, c)
-            citizen = await store.citizens.get(decided.citizen_id, c)
-            await store.audit.record(
-                actor, f"booth.{status.value}", f"booth_request:{decided.id}", conn=c
-            )
-            if citizen is not None and exhibition is not None:
-                await store.outbox.enqueue(
-                    OutboxMessage(
-                        chat_id=citizen.chat_id,
-                        citizen_id=citizen.id,
-                        kind=OutboxKind.STATUS_CHANGE.value,
-                        text=_booth_answer(status, exhibition.title, exhibition.starts_on),
-                        dedupe_key=f"booth:{decided.id}:{status.value}",
-                    ),
-                    conn=c,
-                )
+    await booths.decide_booth(
+        services.store,
+        acting_officer(user.id),
+        int(raw_id),
+        approve=verb == "ok",
+        roster=roster(services),
+    )
     services.wake_sender()
-
-
-def _booth_answer(status: BoothStatus, title: str, starts_on: date) -> str:
-    if status is BoothStatus.APPROVED:
-        return _(
-            "Good news: your booth request for «{title}» was approved. "
-            "The exhibition starts on {date}; the office will contact you about the details."
-        ).format(title=title, date=format_jalali_date(starts_on))
-    return _(
-        "We are sorry: your booth request for «{title}» could not be accepted this time. "
-        "Please look out for the next exhibitions."
-    ).format(title=title)
 
 
 def build(state: str, back: str) -> list[BaseHandler[Update, BotContext, Any]]:
     """The booth-request buttons for the states of the officers' exhibitions conversation.
 
     ``state`` is the conversation state each answer leads to; ``back`` is its menu's callback
-    data. Officers only: ``bot.auth.officer_steps`` guards every step of that conversation.
+    data. Officers only: ``handlers.auth.officer_steps`` guards every step of that conversation.
     """
 
     async def show_booths(update: Update, context: BotContext) -> str:

@@ -33,11 +33,11 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from bot.context import BotContext
-from bot.formatting import to_persian_digits
-from bot.i18n import N_, _
 from domain.persian import normalize_input
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard, menu_button
+from texts.formatting import to_persian_digits
+from texts.i18n import N_, _
 
 BACK = N_("↩️ Back")
 CANCEL = N_("✖️ Cancel")

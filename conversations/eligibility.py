@@ -15,7 +15,8 @@ stateDiagram-v2
     ASKING --> ASKING: wrong typed answer → error + same question
     ASKING --> ASKING: back → previous question (its answer forgotten)
     ASKING --> ASKING: activity group / page / typed search
-    ASKING --> [*]: last answer → verdict (buttons: apply:from_check, menu)
+    ASKING --> [*]: last answer → verdict (buttons: apply:from_check, other plan, menu)
+    [*] --> ASKING: the verdict's «check the other plan too» → both plans, what is missing
     ASKING --> [*]: cancel, /cancel → main menu
     ASKING --> [*]: /start or a main-menu button → that section
 ```
@@ -42,16 +43,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import BotContext
-from bot.i18n import _
-from bot.updates.deferring_bot import real_message_id
 from conversations import eligibility_views as views
 from conversations.common import Conversation, end_with_menu, exits, is_back, is_cancel
-from domain.answers import EligibilityAnswers, QuestionId
+from domain.answers import EligibilityAnswers, PlanChoice, QuestionId
 from domain.eligibility import evaluate
 from domain.persian import parse_int, parse_year
 from domain.questions import answer, forget, next_question, previous_question
+from handlers.context import BotContext
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from handlers.replies import real_message_id
+from texts.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -358,6 +359,24 @@ async def _search(
 # --- after the verdict --------------------------------------------------------------------------
 
 
+async def check_other_plan(update: Update, context: BotContext) -> int:
+    """The verdict's «check the other plan too»: both plans, asking only what is still missing."""
+    query = update.callback_query
+    assert query is not None
+    answers = load_answers(context)
+    finished = next_question(answers, context.services.catalogue, _today(context)) is None
+    if not finished:  # an older verdict's button while a check is under way: continue it
+        await query.answer()
+        return await begin(update, context)
+    if answers.plan not in (PlanChoice.INDEPENDENT, PlanChoice.SUPPORTING):
+        await query.answer(_(STALE))
+        return ConversationHandler.END
+    await query.answer()
+    answers = answer(answers, QuestionId.PLAN, PlanChoice.BOTH)
+    _save(context, answers)
+    return await _ask(update, context, answers)
+
+
 async def back_to_menu(update: Update, context: BotContext) -> None:
     """The verdict's menu button (outside the conversation, which has ended)."""
     query = update.callback_query
@@ -381,6 +400,7 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
             entry_points=[
                 MessageHandler(menu_button(MenuItem.ELIGIBILITY), begin),
                 CommandHandler("check", begin),
+                CallbackQueryHandler(check_other_plan, pattern=r"^elg:other$"),
             ],
             states={
                 ASKING: [

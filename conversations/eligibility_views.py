@@ -13,8 +13,6 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import format_toman_short, to_persian_digits
-from bot.i18n import N_, _
 from conversations.common import BACK, CANCEL, CANCEL_DATA, step_header
 from domain.answers import (
     EligibilityAnswers,
@@ -38,6 +36,8 @@ from domain.eligibility import (
 from domain.persian import normalize_for_search, normalize_input
 from domain.questions import progress
 from domain.statuses import PlanType
+from texts.formatting import format_toman_short, format_typed_text, to_persian_digits
+from texts.i18n import N_, _
 
 PAGE_SIZE = 8  # activities per page: fits a phone screen without scrolling
 SEARCH_LIMIT = 8
@@ -47,6 +47,7 @@ PREFIX = "elg"
 GROUPS_DATA = "elg:gs"
 MENU_DATA = "elg:menu"
 APPLY_DATA = "apply:from_check"  # the application conversation's entry point
+OTHER_PLAN_DATA = "elg:other"  # after a verdict: check the plan not asked about as well
 
 # Questions answered by typing; the others by buttons.
 TYPED = frozenset({QuestionId.BIRTH_YEAR, QuestionId.EXPERIENCE_YEARS, QuestionId.COVERED_WORKERS})
@@ -301,7 +302,7 @@ def search_view(
     step, total = progress(answers, catalogue, today)
     parts = [
         step_header(step, total),
-        _("Activities found for «{query}». Choose yours:").format(query=query),
+        _("Activities found for «{query}». Choose yours:").format(query=format_typed_text(query)),
     ]
     if len(found) > len(shown):
         parts.append(
@@ -316,7 +317,7 @@ def nothing_found_note(query: str) -> str:
     """The note above the groups when a typed name matched nothing."""
     return _(
         "No activity matched «{query}». Choose a group below, or type another part of the name."
-    ).format(query=query)
+    ).format(query=format_typed_text(query))
 
 
 def typed_choice(question: QuestionId, text: str, catalogue: Catalogue) -> str | None:
@@ -369,6 +370,44 @@ def _verdict_lines(verdict: ProductVerdict, shown: set[str]) -> list[str]:
     return lines
 
 
+_LOAN_OF = {
+    PlanType.INDEPENDENT: Product.INDEPENDENT_LOAN,
+    PlanType.SUPPORTING: Product.SUPPORTING_LOAN,
+}
+
+OTHER_PLAN_LABELS = {
+    PlanType.INDEPENDENT: N_("Check the independent plan too"),
+    PlanType.SUPPORTING: N_("Check the supporting plan too"),
+}
+
+
+def shown_verdicts(answers: EligibilityAnswers, result: EligibilityResult) -> list[ProductVerdict]:
+    """The permit, and only the loans the answers speak to.
+
+    A plan the citizen chose is shown whatever its outcome; a plan not chosen is not shown (it
+    is offered as a next step instead). When the plan was never asked, the answers already
+    ruled the loans out (a knock-out, a government employee, a closed activity): say so.
+    """
+    shown = [result.permit]
+    for plan, product in _LOAN_OF.items():
+        verdict = result.verdict(product)
+        if answers.plan is not None:
+            if plan in answers.plan.plan_types:
+                shown.append(verdict)
+        elif verdict.outcome is Outcome.NOT_ELIGIBLE:
+            shown.append(verdict)
+    return shown
+
+
+def other_plan(answers: EligibilityAnswers, result: EligibilityResult) -> PlanType | None:
+    """The plan the citizen did not ask about, unless the answers already rule it out."""
+    if answers.plan is None or answers.plan is PlanChoice.BOTH:
+        return None
+    (asked,) = answers.plan.plan_types
+    other = PlanType.SUPPORTING if asked is PlanType.INDEPENDENT else PlanType.INDEPENDENT
+    return None if result.verdict(_LOAN_OF[other]).blocking else other
+
+
 def _plan_types(answers: EligibilityAnswers, result: EligibilityResult) -> list[PlanType]:
     """The loan plans the citizen asked about and may still get, independent first."""
     if answers.plan is None:
@@ -416,7 +455,7 @@ def verdict_view(
     """The verdict message (plain text) and its buttons."""
     blocks = [_("The result of your eligibility check:")]
     shown: set[str] = set()
-    for verdict in result.verdicts:
+    for verdict in shown_verdicts(answers, result):
         blocks.append("\n".join(_verdict_lines(verdict, shown)))
     documents = _document_lines(answers, result, catalogue)
     if documents:
@@ -432,6 +471,11 @@ def verdict_view(
                     _("Start an application with these answers"), callback_data=APPLY_DATA
                 )
             ]
+        )
+    other = other_plan(answers, result)
+    if other is not None:
+        rows.append(
+            [InlineKeyboardButton(_(OTHER_PLAN_LABELS[other]), callback_data=OTHER_PLAN_DATA)]
         )
     rows.append([InlineKeyboardButton(_("Back to the main menu"), callback_data=MENU_DATA)])
     return "\n\n".join(blocks), InlineKeyboardMarkup(rows)

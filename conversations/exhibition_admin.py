@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
 from pydantic import ValidationError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -24,32 +23,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import officer_actor, officer_only
-from bot.context import BotContext
-from bot.formatting import format_jalali_date, format_number
-from bot.i18n import N_, _
 from conversations import booth_requests
 from conversations.common import Conversation, exits, say, scratch
-from conversations.exhibitions import (
-    KIND_LABELS,
-    county_name,
-    local_today,
-    render_exhibition,
-    schedule_day_before,
-)
-from domain.catalogue import Catalogue
+from conversations.exhibitions import KIND_LABELS, render_exhibition
 from domain.exhibitions import (
-    BoothStatus,
-    Exhibition,
     ExhibitionDraft,
     ExhibitionKind,
     ExhibitionStatus,
     parse_exhibition_date,
 )
-from domain.notifications import OutboxKind, OutboxMessage
+from handlers.auth import acting_officer, officer_only, roster
+from handlers.context import BotContext
 from handlers.menu import menu_button
-from storage import Store
-from storage.exhibitions import DuplicateExhibition
+from services import booths, exhibitions
+from services.exhibitions import DuplicateExhibition
+from texts.formatting import format_number, format_typed_text
+from texts.i18n import N_, _
 
 IDLE, TYPING = "exa_idle", "exa_typing"
 KEY = "exhibition_admin"
@@ -83,14 +72,19 @@ async def open_menu(update: Update, context: BotContext) -> object:
 
 async def _menu(update: Update, context: BotContext) -> str:
     """Upcoming exhibitions (cancelled ones too), new, and the booth requests."""
-    assert context.user_data is not None
+    assert context.user_data is not None and update.effective_user is not None
     context.user_data[KEY] = {}
-    store = context.services.store.exhibitions
-    found = await store.upcoming(local_today(context.services), include_cancelled=True)
-    pending = await store.count_booths()
+    services = context.services
+    found = await exhibitions.upcoming(
+        services.store, services.now, services.settings.zone, include_cancelled=True
+    )
+    pending = await booths.count_pending_booths(
+        services.store, acting_officer(update.effective_user.id), roster=roster(services)
+    )
     rows = [
         _button(
-            ("🚫 " if e.status is ExhibitionStatus.CANCELLED else "🛍 ") + e.title,
+            ("🚫 " if e.status is ExhibitionStatus.CANCELLED else "🛍 ")
+            + format_typed_text(e.title),
             f"exa:open:{e.id}",
         )
         for e in found[:30]
@@ -211,134 +205,37 @@ async def _save(update: Update, context: BotContext) -> str:
     state = scratch(context, KEY)
     user = update.effective_user
     assert user is not None
-    store = context.services.store
+    services = context.services
     try:
         draft = ExhibitionDraft.model_validate(state.get("draft", {}))
     except ValidationError:
         await say(update, context, _("Some details are missing or wrong. Please start again."))
         return await _menu(update, context)
-    actor = officer_actor(user.id)
+    actor, officers = acting_officer(user.id), roster(services)
     try:
-        async with store.db.transaction() as c:
-            if state.get("mode") == "edit" and state.get("id"):
-                before = await store.exhibitions.get(int(state["id"]), c)
-                saved = await store.exhibitions.update(int(state["id"]), draft, c)
-                action = "exhibition.edit"
-            else:
-                before = None
-                saved = await store.exhibitions.create(draft, actor, c)
-                action = "exhibition.create"
-            await store.audit.record(
+        if state.get("mode") == "edit" and state.get("id"):
+            saved = await exhibitions.edit(
+                services.store,
+                services.now,
                 actor,
-                action,
-                f"exhibition:{saved.id}",
-                before=before.model_dump(mode="json") if before else None,
-                after=saved.model_dump(mode="json"),
-                conn=c,
+                int(state["id"]),
+                draft,
+                roster=officers,
+                catalogue=services.catalogue,
+                zone=services.settings.zone,
+                reminders=services.reminders,
             )
-            told = 0
-            if (
-                before is not None
-                and _moved(before, saved)
-                and saved.status is ExhibitionStatus.ACTIVE
-            ):
-                told = await notify_booth_requesters(
-                    store,
-                    saved,
-                    f"changed:{saved.updated_at.strftime('%Y%m%dT%H%M%S%f')}",
-                    _change_notice(saved, context.services.catalogue),
-                    c,
-                )
+        else:
+            saved = await exhibitions.create(services.store, actor, draft, roster=officers)
     except DuplicateExhibition:
         await say(update, context, _("An exhibition with this title and start date exists."))
         return await _menu(update, context)
-    if told:
-        context.services.wake_sender()
-    if before is not None and before.starts_on != saved.starts_on:
-        await _move_reminders(context, saved)
+    if saved is None:  # edited one that is gone
+        return await _menu(update, context)
+    if saved.told:
+        services.wake_sender()
     await say(update, context, _("Saved."))
-    return await _card(update, context, saved.id)
-
-
-def _moved(before: Exhibition, after: Exhibition) -> bool:
-    """New dates or a new place: what a booth requester must hear about."""
-    return (before.starts_on, before.ends_on, before.venue, before.county) != (
-        after.starts_on,
-        after.ends_on,
-        after.venue,
-        after.county,
-    )
-
-
-# Who hears about a cancellation or a change: requests not declined.
-_TOLD = frozenset({BoothStatus.PENDING, BoothStatus.APPROVED})
-
-
-async def notify_booth_requesters(
-    store: Store, exhibition: Exhibition, event: str, text: str, conn: aiosqlite.Connection
-) -> int:
-    """Enqueue ``text`` once per pending/approved requester, in the caller's transaction.
-
-    The dedupe key ``exhibition:<id>:<event>:<citizen_id>`` makes a retry enqueue nothing new.
-    Returns how many rows were enqueued.
-    """
-    enqueued = 0
-    for request in await store.exhibitions.booths_for(exhibition.id, conn):
-        if request.status not in _TOLD:
-            continue
-        citizen = await store.citizens.get(request.citizen_id, conn)
-        if citizen is None:
-            continue
-        row_id = await store.outbox.enqueue(
-            OutboxMessage(
-                chat_id=citizen.chat_id,
-                citizen_id=citizen.id,
-                kind=OutboxKind.EXHIBITION_CHANGE.value,
-                text=text,
-                dedupe_key=f"exhibition:{exhibition.id}:{event}:{citizen.id}",
-            ),
-            conn=conn,
-        )
-        enqueued += row_id is not None
-    return enqueued
-
-
-def _change_notice(exhibition: Exhibition, catalogue: Catalogue) -> str:
-    """The new dates and place, for those who asked for a booth."""
-    return _(
-        "Please note: the exhibition «{title}» has changed. It now runs from {start} to {end}, "
-        "in {county}, at {venue}. Your booth request still stands; "
-        "see the details in «🛍 Exhibitions»."
-    ).format(
-        title=exhibition.title,
-        start=format_jalali_date(exhibition.starts_on),
-        end=format_jalali_date(exhibition.ends_on),
-        county=county_name(catalogue, exhibition.county),
-        venue=exhibition.venue or "—",
-    )
-
-
-def _cancel_notice(exhibition: Exhibition) -> str:
-    """The exhibition will not be held; the request stays on record."""
-    return _(
-        "We are sorry: the exhibition «{title}» (planned for {date}) has been cancelled, "
-        "so your booth request there will not go ahead. "
-        "Please look out for the next exhibitions in «🛍 Exhibitions»."
-    ).format(title=exhibition.title, date=format_jalali_date(exhibition.starts_on))
-
-
-async def _move_reminders(context: BotContext, exhibition: Exhibition) -> None:
-    """A new start date: the day-before reminders follow it."""
-    services = context.services
-    if services.reminders is None:
-        return
-    await services.reminders.cancel_for(f"exhibition:{exhibition.id}", reason="date_changed")
-    for request in await services.store.exhibitions.booths_for(exhibition.id):
-        if request.status is BoothStatus.DECLINED:
-            continue
-        citizen = await services.store.citizens.get(request.citizen_id)
-        if citizen is not None:
-            await schedule_day_before(services, exhibition, citizen.id, citizen.chat_id)
+    return await _card(update, context, saved.exhibition.id)
 
 
 async def open_card(update: Update, context: BotContext) -> str:
@@ -349,7 +246,7 @@ async def open_card(update: Update, context: BotContext) -> str:
 
 
 async def _card(update: Update, context: BotContext, exhibition_id: int) -> str:
-    exhibition = await context.services.store.exhibitions.get(exhibition_id)
+    exhibition = await exhibitions.get(context.services.store, exhibition_id)
     if exhibition is None:
         return await _menu(update, context)
     text = render_exhibition(exhibition, context.services.catalogue)
@@ -385,7 +282,7 @@ async def edit_field(update: Update, context: BotContext) -> str:
     query = update.callback_query
     assert query is not None and query.data is not None
     _prefix, _verb, raw_id, field = query.data.split(":")
-    exhibition = await context.services.store.exhibitions.get(int(raw_id))
+    exhibition = await exhibitions.get(context.services.store, int(raw_id))
     if exhibition is None or field not in FIELDS:
         return await _menu(update, context)
     scratch(context, KEY).update(
@@ -418,26 +315,16 @@ async def confirm_cancel(update: Update, context: BotContext) -> str:
     assert query is not None and query.data is not None and user is not None
     exhibition_id = int(query.data.rsplit(":", 1)[1])
     services = context.services
-    store = services.store
-    async with store.db.transaction() as c:
-        before = await store.exhibitions.get(exhibition_id, c)
-        if before is None:
-            return await _menu(update, context)
-        after = await store.exhibitions.set_status(exhibition_id, ExhibitionStatus.CANCELLED, c)
-        await store.audit.record(
-            officer_actor(user.id),
-            "exhibition.cancel",
-            f"exhibition:{exhibition_id}",
-            before={"status": before.status.value},
-            after={"status": after.status.value},
-            conn=c,
-        )
-        if services.reminders is not None:
-            await services.reminders.cancel_for(
-                f"exhibition:{exhibition_id}", reason="exhibition_cancelled", conn=c
-            )
-        told = await notify_booth_requesters(store, after, "cancelled", _cancel_notice(after), c)
-    if told:
+    cancelled = await exhibitions.cancel(
+        services.store,
+        acting_officer(user.id),
+        exhibition_id,
+        roster=roster(services),
+        reminders=services.reminders,
+    )
+    if cancelled is None:
+        return await _menu(update, context)
+    if cancelled.told:
         services.wake_sender()
     return await _card(update, context, exhibition_id)
 

@@ -10,31 +10,29 @@ nothing is lost between steps; the booth request is stored before the bot answer
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 
-from bot.context import BotContext, Services
-from bot.formatting import format_jalali_date, format_jalali_short
-from bot.i18n import N_, _
 from domain.catalogue import Catalogue
 from domain.exhibitions import (
     BoothRefusal,
     Exhibition,
     ExhibitionKind,
-    booth_refusal,
-    nearest_first,
+    ExhibitionStatus,
 )
+from handlers.context import BotContext
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
 from handlers.start import register_citizen
-from storage.exhibitions import DuplicateBoothRequest
+from services import booths, exhibitions
+from services.actors import Actor
+from services.exhibitions import county_name
+from texts.formatting import format_jalali_date, format_jalali_short, format_typed_text
+from texts.i18n import N_, _
 
 LOGGER = logging.getLogger(__name__)
 
 LIST_DATA = "exh:list"
-REMINDER_KIND = "exhibition_tomorrow"
-REMINDER_HOUR = 10  # local time of the day-before reminder
 
 KIND_LABELS: dict[ExhibitionKind, str] = {
     ExhibitionKind.SEASONAL: N_("Seasonal"),
@@ -43,34 +41,23 @@ KIND_LABELS: dict[ExhibitionKind, str] = {
 }
 
 
-def county_name(catalogue: Catalogue, code: str | None) -> str:
-    """The county's Persian name, or «virtual» for none."""
-    county = catalogue.county(code) if code else None
-    return county.name if county else _("Virtual (online)")
-
-
 def render_exhibition(exhibition: Exhibition, catalogue: Catalogue) -> str:
     """Every detail a citizen needs, with Jalali dates and Persian digits."""
     text = _(
         "🛍 {title}\nKind: {kind}\nCounty: {county}\nVenue: {venue}\n"
         "Dates: {start} to {end}\nBooth requests until: {deadline}"
     ).format(
-        title=exhibition.title,
+        title=format_typed_text(exhibition.title),
         kind=_(KIND_LABELS[exhibition.kind]),
         county=county_name(catalogue, exhibition.county),
-        venue=exhibition.venue or "—",
+        venue=format_typed_text(exhibition.venue or "—"),
         start=format_jalali_date(exhibition.starts_on),
         end=format_jalali_date(exhibition.ends_on),
         deadline=format_jalali_date(exhibition.last_booth_day),
     )
     if exhibition.description:
-        text += "\n\n" + exhibition.description
+        text += "\n\n" + format_typed_text(exhibition.description)
     return text
-
-
-def local_today(services: Services) -> date:
-    """Today in the configured time zone."""
-    return services.now().astimezone(services.settings.zone).date()
 
 
 async def citizen_id_of(update: Update, context: BotContext) -> int | None:
@@ -79,12 +66,21 @@ async def citizen_id_of(update: Update, context: BotContext) -> int | None:
     return citizen.id if citizen is not None else None
 
 
+async def citizen_actor(update: Update, context: BotContext) -> Actor | None:
+    """The sender as the actor of a citizen's service call (registered on first contact)."""
+    citizen_id = await citizen_id_of(update, context)
+    return None if citizen_id is None else Actor("citizen", citizen_id)
+
+
 async def _listing(update: Update, context: BotContext) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
-    citizen_id = await citizen_id_of(update, context)
-    county = await services.store.exhibitions.citizen_county(citizen_id) if citizen_id else None
-    found = await services.store.exhibitions.upcoming(local_today(services))
-    ordered = nearest_first(found, services.catalogue, county)[:20]
+    ordered = await exhibitions.upcoming_for_citizen(
+        services.store,
+        services.now,
+        await citizen_id_of(update, context),
+        catalogue=services.catalogue,
+        zone=services.settings.zone,
+    )
     if not ordered:
         return _(
             "There are no upcoming exhibitions right now. To hear about new ones, "
@@ -93,7 +89,7 @@ async def _listing(update: Update, context: BotContext) -> tuple[str, InlineKeyb
     rows = [
         [
             InlineKeyboardButton(
-                f"{e.title} · {county_name(services.catalogue, e.county)} · "
+                f"{format_typed_text(e.title)} · {county_name(services.catalogue, e.county)} · "
                 f"{format_jalali_short(e.starts_on)}",
                 callback_data=f"exh:{e.id}",
             )
@@ -132,9 +128,9 @@ async def show_details(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     services = context.services
-    exhibition = await services.store.exhibitions.get(int(query.data.split(":")[1]))
+    exhibition = await exhibitions.get(services.store, int(query.data.split(":")[1]))
     chat_id = query.message.chat.id
-    if exhibition is None or exhibition.status != "active":
+    if exhibition is None or exhibition.status is not ExhibitionStatus.ACTIVE:
         await context.bot.send_message(chat_id, _("Sorry, this exhibition has been cancelled."))
         return
     rows = [[InlineKeyboardButton(_("🙋 Ask for a booth"), callback_data=f"booth:{exhibition.id}")]]
@@ -181,59 +177,28 @@ async def ask_for_booth(update: Update, context: BotContext) -> None:
     await query.answer()
     services = context.services
     chat_id = query.message.chat.id
-    citizen_id = await citizen_id_of(update, context)
-    exhibition = await services.store.exhibitions.get(int(query.data.split(":")[1]))
-    if citizen_id is None or exhibition is None:
+    actor = await citizen_actor(update, context)
+    if actor is None:
         return
-    store = services.store.exhibitions
-    refusal = booth_refusal(
-        exhibition,
-        local_today(services),
-        has_application=await store.has_application(citizen_id),
-        already_requested=await store.booth_for(exhibition.id, citizen_id) is not None,
+    answer = await booths.ask_booth(
+        services.store,
+        services.now,
+        actor,
+        int(query.data.split(":")[1]),
+        zone=services.settings.zone,
+        reminders=services.reminders,
     )
-    if refusal is None:
-        try:
-            await store.request_booth(exhibition.id, citizen_id)
-        except DuplicateBoothRequest:
-            refusal = BoothRefusal.ALREADY_REQUESTED
-    if refusal is not None:
-        await context.bot.send_message(chat_id, refusal_text(refusal, exhibition))
+    if answer is None:
         return
-    await schedule_day_before(services, exhibition, citizen_id, chat_id)
+    if answer.refusal is not None:
+        await context.bot.send_message(chat_id, refusal_text(answer.refusal, answer.exhibition))
+        return
     await context.bot.send_message(
         chat_id,
         _(
             "Your booth request for «{title}» is registered. An officer will review it and "
             "we will let you know the answer. We will also remind you the day before."
-        ).format(title=exhibition.title),
-    )
-
-
-async def schedule_day_before(
-    services: Services, exhibition: Exhibition, citizen_id: int, chat_id: int
-) -> None:
-    """The day-before reminder (reminders service), unless that moment has passed."""
-    reminders = services.reminders
-    if reminders is None:
-        return
-    zone = services.settings.zone
-    day_before = exhibition.starts_on - timedelta(days=1)
-    due = datetime.combine(day_before, time(REMINDER_HOUR), tzinfo=zone)
-    if due <= services.now():
-        return
-    await reminders.schedule(
-        kind=REMINDER_KIND,
-        subject=f"exhibition:{exhibition.id}:citizen:{citizen_id}",
-        chat_id=chat_id,
-        due_at=due,
-        citizen_id=citizen_id,
-        sequence=exhibition.starts_on.isoformat(),  # a new start date: a new reminder
-        payload={
-            "title": exhibition.title,
-            "starts_on": exhibition.starts_on.isoformat(),
-            "venue": exhibition.venue,
-        },
+        ).format(title=format_typed_text(answer.exhibition.title)),
     )
 
 

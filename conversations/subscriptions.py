@@ -16,13 +16,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
-from bot.broadcast import UNSUBSCRIBE_DATA
-from bot.context import BotContext
-from bot.i18n import _
-from conversations.exhibitions import citizen_id_of
+from conversations.exhibitions import citizen_actor
 from domain.catalogue import Catalogue
 from domain.exhibitions import Subscription
+from handlers.context import BotContext
+from handlers.keyboards import UNSUBSCRIBE_DATA
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
+from services import subscriptions
+from texts.i18n import _
 
 CHECK = "✅ "
 
@@ -92,10 +93,10 @@ def choices_view(
 async def show_home(update: Update, context: BotContext) -> None:
     """The menu button: current choices."""
     message = update.effective_message
-    citizen_id = await citizen_id_of(update, context)
-    if message is None or citizen_id is None:
+    actor = await citizen_actor(update, context)
+    if message is None or actor is None:
         return
-    sub = await context.services.store.subscriptions.get(citizen_id)
+    sub = await subscriptions.get(context.services.store, actor)
     text, markup = home_view(sub, context.services.catalogue)
     await message.reply_text(text, reply_markup=markup)
 
@@ -103,27 +104,26 @@ async def show_home(update: Update, context: BotContext) -> None:
 async def on_button(update: Update, context: BotContext) -> None:
     """Every ``sub:`` button: store the change, then redraw the message."""
     query = update.callback_query
-    citizen_id = await citizen_id_of(update, context)
-    if query is None or query.data is None or citizen_id is None:
+    actor = await citizen_actor(update, context)
+    if query is None or query.data is None or actor is None:
         return
     await query.answer()
-    repo, catalogue = context.services.store.subscriptions, context.services.catalogue
+    store, catalogue = context.services.store, context.services.catalogue
     parts = query.data.split(":")
-    view = home_view
     if parts[1] in ("on", "off"):
-        await repo.set_active(citizen_id, parts[1] == "on")
-    if parts[1] in ("c", "g") and len(parts) == 3:
-        dimension = "county" if parts[1] == "c" else "group"
-        known = catalogue.county(parts[2]) if parts[1] == "c" else catalogue.group(parts[2])
+        sub = await subscriptions.set_active(store, actor, parts[1] == "on")
+    elif parts[1] in ("c", "g") and len(parts) == 3:
+        dimension: subscriptions.Dimension = "county" if parts[1] == "c" else "group"
         if parts[2] == "*":
-            await repo.choose_all(citizen_id, dimension)
-        elif known is not None:
-            await repo.toggle(citizen_id, dimension, parts[2])
-    sub = await repo.get(citizen_id)
+            sub = await subscriptions.choose_all(store, actor, dimension)
+        else:
+            sub = await subscriptions.toggle(store, actor, dimension, parts[2], catalogue=catalogue)
+    else:
+        sub = await subscriptions.get(store, actor)
     if parts[1] in ("c", "g"):
         text, markup = choices_view(sub, catalogue, parts[1])
     else:
-        text, markup = view(sub, catalogue)
+        text, markup = home_view(sub, catalogue)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest:  # «not modified», or too old to edit: send it afresh
@@ -141,10 +141,10 @@ def _stopped_text() -> str:
 async def unsubscribe_button(update: Update, context: BotContext) -> None:
     """The "🔕 Unsubscribe" button under an announcement: opt out of all, confirm in Persian."""
     query = update.callback_query
-    citizen_id = await citizen_id_of(update, context)
-    if query is None or citizen_id is None:
+    actor = await citizen_actor(update, context)
+    if query is None or actor is None:
         return
-    await context.services.store.subscriptions.set_active(citizen_id, False)
+    await subscriptions.stop(context.services.store, actor)
     await query.answer(_("You are unsubscribed."))
     if query.message is not None:
         await context.bot.send_message(
@@ -155,10 +155,10 @@ async def unsubscribe_button(update: Update, context: BotContext) -> None:
 async def stop_command(update: Update, context: BotContext) -> None:
     """/stop: opt out of every announcement."""
     message = update.effective_message
-    citizen_id = await citizen_id_of(update, context)
-    if message is None or citizen_id is None:
+    actor = await citizen_actor(update, context)
+    if message is None or actor is None:
         return
-    await context.services.store.subscriptions.set_active(citizen_id, False)
+    await subscriptions.stop(context.services.store, actor)
     await message.reply_text(_stopped_text(), reply_markup=main_menu_keyboard())
 
 

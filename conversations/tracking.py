@@ -23,19 +23,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext, Services
-from bot.formatting import format_jalali_datetime
-from bot.i18n import _
 from conversations import tracking_fix
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from conversations.tracking_view import render_application
 from domain.models import Citizen
 from domain.persian import normalize_national_code
 from domain.tracking import normalize_tracking_code
-from handlers.menu import MenuItem, main_menu_keyboard, menu_button
-from services import applications
+from handlers.context import BotContext, Services
+from handlers.menu import MenuItem, label, main_menu_keyboard, menu_button
+from services import applications, citizens
 from services.actors import Actor
 from services.applications import LookupThrottled
+from texts.formatting import format_jalali_datetime
+from texts.i18n import _
 
 ASK_CODE, ASK_NATIONAL = "trk_ask_code", "trk_ask_national"
 FIX_UPLOAD = tracking_fix.FIX_UPLOAD
@@ -50,7 +50,7 @@ async def current_citizen(update: Update, context: BotContext) -> Citizen | None
         return None
     services = context.services
     platform = services.settings.bot_platform.value
-    return await applications.find_citizen(services.store, platform, user.id)
+    return await citizens.find(services.store, platform, user.id)
 
 
 def _lookup_keyboard() -> InlineKeyboardMarkup:
@@ -74,10 +74,10 @@ async def show_applications(update: Update, context: BotContext) -> int:
     if not views:
         await message.reply_text(
             _(
-                "You have no application in this account yet. To apply, choose «Apply» in the "
+                "You have no application in this account yet. To apply, press «{button}» in the "
                 "menu. If you applied from another phone or account, look it up with your "
                 "tracking code."
-            ),
+            ).format(button=label(MenuItem.APPLY)),
             reply_markup=_lookup_keyboard(),
         )
         return ConversationHandler.END

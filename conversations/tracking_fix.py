@@ -12,34 +12,30 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
-from bot.context import BotContext, Services
-from bot.formatting import to_persian_digits
-from bot.i18n import N_, _
-from bot.uploads import Rejection, UploadRejected, receive_upload
+from conversations.application.checklist import (
+    accepted_kinds_text,
+    not_a_file_text,
+    refusal_text,
+    wrong_kind_text,
+)
 from conversations.common import inline_keyboard
 from conversations.tracking_view import document_name, fix_keyboard
-from domain.catalogue import FileKind
+from domain.catalogue import DocumentRequirement, FileKind
+from domain.file_checks import UploadRejected
 from domain.models import Application
+from handlers.context import BotContext, Services
 from handlers.menu import main_menu_keyboard
-from services import applications
+from handlers.uploads import receive_upload
+from services import applications, citizens
 from services.actors import Actor
 from services.applications import ApplicationView
 from services.documents import DocumentAccepted, FileRef, NotRequested, OfficerAlert, upload
+from texts.formatting import format_tracking_code
+from texts.i18n import _
 
 FIX_UPLOAD = "trk_fix_upload"
 FIX_PATTERN = r"^fix:\d{1,12}:[a-z0-9_]{1,40}$"
 _KEY = "trk_fix"
-
-_REJECTIONS: dict[Rejection, str] = {
-    Rejection.TOO_LARGE: N_("This file is too large. Please send a file under {mb} MB."),
-    Rejection.NOT_ACCEPTED: N_("Please send a photo or a PDF file."),
-    Rejection.CORRUPT: N_("This file does not open. Please send a clear photo or a PDF again."),
-    Rejection.DOWNLOAD_FAILED: N_("I could not receive this file. Please send it once more."),
-    Rejection.TOO_MANY_PIXELS: N_(
-        "This picture is too large in pixels to be opened. "
-        "Please send a smaller one: an ordinary phone photo is fine."
-    ),
-}
 
 
 def forget(context: BotContext) -> None:
@@ -55,7 +51,7 @@ async def _owned(update: Update, context: BotContext, app_id: int) -> Applicatio
         return None
     services = context.services
     platform = services.settings.bot_platform.value
-    citizen = await applications.find_citizen(services.store, platform, user.id)
+    citizen = await citizens.find(services.store, platform, user.id)
     if citizen is None:
         return None
     return await applications.find_own(services.store, Actor("citizen", citizen.id), app_id)
@@ -69,13 +65,15 @@ def _already_accepted(services: Services, code: str) -> str:
 
 
 async def _prompt(update: Update, services: Services, code: str) -> None:
+    """What to send, in the kinds this document accepts (a photo-only one asks for a photo)."""
     message = update.effective_message
     if message is None:
         return
     requirement = services.catalogue.document(code)
     await message.reply_text(
-        _("Please send {document} again as a photo or a PDF file.\n{hint}").format(
+        _("Please send {document} again {accepted}.\n{hint}").format(
             document=document_name(services.catalogue, code),
+            accepted=accepted_kinds_text(requirement, services.settings.max_upload_mb),
             hint=requirement.hint if requirement else "",
         ),
         reply_markup=inline_keyboard([], back=False),
@@ -110,12 +108,19 @@ async def start_fix(update: Update, context: BotContext) -> int | str:
     return FIX_UPLOAD
 
 
+def _wanted_document(context: BotContext) -> DocumentRequirement | None:
+    """The requirement of the document this fix waits for (None if unknown)."""
+    wanted: dict[str, Any] = (context.user_data or {}).get(_KEY) or {}
+    return context.services.catalogue.document(str(wanted.get("doc", "")))
+
+
 async def not_a_file(update: Update, context: BotContext) -> str:
-    """Text while a file is expected: say what to send."""
+    """Text while a file is expected: say what to send, by the document's own rules."""
     message = update.effective_message
     if message is not None:
+        doc = _wanted_document(context)
         await message.reply_text(
-            _("Please send the document as a photo or a PDF file, or press cancel."),
+            not_a_file_text(doc, context.services.settings.max_upload_mb),
             reply_markup=inline_keyboard([], back=False),
         )
     return FIX_UPLOAD
@@ -155,6 +160,7 @@ async def got_file(update: Update, context: BotContext) -> int | str:
     found = _file_of(update)
     assert found is not None
     settings = services.settings
+    requirement = services.catalogue.document(code)
     try:
         stored = await receive_upload(
             context.bot,
@@ -165,22 +171,17 @@ async def got_file(update: Update, context: BotContext) -> int | str:
             now=services.now(),
             max_pixels=settings.max_image_pixels,
         )
-        requirement = services.catalogue.document(code)
-        pdf_refused = requirement is not None and FileKind.PDF not in requirement.kinds
-        if pdf_refused and not stored.file_type.is_image:
-            raise UploadRejected(Rejection.NOT_ACCEPTED, "pdf not accepted here")
     except UploadRejected as exc:
-        text = _(_REJECTIONS[exc.reason]).format(mb=to_persian_digits(settings.max_upload_mb))
+        text = refusal_text(exc.reason, requirement, settings.max_upload_mb)
+        await message.reply_text(text, reply_markup=inline_keyboard([], back=False))
+        return FIX_UPLOAD
+    kind = FileKind.PHOTO if stored.file_type.is_image else FileKind.PDF
+    if requirement is not None and kind not in requirement.kinds:
+        text = wrong_kind_text(requirement, settings.max_upload_mb)
         await message.reply_text(text, reply_markup=inline_keyboard([], back=False))
         return FIX_UPLOAD
     app = view.application
-    file = FileRef(
-        stored_name=stored.stored_name,
-        sha256=stored.sha256,
-        mime_type=stored.mime_type,
-        size_bytes=stored.size_bytes,
-        platform_file_id=found[0],
-    )
+    file = FileRef.of(stored, found[0])
     try:
         done = await upload(
             services.store,
@@ -229,7 +230,7 @@ def _alert(services: Services, app: Application) -> OfficerAlert:
     button = InlineKeyboardButton(_("📂 Open the application"), callback_data=f"off:open:{app.id}")
     return OfficerAlert(
         text=_("Corrected documents arrived for application {code}.").format(
-            code=to_persian_digits(app.tracking_code or str(app.id))
+            code=format_tracking_code(app.tracking_code or str(app.id))
         ),
         reply_markup=InlineKeyboardMarkup([[button]]).to_dict(),
         officers_chat_id=services.settings.officers_chat_id,

@@ -6,17 +6,24 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.context import Services
-from bot.formatting import format_jalali_date, format_toman, to_persian_digits
-from bot.i18n import N_, _
-from bot.notifications_text import make_renderer, status_label
 from domain.catalogue import Catalogue
 from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
 from domain.statuses import ApplicationStatus, PlanType
-from domain.tracking import format_tracking_code
+from handlers.context import Services
+from handlers.menu import MenuItem, label
 from services.applications import ApplicationView
 from services.lifecycle import Renderer
+from texts.formatting import (
+    format_branch,
+    format_jalali_date,
+    format_toman,
+    format_tracking_code,
+    format_typed_text,
+    to_persian_digits,
+)
+from texts.i18n import N_, _
+from texts.notifications import make_renderer, status_label
 
 PLAN_LABELS: dict[PlanType, str] = {
     PlanType.INDEPENDENT: N_("Independent plan"),
@@ -37,10 +44,10 @@ def renderer(services: Services) -> Renderer:
 
 
 def display_code(app: Application) -> str:
-    """«۱۲۳۴-۵۶۷۸», or a dash for a draft that has no code yet."""
+    """«۱۲۳۴۵۶۷۸», or a dash for a draft that has no code yet."""
     if not app.tracking_code:
         return "—"
-    return to_persian_digits(format_tracking_code(app.tracking_code))
+    return format_tracking_code(app.tracking_code)
 
 
 def _event_lines(services: Services, event: StatusEvent) -> list[str]:
@@ -60,7 +67,7 @@ def _event_lines(services: Services, event: StatusEvent) -> list[str]:
     if details.get("bank"):
         lines.append(
             _("  Bank: {bank}, {branch} branch").format(
-                bank=details["bank"], branch=details.get("branch", "")
+                bank=details["bank"], branch=format_branch(details.get("branch"))
             )
         )
     if details.get("amount_rials"):
@@ -72,7 +79,7 @@ def _event_lines(services: Services, event: StatusEvent) -> list[str]:
             )
         )
     if event.reason:
-        lines.append(_("  Reason: {reason}").format(reason=event.reason))
+        lines.append(_("  Reason: {reason}").format(reason=format_typed_text(event.reason)))
     return lines
 
 
@@ -121,11 +128,17 @@ def render_application(
         for code, reason in pending.items():
             parts.append(
                 _("• {document}: {reason}").format(
-                    document=document_name(services.catalogue, code), reason=reason
+                    document=document_name(services.catalogue, code),
+                    reason=format_typed_text(reason),
                 )
             )
         if with_fix_buttons:
             keyboard = fix_keyboard(services, app.id, list(pending))
     if app.status is ApplicationStatus.DRAFT:
-        parts += ["", _("This application is not submitted yet. Continue it from «Apply».")]
+        parts += [
+            "",
+            _(
+                "This application is not submitted yet. Continue it from «{button}» in the menu."
+            ).format(button=label(MenuItem.APPLY)),
+        ]
     return "\n".join(parts), keyboard

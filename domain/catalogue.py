@@ -1,4 +1,4 @@
-"""The officer-editable catalogue: counties, activities, rules and documents, loaded from data/.
+"""The officer-editable catalogue: counties, activities, rules, documents and the FAQ, from data/.
 
 A bad file stops start-up with a ``CatalogueError`` naming the file, the place and the problem.
 """
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from domain.faq import FAQ_FILE, FaqBook, FaqFile, faq_problems
 from domain.persian import normalize_for_search
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -244,7 +245,7 @@ class _DocumentsFile(_Record):
 
 
 class Catalogue:
-    """Everything the eligibility check and the application read from data/, indexed."""
+    """Everything the eligibility check, the application and the FAQ read from data/, indexed."""
 
     def __init__(
         self,
@@ -253,12 +254,14 @@ class Catalogue:
         activities: Sequence[Activity],
         rules: Rules,
         documents: Sequence[DocumentRequirement],
+        faq: FaqBook | None = None,
     ) -> None:
         self.provinces: tuple[Province, ...] = tuple(provinces)
         self.groups: tuple[ActivityGroup, ...] = tuple(groups)
         self.activities: tuple[Activity, ...] = tuple(activities)
         self.rules = rules
         self.documents: tuple[DocumentRequirement, ...] = tuple(documents)
+        self.faq = faq if faq is not None else FaqBook()
         self.counties: tuple[County, ...] = tuple(c for p in self.provinces for c in p.counties)
         self._counties = {c.code: c for c in self.counties}
         self._groups = {g.code: g for g in self.groups}
@@ -432,14 +435,24 @@ def _cross_check(
 
 
 def load_catalogue(data_dir: Path = DEFAULT_DATA_DIR) -> Catalogue:
-    """Read and check the four data files; raise CatalogueError listing every problem."""
+    """Read and check the five data files; raise CatalogueError listing every problem."""
     problems: list[str] = []
     counties = _validate(_CountiesFile, data_dir / COUNTIES_FILE, problems)
     activities = _validate(_ActivitiesFile, data_dir / ACTIVITIES_FILE, problems)
     rules = _validate(Rules, data_dir / RULES_FILE, problems)
     documents = _validate(_DocumentsFile, data_dir / DOCUMENTS_FILE, problems)
+    faq = _validate(FaqFile, data_dir / FAQ_FILE, problems)
     _cross_check(counties, activities, documents, problems)
-    if problems or counties is None or activities is None or rules is None or documents is None:
+    if faq is not None:
+        problems += [f"{FAQ_FILE}: {problem}" for problem in faq_problems(faq)]
+    if (
+        problems
+        or counties is None
+        or activities is None
+        or rules is None
+        or documents is None
+        or faq is None
+    ):
         raise CatalogueError(problems or ["data files could not be read"])
     return Catalogue(
         provinces=counties.provinces,
@@ -447,4 +460,5 @@ def load_catalogue(data_dir: Path = DEFAULT_DATA_DIR) -> Catalogue:
         activities=activities.activities,
         rules=rules,
         documents=documents.documents,
+        faq=FaqBook(faq.topics, faq.entries),
     )

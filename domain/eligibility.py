@@ -1,7 +1,7 @@
 """The eligibility check: the citizen's answers, the rules, and a verdict for each product.
 
 Pure domain code: no messenger, no gettext. Texts are English msgids marked with ``N_``; the
-conversation translates them with ``bot.i18n._`` at display time and formats ``params``.
+conversation translates them with ``texts.i18n._`` at display time and formats ``params``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from domain.catalogue import Activity, Catalogue, SignOff
 from domain.statuses import PlanType
 
 __all__ = [
+    "ADVICE",
     "FINDINGS",
     "N_",
     "OUTCOME_LABELS",
@@ -262,6 +263,32 @@ FINDINGS: dict[str, tuple[Severity, str, str]] = {
 }
 
 
+# Remedies that point to another product: code → (that product, the remedy to give instead
+# when the answers rule that product out too). No verdict advises a product the citizen fails.
+ADVICE: dict[str, tuple[Product, str]] = {
+    "government_employee": (
+        Product.PERMIT,
+        N_("Retired employees may apply for the loan."),
+    ),
+    "activity_closed": (
+        Product.PERMIT,
+        N_("Choose another activity for the loan."),
+    ),
+    "supporter_under_age": (
+        Product.INDEPENDENT_LOAN,
+        N_("You can apply for a supporting plan once you are {minimum}."),
+    ),
+    "criminal_record": (
+        Product.INDEPENDENT_LOAN,
+        N_("Ask the county office of cooperatives, labour and social welfare about other help."),
+    ),
+    "experience_too_short": (
+        Product.INDEPENDENT_LOAN,
+        N_("You can apply for a supporting plan once you have {minimum} years of experience."),
+    ),
+}
+
+
 def finding(code: str, **params: str | int) -> RuleFinding:
     """Build a finding from the table above."""
     severity, problem, remedy = FINDINGS[code]
@@ -412,15 +439,40 @@ def evaluate(answers: EligibilityAnswers, catalogue: Catalogue, today: date) -> 
     common = _common_findings(facts)
     loan = _loan_findings(facts)
     loans = catalogue.rules.loans
+    return _without_false_advice(
+        EligibilityResult(
+            permit=_verdict(facts, Product.PERMIT, common + _permit_findings(facts), None),
+            independent_loan=_verdict(
+                facts, Product.INDEPENDENT_LOAN, common + loan, loans.independent.cap_rials
+            ),
+            supporting_loan=_verdict(
+                facts,
+                Product.SUPPORTING_LOAN,
+                common + loan + _supporting_findings(facts),
+                loans.supporting.cap_for(answers.covered_workers),
+            ),
+        )
+    )
+
+
+def _without_false_advice(result: EligibilityResult) -> EligibilityResult:
+    """Swap a remedy that points to a product the answers rule out for its plain alternative.
+
+    Outcomes rest on severities only, so changing a remedy never changes a verdict.
+    """
+    ruled_out = {v.product for v in result.verdicts if v.outcome is Outcome.NOT_ELIGIBLE}
+
+    def honest(verdict: ProductVerdict) -> ProductVerdict:
+        findings = tuple(
+            f.model_copy(update={"remedy": ADVICE[f.code][1]})
+            if f.code in ADVICE and ADVICE[f.code][0] in ruled_out
+            else f
+            for f in verdict.findings
+        )
+        return verdict.model_copy(update={"findings": findings})
+
     return EligibilityResult(
-        permit=_verdict(facts, Product.PERMIT, common + _permit_findings(facts), None),
-        independent_loan=_verdict(
-            facts, Product.INDEPENDENT_LOAN, common + loan, loans.independent.cap_rials
-        ),
-        supporting_loan=_verdict(
-            facts,
-            Product.SUPPORTING_LOAN,
-            common + loan + _supporting_findings(facts),
-            loans.supporting.cap_for(answers.covered_workers),
-        ),
+        permit=honest(result.permit),
+        independent_loan=honest(result.independent_loan),
+        supporting_loan=honest(result.supporting_loan),
     )

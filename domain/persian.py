@@ -1,7 +1,7 @@
 """Persian input: fold letters and digits; parse numbers, amounts, codes, phones, dates; redact.
 
 Pure functions with no gettext: what a citizen types comes in here; what they read goes out via
-``bot.formatting``.
+``texts.formatting``.
 """
 
 from __future__ import annotations
@@ -58,13 +58,18 @@ def normalize_input(text: str) -> str:
     return text.strip(ZWNJ).strip()
 
 
+def fold_letter_variants(text: str) -> str:
+    """Fold hamza-bearing alefs, waw and yeh and «ۀ» to their plain letters (search forms)."""
+    return text.translate(_SEARCH_LETTERS)
+
+
 def normalize_for_search(text: str) -> str:
     """Comparison form: normalized, casefolded, with ZWNJ and spaces removed.
 
     "carpet", and "carpet weaving" written as one word, with a ZWNJ or with a space, all compare
     on the same letters, so a substring test (see ``search_matches``) finds one in the other.
     """
-    text = normalize_input(text).translate(_SEARCH_LETTERS).casefold()
+    text = fold_letter_variants(normalize_input(text)).casefold()
     return text.replace(ZWNJ, "").replace(" ", "")
 
 
@@ -203,6 +208,20 @@ def normalize_mobile(text: str) -> str | None:
     if len(phone) != 10 or not phone.startswith("9"):
         return None
     return "+98" + phone
+
+
+# --- bank branches -------------------------------------------------------------------------
+
+# The word «branch» officers (and bank reports) type before a branch's name, with or without its
+# ezafe («شعبه», «شعبهٔ», «شعبۀ», «شعبه‌ی»); the texts say «شعبهٔ …» themselves.
+_BRANCH_WORD = re.compile(r"^\s*شعب(?:ه\u0654?|ۀ)(?:\u200c?ی|\s+ی(?=\s))?(?=[\s0-9۰-۹٠-٩])\s*")
+
+
+def strip_branch_word(text: str) -> str:
+    """A branch's name without a leading «شعبه»: «شعبه مرکزی» → «مرکزی» (never empties it)."""
+    folded = fold_arabic_letters(text).strip()
+    rest = _BRANCH_WORD.sub("", folded, count=1).strip()
+    return rest or folded
 
 
 # --- dates ---------------------------------------------------------------------------------

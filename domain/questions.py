@@ -138,19 +138,24 @@ def _branch_values(question: QuestionId, catalogue: Catalogue, today: date) -> l
     return [fixed.get(question, False)]
 
 
-def all_paths(catalogue: Catalogue, today: date = _REFERENCE_DAY) -> list[list[QuestionId]]:
-    """Every distinct question path from the first question to a verdict."""
-    paths: list[list[QuestionId]] = []
+def all_answer_sets(catalogue: Catalogue, today: date = _REFERENCE_DAY) -> list[EligibilityAnswers]:
+    """The finished answers at the end of every distinct question path (one per path)."""
+    finished: list[EligibilityAnswers] = []
     stack = [EligibilityAnswers()]
     while stack:
         answers = stack.pop()
         question = next_question(answers, catalogue, today)
         if question is None:
-            paths.append(questions_for(answers, catalogue, today))
+            finished.append(answers)
             continue
         for value in _branch_values(question, catalogue, today):
             stack.append(answer(answers, question, value))
-    return paths
+    return finished
+
+
+def all_paths(catalogue: Catalogue, today: date = _REFERENCE_DAY) -> list[list[QuestionId]]:
+    """Every distinct question path from the first question to a verdict."""
+    return [questions_for(a, catalogue, today) for a in all_answer_sets(catalogue, today)]
 
 
 def shortest_path_length(catalogue: Catalogue) -> int:

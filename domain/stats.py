@@ -1,7 +1,7 @@
 """The office's figures for one Jalali year, and the "more than" rounding the seed article uses.
 
 Pure: ``storage.reports.collect_stats`` fills a ``Stats`` from the database; the bot renders it
-(``bot.office.stats_text``) and draws it (``bot.charts``).
+(``texts.stats``) and draws it (``texts.charts``).
 
 What each figure counts, for the Jalali year [start, end):
 - ``by_status``, ``by_county``, ``by_group``, ``by_plan_type``: applications submitted in the

@@ -1,7 +1,8 @@
 """Tracking codes: 8 digits (7 random, the first never 0, plus a Damm check digit).
 
 Digits only, because Persian keyboards type digits easily and they read aloud without
-ambiguity; the Damm check digit catches every single-digit error and adjacent swap.
+ambiguity; the Damm check digit catches every single-digit error and adjacent swap. Shown as
+its eight digits, ungrouped (``texts.formatting.format_tracking_code``); typed in any form.
 """
 
 from __future__ import annotations
@@ -60,8 +61,3 @@ def normalize_tracking_code(text: str) -> str | None:
 def is_valid_tracking_code(text: str) -> bool:
     """Whether the text is a well-formed code with a correct check digit."""
     return normalize_tracking_code(text) is not None
-
-
-def format_tracking_code(code: str) -> str:
-    """Two groups of four for reading aloud, e.g. 1234-5678 (digits converted at display)."""
-    return f"{code[:4]}-{code[4:]}"

@@ -1,13 +1,14 @@
-"""What the bot says to anything it does not understand."""
+"""Last of all: a typed question goes to the FAQ; anything else gets «not understood»."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotContext
-from bot.i18n import _
+from handlers import faq
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
+from texts.i18n import _
 
 
 async def not_understood(update: Update, context: BotContext) -> None:
@@ -18,6 +19,12 @@ async def not_understood(update: Update, context: BotContext) -> None:
             _("Sorry, I did not understand that. Please choose one of the menu buttons below."),
             reply_markup=main_menu_keyboard(),
         )
+
+
+async def typed_text(update: Update, context: BotContext) -> None:
+    """A text no step waits for: answered from the FAQ, unless it is no question at all."""
+    if not await faq.answer_question(update, context):
+        await not_understood(update, context)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -31,6 +38,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 def build() -> list[BaseHandler[Update, BotContext, None]]:
     """Catch-all handlers; registered last."""
     return [
+        MessageHandler(filters.TEXT & ~filters.COMMAND, typed_text),
         MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, not_understood),
         CallbackQueryHandler(stale_button),
     ]

@@ -7,8 +7,8 @@ from enum import StrEnum
 from telegram import KeyboardButton, ReplyKeyboardMarkup
 from telegram.ext import filters
 
-from bot.i18n import N_, _
 from domain.persian import normalize_input
+from texts.i18n import N_, _
 
 
 class MenuItem(StrEnum):
@@ -19,6 +19,7 @@ class MenuItem(StrEnum):
     TRACK = N_("🔎 Track my application")
     EXHIBITIONS = N_("🛍 Exhibitions")
     NOTIFICATIONS = N_("🔔 Notification settings")
+    FAQ = N_("💬 Frequently asked questions")
     HELP = N_("❓ Help")
     CONTACT = N_("☎️ Contact an officer")
 
@@ -27,7 +28,7 @@ class MenuItem(StrEnum):
 _LAYOUT: tuple[tuple[MenuItem, ...], ...] = (
     (MenuItem.ELIGIBILITY, MenuItem.APPLY),
     (MenuItem.TRACK, MenuItem.EXHIBITIONS),
-    (MenuItem.NOTIFICATIONS,),
+    (MenuItem.NOTIFICATIONS, MenuItem.FAQ),
     (MenuItem.HELP, MenuItem.CONTACT),
 )
 

@@ -11,9 +11,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.auth import officer_only
-from bot.context import BotContext
-from bot.i18n import _
+from handlers.auth import officer_only
+from handlers.context import BotContext
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
@@ -84,9 +84,9 @@ async def open_menu(update: Update, context: BotContext) -> str:
 async def show_stats(update: Update, context: BotContext) -> str:
     """This year's figures: the paragraph in the seed's words, then the chart image."""
     # Imported here: the statistics modules pull in matplotlib, which /officer alone never needs.
-    from bot.charts import render_stats_chart
-    from bot.office.stats_text import render_stats_paragraph
     from storage.reports import collect_stats
+    from texts.charts import render_stats_chart
+    from texts.stats import render_stats_paragraph
 
     query = update.callback_query
     if query is not None:
@@ -95,7 +95,9 @@ async def show_stats(update: Update, context: BotContext) -> str:
     if chat is None:
         return IDLE
     services = context.services
-    stats = await collect_stats(services.store, catalogue=services.catalogue)
+    stats = await collect_stats(
+        services.store, tz=services.settings.zone, catalogue=services.catalogue
+    )
     await context.bot.send_message(chat.id, render_stats_paragraph(stats))
     chart = await asyncio.to_thread(render_stats_chart, stats)
     await context.bot.send_photo(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler
 
-from bot.context import BotContext
-from bot.i18n import _
+from handlers.context import BotContext
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button, menu_item_of
 from handlers.start import help_text
+from texts.i18n import _
 
 
 async def answer_section(update: Update, context: BotContext) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.context import BotContext
-from bot.i18n import _
 from domain.models import Citizen
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
+from services import citizens
+from texts.i18n import _
 
 START_PAYLOAD_KEY = "start_payload"
 RESUME_DATA = "apply:resume"  # the application conversation's entry point
@@ -20,8 +21,8 @@ async def register_citizen(update: Update, context: BotContext) -> Citizen | Non
     if user is None or chat is None:
         return None
     services = context.services
-    return await services.store.citizens.get_or_create(
-        services.settings.bot_platform.value, user.id, chat.id
+    return await citizens.register(
+        services.store, services.settings.bot_platform.value, user.id, chat.id
     )
 
 
@@ -30,7 +31,7 @@ async def offer_resume(update: Update, context: BotContext, citizen: Citizen | N
     message = update.effective_message
     if citizen is None or message is None:
         return
-    if await context.services.store.applications.open_draft_for_citizen(citizen.id) is None:
+    if not await citizens.has_unfinished_application(context.services.store, citizen.id):
         return
     button = InlineKeyboardButton(
         _("Continue the unfinished application"), callback_data=RESUME_DATA

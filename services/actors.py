@@ -1,4 +1,4 @@
-"""Who does something: the actor every service takes, and its audit string."""
+"""Who does something: the actor every service takes and the audit log records."""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class Actor:
-    """A citizen (citizen row id), an officer (platform user id), the system or an import."""
+    """A citizen (row id), an officer (user id), the system or an import (file name)."""
 
     kind: Literal["citizen", "officer", "system", "import"]
     id: int | str
 
     def __str__(self) -> str:
-        """The audit string: ``officer:<user id>``, ``citizen:<id>``, ``system``, ``import:<file>``.
-
-        The same strings status events and the audit log have always stored.
-        """
+        """The audit string, as today: ``officer:<user id>``, ``citizen:<id>``, ``system``."""
         return "system" if self.kind == "system" else f"{self.kind}:{self.id}"

@@ -83,16 +83,6 @@ class SavedDraft:
 # --- citizens ----------------------------------------------------------------------------------
 
 
-async def register_citizen(store: Store, platform: str, user_id: int, chat_id: int) -> Citizen:
-    """The citizen record of a platform account, created on first contact."""
-    return await store.citizens.get_or_create(platform, user_id, chat_id)
-
-
-async def find_citizen(store: Store, platform: str, user_id: int) -> Citizen | None:
-    """The citizen record of a platform account, if it ever started the bot."""
-    return await store.citizens.get_by_platform_user(platform, user_id)
-
-
 def _citizen_id(actor: Actor) -> int:
     if actor.kind != "citizen" or not str(actor.id).isdigit():
         raise NotAllowed(f"{actor} is not a citizen")

@@ -13,9 +13,11 @@ between leaves at most an orphan file.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -23,10 +25,12 @@ import aiosqlite
 from domain.models import Application, Document, StatusEvent
 from domain.notifications import OutboxKind, OutboxMessage
 from domain.statuses import CLOSED_STATUSES, ApplicationStatus, DocumentStatus
+from services import officers
 from services.actors import Actor
 from services.errors import NotAllowed
 from services.officers import require_officer
 from storage import Store, status_changes
+from storage.files import FILES_FOLDER, StoredFile
 from storage.status_changes import ReminderSync
 
 LOGGER = logging.getLogger(__name__)
@@ -53,6 +57,17 @@ class FileRef:
     mime_type: str
     size_bytes: int
     platform_file_id: str | None = None
+
+    @classmethod
+    def of(cls, stored: StoredFile, platform_file_id: str | None) -> FileRef:
+        """The reference of a file ``storage.files.store_file`` wrote."""
+        return cls(
+            stored_name=stored.stored_name,
+            sha256=stored.sha256,
+            mime_type=stored.mime_type,
+            size_bytes=stored.size_bytes,
+            platform_file_id=platform_file_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -251,9 +266,15 @@ async def _officers_to_tell(
         (e for e in reversed(timeline) if e.to_status is ApplicationStatus.NEEDS_CORRECTION), None
     )
     kind, _sep, raw = (asked.actor if asked is not None else "").partition(":")
-    if kind == "officer" and raw.isdigit() and await store.officers.is_officer_now(int(raw)):
+    roster = officers.store_roster(store)
+    if kind == "officer" and raw.isdigit() and await officers.is_officer(store, roster, int(raw)):
         return [int(raw)]
-    return await store.officers.officer_user_ids()
+    return await officers.officer_user_ids(store, roster)
+
+
+async def read_stored(data_dir: Path, doc: Document) -> bytes:
+    """The bytes of a stored upload (under DATA_DIR/files); OSError if it is gone."""
+    return await asyncio.to_thread((data_dir / FILES_FOLDER / doc.stored_name).read_bytes)
 
 
 async def acceptable(store: Store, actor: Actor, application_id: int) -> list[Document]:

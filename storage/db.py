@@ -129,11 +129,15 @@ class Database:
         return conn
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[aiosqlite.Connection]:
         """Run a write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error).
 
         Transactions are serialized across coroutines. A transaction opened again by the
         task already inside one becomes a savepoint of the outer transaction.
+
+        ``durable=False`` commits without an fsync (WAL, synchronous=NORMAL): it survives a
+        killed process but maybe not a power cut. Only for writes whose loss merely repeats
+        a step that is safe to repeat (marking replies sent, pruning).
         """
         conn = self._require(self._writer)
         task = asyncio.current_task()
@@ -143,6 +147,8 @@ class Database:
             return
         async with self._write_lock:
             self._owner = task
+            if not durable:
+                await conn.execute("PRAGMA synchronous=NORMAL")
             try:
                 await conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -153,6 +159,8 @@ class Database:
                 await conn.execute("COMMIT")
             finally:
                 self._owner = None
+                if not durable:
+                    await conn.execute("PRAGMA synchronous=FULL")
 
     @asynccontextmanager
     async def _savepoint(self, conn: aiosqlite.Connection) -> AsyncIterator[None]:

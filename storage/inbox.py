@@ -134,7 +134,7 @@ class Inbox:
 
     async def prune(self, handled_before: datetime) -> int:
         """Forget updates handled before this time (a platform re-delivers for a day at most)."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(durable=False) as conn:
             cursor = await conn.execute(
                 "DELETE FROM inbox_updates WHERE handled_at IS NOT NULL AND handled_at < ?",
                 (to_db_time(handled_before),),

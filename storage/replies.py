@@ -112,7 +112,9 @@ class ReplyQueue:
         if not outcomes:
             return
         now = self.db.now_text()
-        async with self.db.transaction() as conn:
+        # Not fsynced: losing a mark (power cut) only sends that reply again, the one
+        # duplicate window there is anyway.
+        async with self.db.transaction(durable=False) as conn:
             await conn.executemany(
                 "UPDATE reply_queue SET sent_at = ?, message_id = ?, outcome = ?,"
                 " file_data = NULL WHERE id = ?",

@@ -1,7 +1,8 @@
 """The office's reports: the year's statistics and the applications an export lists.
 
 Read-only queries in one read snapshot. Times are stored in UTC; a "day" or a "year" here is
-the Tehran calendar day or Jalali year, so the boundaries are converted before comparing.
+a calendar day or Jalali year in the office's time zone (``tz``, the TIMEZONE setting, given
+by the caller), so the boundaries are converted before comparing.
 """
 
 from __future__ import annotations
@@ -23,19 +24,17 @@ from storage.applications import application_from_row
 from storage.db import to_db_time
 from storage.store import Store
 
-TEHRAN = ZoneInfo("Asia/Tehran")
-
 # When an application counts as "filed": its submission, or its creation for a draft.
 _FILED_AT = "COALESCE(submitted_at, created_at)"
 
 
-def local_day_start(day: date, tz: ZoneInfo = TEHRAN) -> str:
+def local_day_start(day: date, tz: ZoneInfo) -> str:
     """The stored (UTC) text of the first instant of a local calendar day."""
     return to_db_time(datetime.combine(day, time(), tz).astimezone(UTC))
 
 
-def local_today(store: Store, tz: ZoneInfo = TEHRAN) -> date:
-    """Today in Tehran by the store's clock."""
+def local_today(store: Store, tz: ZoneInfo) -> date:
+    """Today in the time zone ``tz`` by the store's clock."""
     return store.db.now().astimezone(tz).date()
 
 
@@ -45,20 +44,22 @@ def local_today(store: Store, tz: ZoneInfo = TEHRAN) -> date:
 async def collect_stats(
     store: Store,
     *,
+    tz: ZoneInfo,
     year: int | None = None,
     today: date | None = None,
     catalogue: Catalogue | None = None,
 ) -> Stats:
     """The figures of one Jalali year (the current one when not given).
 
-    ``catalogue`` names counties and activity groups; the bot passes ``services.catalogue``
-    (the default reads the packaged data files).
+    ``tz`` is the office's time zone (``settings.zone``). ``catalogue`` names counties and
+    activity groups; the bot passes ``services.catalogue`` (the default reads the packaged data
+    files).
     """
-    today = today or local_today(store)
+    today = today or local_today(store, tz)
     year = year or jalali_year_of(today)
     catalogue = catalogue or load_catalogue()
     start, end = jalali_year_bounds(year)
-    span = (local_day_start(start), local_day_start(end))
+    span = (local_day_start(start, tz), local_day_start(end, tz))
     async with store.db.read() as c:
         drafts = await _scalar(
             c,
@@ -169,7 +170,7 @@ def _tallies(counts: Counter[str], name: Callable[[str], str | None]) -> list[Ta
 
 
 class ExportFilter(BaseModel):
-    """Which applications an export lists; dates are Tehran days, both ends included."""
+    """Which applications an export lists; dates are local days (the office's), both ends in."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -180,8 +181,13 @@ class ExportFilter(BaseModel):
     to_date: date | None = None
 
 
-async def list_for_export(store: Store, filters: ExportFilter) -> list[Application]:
-    """The applications matching the filters, oldest first (drafts only when asked for)."""
+async def list_for_export(
+    store: Store, filters: ExportFilter, *, tz: ZoneInfo
+) -> list[Application]:
+    """The applications matching the filters, oldest first (drafts only when asked for).
+
+    The filter's dates are days in the time zone ``tz`` (``settings.zone``).
+    """
     where = ["status = ?" if filters.status else "status != 'draft'"]
     params: list[object] = [filters.status.value] if filters.status else []
     if filters.county:
@@ -192,10 +198,10 @@ async def list_for_export(store: Store, filters: ExportFilter) -> list[Applicati
         params.append(filters.plan_type.value)
     if filters.from_date:
         where.append(f"{_FILED_AT} >= ?")
-        params.append(local_day_start(filters.from_date))
+        params.append(local_day_start(filters.from_date, tz))
     if filters.to_date:
         where.append(f"{_FILED_AT} < ?")
-        params.append(local_day_start(date.fromordinal(filters.to_date.toordinal() + 1)))
+        params.append(local_day_start(date.fromordinal(filters.to_date.toordinal() + 1), tz))
     sql = f"SELECT * FROM applications WHERE {' AND '.join(where)} ORDER BY id"
     async with store.db.read() as c, c.execute(sql, params) as cur:
         rows = await cur.fetchall()

@@ -34,7 +34,7 @@ _SNAPSHOT_FIELDS = ("status", "bank", "bank_branch", "paid_rials", "paid_on", "p
 
 
 class ReminderSync(Protocol):
-    """Keeps an application's reminders in step with its status (``bot.reminders``)."""
+    """Keeps an application's reminders in step with its status (``bot.workers.reminders``)."""
 
     async def sync_application(
         self, application_id: int, *, conn: aiosqlite.Connection | None = None

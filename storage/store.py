@@ -13,6 +13,7 @@ from storage.db import Clock, Database
 from storage.documents import DocumentRepository
 from storage.events import StatusEventRepository
 from storage.exhibitions import ExhibitionRepository
+from storage.faq import FaqLog
 from storage.lookups import LookupThrottle
 from storage.officers import OfficerRepository
 from storage.outbox import OutboxRepository
@@ -35,6 +36,7 @@ class Store:
     exhibitions: ExhibitionRepository
     subscriptions: SubscriptionRepository
     broadcasts: BroadcastRepository
+    faq: FaqLog
 
     @classmethod
     def on(cls, db: Database) -> Store:
@@ -52,6 +54,7 @@ class Store:
             exhibitions=ExhibitionRepository(db),
             subscriptions=SubscriptionRepository(db),
             broadcasts=BroadcastRepository(db),
+            faq=FaqLog(db),
         )
 
     @classmethod

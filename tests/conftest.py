@@ -12,11 +12,12 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from pydantic import SecretStr
 
-from bot.context import HomebizApplication
+from bot.application import HomebizApplication
 from bot.polling import UpdatePoller
 from bot.runtime import running_bot
-from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator
+from config.settings import Settings
+from storage.db import Clock
 from tests.settle import store_settled
 
 # A busy 2-core CI machine must not turn a slow example into a failure: no per-example deadline.
@@ -54,10 +55,12 @@ class RunningBot:
 
 
 @contextlib.asynccontextmanager
-async def bot_running(settings: Settings) -> AsyncIterator[RunningBot]:
-    """Start the bot with its store and poller; stop it cleanly afterwards."""
+async def bot_running(
+    settings: Settings, *, clock: Clock | None = None
+) -> AsyncIterator[RunningBot]:
+    """Start the bot with its store and poller (on ``clock``, else the real one); stop it after."""
     stop = asyncio.Event()
-    async with running_bot(settings) as application:
+    async with running_bot(settings, clock=clock) as application:
         assert application.pipeline is not None
         poller = UpdatePoller(application, application.pipeline.receiver, poll_timeout=2)
         task = asyncio.create_task(poller.run(stop))

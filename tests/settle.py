@@ -29,6 +29,12 @@ def _pending(database: Path) -> int:
         return 0
 
 
+def read_rows(database: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """Rows of a query on the bot's database, opened read-only (the bot may be running)."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
+        return list(conn.execute(sql, params))
+
+
 def store_settled(database: Path) -> Callable[[], Awaitable[None]]:
     """A wait that returns once every stored update is handled and every reply sent."""
 

@@ -18,8 +18,8 @@ from telegram._utils.types import ODVInput
 from telegram.ext import ExtBot
 from telegram.request._requestparameter import RequestParameter
 
-from bot.updates.unit_of_work import DeferredCall, UnitOfWork
 from storage.replies import FilePart, ReplyQueue
+from storage.unit_of_work import DeferredCall, UnitOfWork
 
 JSONDict = dict[str, Any]
 
@@ -132,12 +132,3 @@ async def _resolve_placeholder(queue: ReplyQueue, data: JSONDict) -> None:
         real = await queue.real_message_id(message_id)
         if real is not None:
             data["message_id"] = real
-
-
-async def real_message_id(bot: object, message_id: int) -> int:
-    """The platform's id for a message id a handler kept (a placeholder until it was sent)."""
-    queue = getattr(bot, "reply_queue", None)
-    if message_id >= 0 or not isinstance(queue, ReplyQueue):
-        return message_id
-    real = await queue.real_message_id(message_id)
-    return message_id if real is None else real

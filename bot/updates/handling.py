@@ -1,4 +1,4 @@
-"""Handle one stored update in one unit of work (see bot.updates.unit_of_work).
+"""Handle one stored update in one unit of work (see storage.unit_of_work).
 
 1. Open the write transaction; PTB processes the update; its store writes, queued replies,
    conversation states and user data, and the inbox's "handled" mark commit together.
@@ -18,11 +18,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.updates.unit_of_work import Raised, UnitOfWork
 from storage.db import Database
 from storage.inbox import Inbox, InboxRow
 from storage.persistence import SqlitePersistence
 from storage.replies import ReplyQueue
+from storage.unit_of_work import Raised, UnitOfWork
 
 LOGGER = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.context import HomebizApplication
+from bot.application import HomebizApplication
 from bot.updates.deferring_bot import DeferringBot
 from bot.updates.dispatcher import Dispatcher
 from bot.updates.handling import UpdateHandler

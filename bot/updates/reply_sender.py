@@ -16,7 +16,7 @@ from typing import Any
 from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.logging_setup import one_line
+from config.logging_setup import one_line
 from storage.replies import QueuedReply, ReplyQueue
 
 LOGGER = logging.getLogger(__name__)

@@ -6,9 +6,6 @@ from datetime import date
 
 from telegram import Message, Update
 
-from bot.context import BotContext
-from bot.formatting import format_toman_short, to_persian_digits
-from bot.i18n import _
 from conversations.application.drafts import Draft, change_plan_type, save
 from conversations.application.flow import advance, again, data_of, open_exists_text, text_of
 from conversations.application.form import Step, cap_rials
@@ -26,6 +23,9 @@ from domain.persian import (
     search_matches,
 )
 from domain.statuses import PlanType
+from handlers.context import BotContext
+from texts.formatting import format_toman_short, format_typed_text, to_persian_digits
+from texts.i18n import _
 
 ACTIVITY_RESULTS = 8
 
@@ -213,7 +213,7 @@ async def searched_activity(update: Update, context: BotContext, draft: Draft) -
     found = context.services.catalogue.search_activities(query, limit=ACTIVITY_RESULTS)
     if not found:
         note = _("No activity matched «{query}». Try another word, or choose a group.").format(
-            query=normalize_input(query)[:40]
+            query=format_typed_text(normalize_input(query)[:40])
         )
         draft.form.changing = Step.ACTIVITY
         return await again(update, context, draft, note)

@@ -23,17 +23,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import BotContext
-from bot.i18n import _
 from conversations.application import answers as answers
 from conversations.application.documents import document_code, pick_document, receive_document
-from conversations.application.drafts import (
-    Draft,
-    create_draft,
-    load_draft,
-    register_citizen,
-    save,
-)
+from conversations.application.drafts import Draft, create_draft, load_draft, save
 from conversations.application.flow import (
     StepCallback,
     answer_query,
@@ -49,7 +41,10 @@ from conversations.application.submit import submit
 from conversations.common import CANCEL_DATA, Conversation, exits, is_cancel, leave
 from domain.models import Citizen, OpenApplicationExists
 from domain.statuses import PlanType
+from handlers.context import BotContext
 from handlers.menu import MenuItem, menu_button
+from handlers.start import register_citizen
+from texts.i18n import _
 
 NAME = "application"
 ELIGIBILITY_KEY = "eligibility"  # the check's answers, left in user_data by the eligibility check

@@ -11,47 +11,25 @@ import logging
 
 from telegram import Message, Update
 
-from bot.context import BotContext
-from bot.formatting import to_persian_digits
-from bot.i18n import _
-from bot.uploads import Rejection, StoredFile, UploadRejected, receive_upload
 from conversations.application.checklist import (
     DOC_DATA_PREFIX,
-    accepted_kinds_text,
     missing_documents,
+    not_a_file_text,
+    refusal_text,
+    wrong_kind_text,
 )
 from conversations.application.drafts import Draft, save
 from conversations.application.form import Step, documents_for
 from conversations.application.questions import ask
 from domain.catalogue import DocumentRequirement, FileKind
+from domain.file_checks import UploadRejected
 from domain.statuses import DocumentStatus
+from handlers.context import BotContext
+from handlers.uploads import receive_upload
 from services.documents import DocumentAccepted, FileRef, latest_own, upload
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
-
-
-def _rejection_text(reason: Rejection, doc: DocumentRequirement | None, max_mb: int) -> str:
-    accepted = accepted_kinds_text(doc, max_mb)
-    if reason is Rejection.TOO_LARGE:
-        return _("This file is larger than {mb} MB. Please send a smaller file {accepted}.").format(
-            mb=to_persian_digits(max_mb), accepted=accepted
-        )
-    if reason is Rejection.NOT_ACCEPTED:
-        return _(
-            "This file is not a photo or a PDF and cannot be accepted. Please send it {accepted}."
-        ).format(accepted=accepted)
-    if reason is Rejection.TOO_MANY_PIXELS:
-        return _(
-            "This picture is too large in pixels to be opened. Please send it {accepted}, "
-            "smaller: an ordinary phone photo is fine."
-        ).format(accepted=accepted)
-    if reason is Rejection.CORRUPT:
-        return _(
-            "This file is damaged and cannot be opened. Please send it again {accepted}."
-        ).format(accepted=accepted)
-    return _("The file could not be received. Please send it again {accepted}.").format(
-        accepted=accepted
-    )
 
 
 def _accepted_note(doc: DocumentRequirement) -> str:
@@ -99,7 +77,7 @@ def _file_of(message: Message) -> tuple[str, int | None, FileKind] | None:
 
 
 async def _store_upload(
-    context: BotContext, draft: Draft, doc: DocumentRequirement, stored: StoredFile, file_id: str
+    context: BotContext, draft: Draft, doc: DocumentRequirement, file: FileRef
 ) -> bool:
     """The documents row (replacing the previous upload of this kind) and the form, together.
 
@@ -111,13 +89,6 @@ async def _store_upload(
     missing = [d for d in missing_documents(required, latest) if d.code != doc.code]
     awaiting = draft.form.awaiting_document
     draft.form.awaiting_document = missing[0].code if missing else None
-    file = FileRef(
-        stored_name=stored.stored_name,
-        sha256=stored.sha256,
-        mime_type=stored.mime_type,
-        size_bytes=stored.size_bytes,
-        platform_file_id=file_id,
-    )
     try:
         done = await upload(
             store,
@@ -162,15 +133,13 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
         )
     except UploadRejected as refused:
         LOGGER.info("upload refused for application %s: %s", draft.app.id, refused.reason)
-        note = _rejection_text(refused.reason, doc, settings.max_upload_mb)
+        note = refusal_text(refused.reason, doc, settings.max_upload_mb)
         return await ask(update, context, draft, Step.DOCUMENTS, note)
     kind = FileKind.PHOTO if stored.file_type.is_image else FileKind.PDF
     if kind not in doc.kinds:
-        note = _(
-            "{name} cannot be accepted as this kind of file. Please send it {accepted}."
-        ).format(name=doc.name, accepted=accepted_kinds_text(doc, settings.max_upload_mb))
+        note = wrong_kind_text(doc, settings.max_upload_mb)
         return await ask(update, context, draft, Step.DOCUMENTS, note)
-    if not await _store_upload(context, draft, doc, stored, file_id):
+    if not await _store_upload(context, draft, doc, FileRef.of(stored, file_id)):
         return await _refuse_accepted(update, context, draft, doc)
     note = _("✅ {name} is received.").format(name=doc.name)
     return await ask(update, context, draft, Step.DOCUMENTS, note)
@@ -179,10 +148,7 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
 async def not_a_document(update: Update, context: BotContext, draft: Draft) -> str:
     """Text, a sticker, a voice message… in the documents step: say what is accepted."""
     doc = context.services.catalogue.document(draft.form.awaiting_document or "")
-    note = _(
-        "Only a photo or a PDF file can be accepted here; text, stickers, voice and other "
-        "messages cannot. Please send the document {accepted}."
-    ).format(accepted=accepted_kinds_text(doc, context.services.settings.max_upload_mb))
+    note = not_a_file_text(doc, context.services.settings.max_upload_mb)
     return await ask(update, context, draft, Step.DOCUMENTS, note)
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import BotContext
 from conversations.application.form import ApplicationForm, Step, first_unanswered
 from domain.models import Application, Citizen
 from domain.statuses import PlanType
+from handlers.context import BotContext
+from handlers.start import register_citizen
 from services import applications
 from services.actors import Actor
 
@@ -38,16 +39,6 @@ class Draft:
             return Step(self.app.step or "")
         except ValueError:
             return first_unanswered(self.form)
-
-
-async def register_citizen(update: Update, context: BotContext) -> Citizen | None:
-    """The sender's citizen record, created on first contact (None without a user or chat)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return None
-    services = context.services
-    platform = services.settings.bot_platform.value
-    return await applications.register_citizen(services.store, platform, user.id, chat.id)
 
 
 async def load_draft(update: Update, context: BotContext) -> Draft | None:

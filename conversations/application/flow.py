@@ -7,15 +7,15 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.i18n import _
 from conversations.application.documents import not_a_document
 from conversations.application.drafts import Draft, load_draft, save
 from conversations.application.form import Step, documents_for, next_step, previous_step
 from conversations.application.questions import ask, plan_name
 from conversations.common import BACK_DATA, CANCEL_DATA, is_back, is_cancel, leave
 from domain.statuses import PlanType
+from handlers.context import BotContext
 from services.documents import latest_own
+from texts.i18n import _
 
 StepCallback = Callable[[Update, BotContext, Draft], Awaitable[str | int]]
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, str | int]]

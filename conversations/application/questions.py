@@ -11,9 +11,6 @@ from telegram import (
     Update,
 )
 
-from bot.context import BotContext
-from bot.formatting import format_jalali_date, format_toman, format_toman_short, to_persian_digits
-from bot.i18n import N_, _
 from conversations.application.checklist import documents_message, missing_documents
 from conversations.application.drafts import Draft
 from conversations.application.form import (
@@ -27,7 +24,17 @@ from conversations.common import inline_keyboard, nav_labels, reply_keyboard, st
 from domain.answers import Gender
 from domain.catalogue import Catalogue
 from domain.statuses import PlanType
+from handlers.context import BotContext
 from services.documents import latest_own
+from texts.formatting import (
+    format_jalali_date,
+    format_phone,
+    format_toman,
+    format_toman_short,
+    format_typed_text,
+    to_persian_digits,
+)
+from texts.i18n import N_, _
 
 SHARE_PHONE = N_("📱 Share my mobile number")
 PLAN_NAMES: dict[PlanType, str] = {
@@ -62,10 +69,8 @@ def activity_name(catalogue: Catalogue, code: str | None) -> str:
 
 
 def phone_for_display(phone: str | None) -> str:
-    """+989121234567 as «۰۹۱۲۱۲۳۴۵۶۷»."""
-    if not phone:
-        return "-"
-    return to_persian_digits("0" + phone.removeprefix("+98"))
+    """+989121234567 as «۰۹۱۲۱۲۳۴۵۶۷» (the one form citizens and officers see)."""
+    return format_phone(phone) if phone else "-"
 
 
 def _confirm_keyboard() -> InlineKeyboardMarkup:
@@ -171,7 +176,7 @@ def summary_text(draft: Draft, catalogue: Catalogue, received: int, total: int) 
     form = draft.form
     lines = [
         _("Please check your application:"),
-        _("Name: {value}").format(value=form.full_name or "-"),
+        _("Name: {value}").format(value=format_typed_text(form.full_name or "-")),
         _("National code: {value}").format(value=to_persian_digits(form.national_code or "-")),
         _("Mobile: {value}").format(value=phone_for_display(form.phone)),
         _("Birth date: {value}").format(

@@ -5,16 +5,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.context import BotContext
-from bot.formatting import to_persian_digits
-from bot.i18n import _
 from conversations.application.drafts import Draft, remember
 from conversations.application.form import Step, documents_for
 from conversations.application.questions import ask
-from domain.tracking import format_tracking_code
+from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
 from services.applications import DocumentsMissing
 from services.applications import submit as submit_draft
+from texts.formatting import format_tracking_code
+from texts.i18n import _
 
 
 async def submit(update: Update, context: BotContext, draft: Draft) -> str | int:
@@ -37,7 +36,7 @@ async def submit(update: Update, context: BotContext, draft: Draft) -> str | int
             "Your application is submitted. Thank you!\n\nYour tracking code: {code}\n\n"
             "Please keep this code. You can follow your application with «Track my "
             "application» in the menu."
-        ).format(code=to_persian_digits(format_tracking_code(app.tracking_code))),
+        ).format(code=format_tracking_code(app.tracking_code)),
         reply_markup=main_menu_keyboard(),
     )
     return ConversationHandler.END

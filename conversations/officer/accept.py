@@ -12,16 +12,16 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.auth import officer_only
-from bot.context import BotContext, Services
-from bot.i18n import _
 from conversations.common import send_text
 from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name
 from domain.models import Document
 from domain.statuses import DocumentStatus
+from handlers.auth import officer_only
+from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, back_to_menu_button
 from services import documents
+from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 

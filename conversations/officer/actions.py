@@ -13,21 +13,27 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.auth import officer_only
-from bot.context import BotContext, Services
-from bot.i18n import _
-from bot.notifications_text import status_label
 from conversations.common import send_text
 from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
+from domain.documents import application_documents
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
-from domain.persian import parse_amount_toman, parse_birth_date, toman_to_rials
+from domain.persian import (
+    parse_amount_toman,
+    parse_birth_date,
+    strip_branch_word,
+    toman_to_rials,
+)
 from domain.statuses import ApplicationStatus as S
+from handlers.auth import officer_only
+from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
 from services import lifecycle
 from services.actors import Actor
-from services.applications import officer_view
+from services.applications import ApplicationView, officer_view
 from services.errors import NotAllowed
+from texts.i18n import _
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 
@@ -154,8 +160,9 @@ async def choose_move(update: Update, context: BotContext) -> str:
         await send_text(update, context, _("This change is not possible now."))
         return IDLE
     if target is S.NEEDS_CORRECTION:
-        assert context.user_data is not None
-        context.user_data[FIX_KEY] = {"app": app_id, "docs": []}
+        assert context.user_data is not None and view is not None
+        offer = _correctable(context.services, view)
+        context.user_data[FIX_KEY] = {"app": app_id, "docs": [], "offer": offer}
         await send_text(
             update,
             context,
@@ -214,18 +221,27 @@ async def no_reason(update: Update, context: BotContext) -> str:
     return await apply_change(update, context, int(pending["app"]), S(pending["to"]))
 
 
+def _correctable(services: Services, view: ApplicationView) -> list[str]:
+    """The documents this application requires (by its answers and plan) or has uploaded."""
+    uploaded = view.documents.latest
+    return [d.code for d in application_documents(view.application, services.catalogue, uploaded)]
+
+
 def _fix_choices(context: BotContext, app_id: int) -> InlineKeyboardMarkup:
+    """The tick list: only the documents offered for this application (a woman has no
+    military card to correct)."""
     assert context.user_data is not None
-    chosen = set((context.user_data.get(FIX_KEY) or {}).get("docs", []))
-    catalogue = context.services.catalogue
+    state = context.user_data.get(FIX_KEY) or {}
+    chosen = set(state.get("docs", []))
     rows = [
         [
             InlineKeyboardButton(
-                ("☑️ " if doc.code in chosen else "⬜ ") + doc.name,
-                callback_data=f"off:fx:{app_id}:{doc.code}",
+                ("☑️ " if code in chosen else "⬜ ")
+                + document_name(context.services.catalogue, code),
+                callback_data=f"off:fx:{app_id}:{code}",
             )
         ]
-        for doc in catalogue.documents
+        for code in state.get("offer", [])
     ]
     rows.append([InlineKeyboardButton(_("Continue ▶️"), callback_data=f"off:fxok:{app_id}")])
     rows.append([back_to_menu_button()])
@@ -240,12 +256,12 @@ async def toggle_document(update: Update, context: BotContext) -> str:
     _off, _fx, raw_id, code = query.data.split(":", 3)
     app_id = int(raw_id)
     state = context.user_data.get(FIX_KEY) or {}
-    if state.get("app") != app_id or context.services.catalogue.document(code) is None:
+    if state.get("app") != app_id or code not in state.get("offer", []):
         await query.answer()
         return IDLE
     docs = list(state.get("docs", []))
     docs = [d for d in docs if d != code] if code in docs else [*docs, code]
-    context.user_data[FIX_KEY] = {"app": app_id, "docs": docs}
+    context.user_data[FIX_KEY] = {**state, "docs": docs}
     await query.answer()
     await query.edit_message_reply_markup(_fix_choices(context, app_id))
     return IDLE
@@ -321,7 +337,7 @@ async def typed_for_action(update: Update, context: BotContext, text: str) -> st
         details = {"documents": pending["docs"]}
         return await apply_change(update, context, app_id, S.NEEDS_CORRECTION, text, details)
     if action == "branch":
-        details = {"bank": pending["bank"], "branch": text}
+        details = {"bank": pending["bank"], "branch": strip_branch_word(text)}
         return await apply_change(update, context, app_id, S.INTRODUCED_TO_BANK, None, details)
     if action == "amount":
         return await _typed_amount(update, context, app_id, text)

@@ -17,28 +17,29 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import admin_only, officer_actor
-from bot.context import BotContext
-from bot.formatting import to_persian_digits
-from bot.i18n import _
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.persian import parse_int
+from handlers.auth import acting_officer, admin_only, roster
+from handlers.context import BotContext
 from handlers.menu import menu_button
+from services import officers
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 LIST, ASK_ID = "adm_list", "adm_ask_id"
 
 
 async def _send_list(update: Update, context: BotContext) -> None:
-    services, chat = context.services, update.effective_chat
-    assert chat is not None
-    officers = await services.store.officers.list_active(services.settings.bot_platform.value)
+    services, chat, user = context.services, update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    listed = await officers.list_officers(services.store, acting_officer(user.id), roster(services))
     lines = [_("Officers:")]
     lines += [
         _("• {id} (from settings)").format(id=to_persian_digits(user_id))
-        for user_id in sorted(services.settings.officer_ids)
+        for user_id in listed.admin_ids
     ]
     rows = []
-    for officer in officers:
+    for officer in listed.added:
         label = to_persian_digits(officer.user_id) + (f" — {officer.name}" if officer.name else "")
         lines.append(f"• {label}")
         rows.append(
@@ -81,7 +82,7 @@ async def ask_user_id(update: Update, context: BotContext) -> str:
 
 @admin_only
 async def add_officer(update: Update, context: BotContext) -> int | str:
-    """A typed user id: make it an officer (audited by the repository)."""
+    """A typed user id: make it an officer (audited)."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     user_id = parse_int(message.text or "")
@@ -89,9 +90,7 @@ async def add_officer(update: Update, context: BotContext) -> int | str:
         await message.reply_text(_("Please type digits only, e.g. 123456789."))
         return ASK_ID
     services = context.services
-    await services.store.officers.add(
-        services.settings.bot_platform.value, user_id, officer_actor(user.id)
-    )
+    await officers.add_officer(services.store, acting_officer(user.id), roster(services), user_id)
     await message.reply_text(_("{id} is now an officer.").format(id=to_persian_digits(user_id)))
     await _send_list(update, context)
     return LIST
@@ -104,14 +103,12 @@ async def remove_officer(update: Update, context: BotContext) -> str:
     assert query is not None and query.data is not None and user is not None
     row_id = int(query.data.rsplit(":", 1)[1])
     services = context.services
-    platform = services.settings.bot_platform.value
-    officer = next(
-        (o for o in await services.store.officers.list_active(platform) if o.id == row_id), None
+    removed = await officers.remove_officer(
+        services.store, acting_officer(user.id), roster(services), row_id
     )
-    if officer is None:
+    if removed is None:
         await query.answer(_("This button is no longer active. Please use the menu."))
         return LIST
-    await services.store.officers.remove(platform, officer.user_id, officer_actor(user.id))
     await query.answer(_("Removed."))
     await _send_list(update, context)
     return LIST

@@ -22,9 +22,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.auth import officer_only
-from bot.context import BotContext
-from bot.i18n import N_, _
 from conversations.common import Conversation, exits
 from conversations.officer import accept, actions
 from conversations.officer.view import acting_officer, results_keyboard, send_card, send_documents
@@ -32,6 +29,8 @@ from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
 from domain.tracking import normalize_tracking_code
 from handlers import officer_menu
+from handlers.auth import officer_only
+from handlers.context import BotContext
 from handlers.menu import menu_button
 from handlers.officer_menu import (
     FIND_BY,
@@ -42,6 +41,7 @@ from handlers.officer_menu import (
 )
 from services import applications
 from services.applications import SearchBy
+from texts.i18n import N_, _
 
 _PROMPTS = {
     "code": N_("Type the tracking code."),

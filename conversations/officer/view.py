@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext, Services
-from bot.formatting import format_jalali_date, format_toman, to_persian_digits
-from bot.i18n import N_, _
-from bot.notifications_text import status_label
-from bot.uploads import FILES_FOLDER
 from conversations.tracking_view import (
     PLAN_LABELS,
     display_code,
@@ -22,10 +16,22 @@ from conversations.tracking_view import (
 from domain.lifecycle import ActorKind, allowed_transitions
 from domain.models import Application, Document
 from domain.statuses import ApplicationStatus, DocumentStatus
+from handlers import auth
+from handlers.context import BotContext, Services
 from handlers.officer_menu import back_to_menu_button
 from services.actors import Actor
 from services.applications import ApplicationView, officer_view
-from services.documents import ACCEPTABLE, accepting_open
+from services.documents import ACCEPTABLE, accepting_open, read_stored
+from texts.formatting import (
+    format_branch,
+    format_jalali_date,
+    format_phone,
+    format_toman,
+    format_typed_text,
+    to_persian_digits,
+)
+from texts.i18n import N_, _
+from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,7 +55,7 @@ def acting_officer(update: Update) -> Actor:
     """The officer pressing or typing, as the services know them (checked there again)."""
     user = update.effective_user
     assert user is not None
-    return Actor("officer", user.id)
+    return auth.acting_officer(user.id)
 
 
 def document_line(services: Services, doc: Document) -> str:
@@ -74,9 +80,9 @@ def _fields(services: Services, app: Application) -> list[str]:
             code=display_code(app), plan=_(PLAN_LABELS[app.plan_type])
         ),
         _("Status: {status}").format(status=status_label(app.status)),
-        _("Name: {value}").format(value=app.full_name or "—"),
+        _("Name: {value}").format(value=format_typed_text(app.full_name or "—")),
         _("National code: {value}").format(value=_or_dash(app.national_code)),
-        _("Phone: {value}").format(value=_or_dash(app.phone)),
+        _("Phone: {value}").format(value=format_phone(app.phone)),
         _("County: {value}").format(value=county.name if county else _or_dash(app.county)),
         _("Activity: {value}").format(
             value=activity.name if activity else _or_dash(app.activity_code)
@@ -86,7 +92,9 @@ def _fields(services: Services, app: Application) -> list[str]:
         lines.append(_("Requested: {amount}").format(amount=format_toman(app.requested_rials)))
     if app.bank:
         lines.append(
-            _("Bank: {bank}, {branch} branch").format(bank=app.bank, branch=app.bank_branch or "")
+            _("Bank: {bank}, {branch} branch").format(
+                bank=app.bank, branch=format_branch(app.bank_branch)
+            )
         )
     if app.paid_rials:
         paid_on = format_jalali_date(app.paid_on) if app.paid_on else "—"
@@ -156,12 +164,11 @@ async def send_documents(update: Update, context: BotContext, app_id: int) -> in
     chat_id = chat.id
     view = await officer_view(services.store, acting_officer(update), app_id)
     latest = {} if view is None else view.documents.latest
-    folder = services.settings.data_dir / FILES_FOLDER
     sent = 0
     for code, doc in latest.items():
         caption = f"{DOCUMENT_STATUS_LABELS[doc.status]} {document_name(services.catalogue, code)}"
         try:
-            data = await asyncio.to_thread((folder / doc.stored_name).read_bytes)
+            data = await read_stored(services.settings.data_dir, doc)
         except OSError:
             LOGGER.error("Stored file missing for document %s of application %s", doc.id, app_id)
             await context.bot.send_message(

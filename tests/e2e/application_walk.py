@@ -7,9 +7,9 @@ import random
 
 from PIL import Image
 
-from bot.i18n import _
 from botapi_emulator import BotMessage, Citizen
 from handlers.menu import MenuItem, label
+from texts.i18n import _
 
 VALID_PHONE = "+989121234567"
 

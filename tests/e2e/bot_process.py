@@ -16,10 +16,11 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot import app as bot_app
-from bot.context import BotContext, HomebizApplication
-from bot.logging_setup import configure_logging
+from bot.application import HomebizApplication
 from bot.runtime import run_polling
-from bot.settings import load_settings
+from config.logging_setup import configure_logging
+from config.settings import load_settings
+from handlers.context import BotContext
 from tests.e2e import crash_points
 
 ASK_CITY, ASK_CRAFT = range(2)

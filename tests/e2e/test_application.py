@@ -7,14 +7,12 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import to_persian_digits
-from bot.i18n import _
-from bot.uploads import FILES_FOLDER
 from botapi_emulator import Citizen, Emulator
 from domain.models import Application
 from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
-from domain.tracking import format_tracking_code, is_valid_tracking_code
+from domain.tracking import is_valid_tracking_code
 from storage import Store
+from storage.files import FILES_FOLDER
 from tests.conftest import CitizenFactory, RunningBot, bot_running, make_settings
 from tests.e2e.application_walk import (
     VALID_PHONE,
@@ -31,6 +29,8 @@ from tests.e2e.application_walk import (
 from tests.e2e.process import BotProcess
 from tests.e2e.test_foundation import assert_persian
 from tests.settle import store_settled
+from texts.formatting import format_tracking_code, to_persian_digits
+from texts.i18n import _
 
 
 async def _only_application(store: Store, user_id: int) -> Application:
@@ -92,7 +92,7 @@ async def test_independent_applicant_from_start_to_tracking_code(
     app = await _only_application(store, citizen.user_id)
     assert app.status is ApplicationStatus.SUBMITTED and app.plan_type is PlanType.INDEPENDENT
     assert app.tracking_code is not None and is_valid_tracking_code(app.tracking_code)
-    assert to_persian_digits(format_tracking_code(app.tracking_code)) in last(done)
+    assert format_tracking_code(app.tracking_code) in last(done)
     assert_persian(last(done))
     events = await store.status_events.timeline(app.id)
     assert [e.actor for e in events] == [f"citizen:{app.citizen_id}"]

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import pytest
 from telegram.ext import CommandHandler, ConversationHandler
 
-from bot.i18n import _
 from botapi_emulator import BotMessage, Citizen
 from conversations.common import Conversation
 from handlers.menu import MenuItem, label
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
+from texts.i18n import _
 
 NOT_UNDERSTOOD = _("Sorry, I did not understand that. Please choose one of the menu buttons below.")
 CANCELLED = _("Cancelled. Your answers so far are saved. Here is the main menu.")

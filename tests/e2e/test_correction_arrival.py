@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.formatting import to_persian_digits
-from bot.i18n import _
-from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator
+from config.settings import Settings
 from domain.statuses import ApplicationStatus as S
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot, make_settings
 from tests.e2e.test_officer_desk import move_button, officer_opens, wait_text
 from tests.e2e.test_tracking import _no_quiet_hours, jpeg, submitted_application
+from texts.formatting import to_persian_digits
+from texts.i18n import _
 
 __all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
 

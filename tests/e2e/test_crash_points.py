@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from tests.e2e.application_walk import (
     submit,
 )
 from tests.e2e.process import BotProcess
-from tests.settle import store_settled
+from tests.settle import read_rows, store_settled
 
 DOCUMENTS = 5  # a woman, own home, independent plan
 MAX_LIVES = 400  # a hook that stops making progress fails the test instead of looping
@@ -64,11 +63,6 @@ class Supervisor:
             await self.process.process.wait()
 
 
-def _rows(database: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        return list(conn.execute(sql, params))
-
-
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("crash_at", ["write", "send"])
 async def test_a_whole_application_survives_a_crash_at_every_write_and_send(
@@ -96,7 +90,7 @@ async def test_a_whole_application_survives_a_crash_at_every_write_and_send(
         await citizen.close()
     assert lives > 20, f"the hooks did not fire ({lives} lives)"
 
-    applications = _rows(
+    applications = read_rows(
         database,
         "SELECT id, status, full_name, national_code, birth_date, county, activity_code,"
         " requested_rials, plan_type FROM applications",
@@ -113,7 +107,7 @@ async def test_a_whole_application_survives_a_crash_at_every_write_and_send(
         2_000_000_000,
         "independent",
     ]
-    documents = _rows(
+    documents = read_rows(
         database, "SELECT kind, sha256 FROM documents WHERE application_id = ?", app_id
     )
     assert len(documents) == DOCUMENTS, documents
@@ -121,6 +115,9 @@ async def test_a_whole_application_survives_a_crash_at_every_write_and_send(
     assert {sha for _kind, sha in documents} == {
         hashlib.sha256(photo).hexdigest() for photo in photos
     }
-    assert _rows(database, "SELECT count(*) FROM inbox_updates WHERE handled_at IS NULL") == [(0,)]
-    assert _rows(database, "SELECT count(*) FROM reply_queue WHERE sent_at IS NULL") == [(0,)]
-    assert _rows(database, "SELECT count(*) FROM inbox_updates WHERE outcome = 'failed'") == [(0,)]
+    for leftover in (
+        "SELECT count(*) FROM inbox_updates WHERE handled_at IS NULL",
+        "SELECT count(*) FROM reply_queue WHERE sent_at IS NULL",
+        "SELECT count(*) FROM inbox_updates WHERE outcome = 'failed'",
+    ):
+        assert read_rows(database, leftover) == [(0,)], leftover

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.formatting import format_toman_short
-from bot.i18n import _
 from botapi_emulator import BotMessage, Citizen, Emulator
 from conversations.eligibility import ANSWERS_KEY
 from handlers.menu import MenuItem, label
@@ -15,10 +13,13 @@ from tests.conftest import RunningBot
 from tests.e2e.process import BotProcess
 from tests.e2e.test_foundation import assert_persian
 from tests.settle import store_settled
+from texts.formatting import format_toman_short
+from texts.i18n import _
 
 YES, NO = "بله", "خیر"
 BACK, CANCEL = _("↩️ Back"), _("✖️ Cancel")
 APPLY = "شروع ثبت‌نام با همین پاسخ‌ها"
+OTHER_SUPPORTING = "شرایط طرح پشتیبان را هم بررسی کن"
 
 
 class Walk:
@@ -110,7 +111,8 @@ async def test_eligible_independent_applicant(citizen: Citizen, bot: RunningBot)
     text = verdict.text or ""
     assert "✅ مجوز کسب‌وکار خانگی: واجد شرایط" in text
     assert "✅ وام طرح مستقل: واجد شرایط" in text
-    assert "وام طرح پشتیبان" in text
+    # Only the plan she asked about: no supporting verdict, no ۵-billion cap she never asked for.
+    assert "وام طرح پشتیبان" not in text and "میلیارد" not in text
     assert "سقف وام: ۲۰۰ میلیون تومان" in text
     assert format_toman_short(2_000_000_000) == "۲۰۰ میلیون تومان"
     for document in ("کارت ملی", "شناسنامه", "گواهی مهارت", "مدرک محل سکونت"):
@@ -145,6 +147,67 @@ async def test_eligible_independent_applicant(citizen: Citizen, bot: RunningBot)
     replies = await citizen.presses("بازگشت به منوی اصلی")
     assert replies[-1].buttons and citizen.last_callback_answer is not None
     assert walk.taps == 15
+    assert_all_persian(citizen)
+
+
+async def test_independent_applicant_is_offered_the_supporting_plan_as_a_next_step(
+    citizen: Citizen, bot: RunningBot
+) -> None:
+    """Issue 8.4: no verdict for a loan nobody asked about; the other plan is a button."""
+    walk = Walk(citizen)
+    await walk.begin()
+    await walk.up_to_activity(birth_year="1985")
+    await walk.type("برنامه‌نویسی")
+    await walk.press("بله، دارم")
+    await walk.press(NO)  # not a government employee
+    await walk.press("مستقل")
+    await walk.press(NO)
+    await walk.press(NO)
+    await walk.press("ملک خودمان یا خانواده است")
+    verdict = verdict_of(citizen)
+    text = verdict.text or ""
+    assert "✅ وام طرح مستقل: واجد شرایط" in text
+    assert "طرح پشتیبان" not in text and "۵ میلیارد" not in text
+    assert (OTHER_SUPPORTING, "elg:other") in [b for row in verdict.inline_buttons for b in row]
+
+    asked = await walk.press(OTHER_SUPPORTING)  # only the supporting plan's own questions
+    assert "سوء پیشینه" in asked
+    assert answers_of(bot, citizen)["plan"] == "both"
+    await walk.press(NO)  # no criminal record
+    await walk.type("۳")
+    await walk.press(YES)
+    await walk.type("۱۰")
+    text = verdict_of(citizen).text or ""
+    assert "✅ وام طرح مستقل: واجد شرایط" in text
+    assert "✅ وام طرح پشتیبان: واجد شرایط" in text
+    assert OTHER_SUPPORTING not in str(citizen.last_message and citizen.last_message.inline_buttons)
+    # The first verdict's button is spent: it answers, and changes nothing.
+    created = await citizen._post(
+        "/_client/callback", {"message_id": verdict.message_id, "data": "elg:other"}
+    )
+    assert await citizen._collect(created, None, None) == []
+    answered = await citizen._get(f"/_client/callback/{created['callback_query_id']}", wait=5)
+    assert answered["answer"]["text"] == _("This button is no longer active. Please use the menu.")
+    assert answers_of(bot, citizen)["covered_workers"] == 10
+    assert_all_persian(citizen)
+
+
+async def test_under_age_citizen_is_not_advised_a_plan_she_fails(
+    citizen: Citizen, bot: RunningBot
+) -> None:
+    """Issue 8.3: a 16-year-old is told when she can apply, never «apply for X now»."""
+    walk = Walk(citizen)
+    await walk.begin()
+    await walk.press(YES)
+    this_year = bot.application.services.now().year
+    await walk.type(str(this_year - 16))
+    text = verdict_of(citizen).text or ""
+    assert text.count("❌") == 3
+    assert "اکنون" not in text and "همچنان" not in text
+    assert _("You can apply for an independent plan now.") not in text
+    assert "وقتی ۱۸ ساله شدید" in text and "وقتی ۲۰ ساله شدید" in text
+    assert "سقف وام" not in text and "مدارکی که" not in text
+    assert APPLY not in str(citizen.last_message and citizen.last_message.inline_buttons)
     assert_all_persian(citizen)
 
 

@@ -10,12 +10,9 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import CommandHandler
 
-from bot.context import BotContext
-from bot.formatting import to_persian_digits
-from bot.i18n import _
 from botapi_emulator import Citizen, Emulator
 from domain.statuses import ApplicationStatus
-from domain.tracking import format_tracking_code
+from handlers.context import BotContext
 from tests.conftest import RunningBot, bot_running, make_settings
 from tests.e2e.application_walk import (
     business,
@@ -25,6 +22,8 @@ from tests.e2e.application_walk import (
     upload_all,
 )
 from tests.settle import store_settled
+from texts.formatting import format_tracking_code
+from texts.i18n import _
 
 NATIONAL_CODE = "0499370899"
 
@@ -47,7 +46,7 @@ async def test_a_crash_in_a_handler_gets_a_persian_apology_and_the_menu(
     assert len(answered) == 1
     assert answered[0].buttons, "the menu comes back with the apology"
     assert all("database on fire" not in (r.text or "") for r in replies)
-    record = next(r for r in caplog.records if r.name == "bot.errors")
+    record = next(r for r in caplog.records if r.name == "handlers.errors")
     assert f"user={citizen.user_id}" in record.getMessage()
     assert record.exc_info is not None  # the traceback is logged
 
@@ -65,7 +64,7 @@ async def test_a_platform_error_that_outlived_its_retries_is_one_warning_line(
     with caplog.at_level(logging.INFO):
         replies = await citizen.sends_command("/down")
     assert replies and replies[0].buttons, "the apology and the menu still go out"
-    (record,) = [r for r in caplog.records if r.name == "bot.errors"]
+    (record,) = [r for r in caplog.records if r.name == "handlers.errors"]
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert record.getMessage().endswith(": Bad Gateway (502)")
 
@@ -73,7 +72,7 @@ async def test_a_platform_error_that_outlived_its_retries_is_one_warning_line(
 def test_logs_never_show_a_national_code_or_phone_in_clear(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from bot.logging_setup import configure_logging
+    from config.logging_setup import configure_logging
 
     configure_logging(logging.INFO, secrets=("123456:TOKEN-abc",))
     logger = logging.getLogger("test.hygiene")
@@ -142,7 +141,7 @@ async def test_a_whole_application_on_bale(tmp_path: Path) -> None:
             assert registered is not None and registered.phone == "+989161234567"
             (app,) = await store.applications.list_for_citizen(registered.id)
             assert app.status is ApplicationStatus.SUBMITTED and app.tracking_code
-            assert to_persian_digits(format_tracking_code(app.tracking_code)) in done[-1].content
+            assert format_tracking_code(app.tracking_code) in done[-1].content
         assert all(call.ok for call in emulator.calls if call.method != "getUpdates")
         assert not any("parse_mode" in call.params for call in emulator.calls)
         assert "setMyCommands" not in {call.method for call in emulator.calls}
@@ -207,7 +206,7 @@ async def test_an_html_502_is_one_warning_line_in_the_bot_log(tmp_path: Path) ->
     log = log_file.read_text(encoding="utf-8")
     assert "Traceback" not in log and "Can not load invalid JSON" not in log, log
     assert not any(" ERROR " in line for line in log.splitlines()), log
-    told = [line for line in log.splitlines() if "bot.sender:" in line and "502" in line]
+    told = [line for line in log.splitlines() if "bot.workers.sender:" in line and "502" in line]
     assert len(told) == 1, log
     assert " WARNING " in told[0] and "Bad Gateway (502); retry 1" in told[0], log
     # The reply's retry is logged by bot.updates.reply_sender (one line, no traceback).

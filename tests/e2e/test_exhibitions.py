@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.formatting import format_jalali_date
-from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator
+from config.settings import Settings
 from domain.exhibitions import BoothStatus, ExhibitionDraft, ExhibitionKind
 from domain.statuses import ApplicationStatus, PlanType
 from storage import Store
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot, make_settings
+from texts.formatting import format_jalali_date
 
 EXHIBITIONS = "🛍 نمایشگاه‌ها"
 NOTIFICATIONS = "🔔 تنظیم اطلاع‌رسانی"
@@ -255,7 +255,7 @@ async def _booth_holder(make_citizen: CitizenFactory, store: Store, exhibition_i
 async def test_cancelling_tells_booth_requesters_once(
     bot: RunningBot, make_citizen: CitizenFactory, emulator: Emulator
 ) -> None:
-    from conversations.exhibition_admin import notify_booth_requesters
+    from services.exhibitions import notify_booth_requesters
 
     store = _store(bot)
     fair = await store.exhibitions.create(_draft("بازارچهٔ گلستان"), "officer:1")

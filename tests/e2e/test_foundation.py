@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.i18n import _
-from bot.settings import Settings
 from botapi_emulator import Citizen, Emulator, FaultConfig
+from config.settings import Settings
 from handlers.menu import MenuItem, label
 from handlers.start import help_text
 from tests.conftest import BOT_TOKEN, CitizenFactory, RunningBot, bot_running
+from texts.i18n import _
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 ALLOWED_LATIN = {"start", "cancel", "help", "stop", "PDF", "JPG", "PNG"}
@@ -39,6 +39,7 @@ def _menu_order() -> list[MenuItem]:
         MenuItem.TRACK,
         MenuItem.EXHIBITIONS,
         MenuItem.NOTIFICATIONS,
+        MenuItem.FAQ,
         MenuItem.HELP,
         MenuItem.CONTACT,
     ]
@@ -70,8 +71,10 @@ async def test_cancel_brings_back_the_menu(citizen: Citizen) -> None:
     assert replies[-1].buttons
 
 
-async def test_unknown_text_gets_a_polite_answer(citizen: Citizen) -> None:
-    replies = await citizen.says("سلام، وام می‌خواهم چه کنم؟ blah")
+async def test_what_is_no_question_gets_a_polite_answer(citizen: Citizen) -> None:
+    """A typed question goes to the FAQ (tests/e2e/test_faq.py); a greeting or a sticker-like
+    text does not."""
+    replies = await citizen.says("سلام 🙂")
     assert replies[-1].text == _(
         "Sorry, I did not understand that. Please choose one of the menu buttons below."
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.uploads import FILES_FOLDER
 from botapi_emulator import Citizen
+from storage.files import FILES_FOLDER
 from tests.conftest import RunningBot
 from tests.e2e.application_walk import last
 from tests.e2e.test_application import _at_documents, _kinds, _only_application

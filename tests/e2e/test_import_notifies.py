@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from bot.formatting import format_toman, to_persian_digits
-from bot.office.import_bank_report import import_bank_report
 from botapi_emulator import Citizen
 from domain.statuses import ApplicationStatus as S
+from office.import_bank_report import import_bank_report
 from tests.conftest import RunningBot
 from tests.integration.office_seed import NATIONAL, NO_QUIET, TRACKING, seed_application
+from texts.formatting import format_toman, to_persian_digits
 
 REPORT = (
     "کد رهگیری,کد ملی,بانک,شعبه,مبلغ,تاریخ پرداخت\n"
@@ -53,6 +53,7 @@ async def test_in_process_import_notifies_the_citizen(
         services.store,
         services.catalogue,
         path,
+        tz=services.settings.zone,
         quiet_hours=NO_QUIET,
         wake=services.wake_sender,
     )

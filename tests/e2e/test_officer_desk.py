@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.formatting import format_jalali_date
-from bot.i18n import _
-from bot.notifications_text import status_label
 from botapi_emulator import BotMessage, Citizen
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import DocumentStatus
 from handlers.menu import MenuItem, label
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from tests.e2e.test_tracking import _no_quiet_hours, jpeg, submitted_application
+from texts.formatting import format_jalali_date
+from texts.i18n import _
+from texts.notifications import status_label
 
 __all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
 

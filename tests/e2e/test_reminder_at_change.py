@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.i18n import _
-from bot.reminders import RECONCILE_JOB
+from bot.workers.reminders import RECONCILE_JOB
 from domain.reminders import ReminderKind, ReminderStatus, job_name
 from domain.statuses import ApplicationStatus as S
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from tests.e2e.test_officer_desk import move_button, officer_opens, wait_text
 from tests.e2e.test_tracking import _no_quiet_hours, jpeg, submitted_application
+from texts.i18n import _
 
 __all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
 

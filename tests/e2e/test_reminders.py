@@ -6,18 +6,19 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.context import HomebizApplication
-from bot.i18n import _
-from bot.reminders import ReminderService
+from bot.application import HomebizApplication
 from bot.runtime import running_bot
-from bot.settings import Settings
+from bot.workers.reminders import ReminderService
 from botapi_emulator import Emulator
+from config.settings import Settings
 from domain.reminders import ReminderKind, job_name
 from domain.statuses import ApplicationStatus as S
 from storage import Store
 from storage.status_changes import change_status
+from tests.clock import ShiftedClock
 from tests.conftest import CitizenFactory, bot_running, make_settings
 from tests.integration.test_reminders_store import STATUS_TEXT, make_application
+from texts.i18n import _
 
 DRAFT_TEXT = _(
     "You started an application for the home-business loan but have not sent it yet. "
@@ -37,7 +38,10 @@ def reminders_of(application: HomebizApplication) -> ReminderService:
 
 
 def move_clock(application: HomebizApplication, to: datetime) -> None:
-    application.services.clock = lambda: to
+    """Move the bot's one clock (the store, sender and reminders read it) to ``to``."""
+    clock = application.services.clock
+    assert isinstance(clock, ShiftedClock), "start the bot with clock=ShiftedClock()"
+    clock.move_to(to)
 
 
 async def delivered(emulator: Emulator, chat_id: int, count: int, store: Store) -> list[str]:
@@ -71,7 +75,7 @@ async def test_a_draft_is_reminded_after_24_and_72_hours_then_never_again(
     emulator: Emulator, tmp_path: Path, make_citizen: CitizenFactory
 ) -> None:
     settings = quiet_free_settings(emulator, tmp_path)
-    async with bot_running(settings) as bot:
+    async with bot_running(settings, clock=ShiftedClock()) as bot:
         await say_hello(make_citizen, 5001)
         app, store = bot.application, bot.application.services.store
         service = reminders_of(app)
@@ -99,7 +103,7 @@ async def test_a_submitted_draft_is_never_reminded(
     emulator: Emulator, tmp_path: Path, make_citizen: CitizenFactory
 ) -> None:
     settings = quiet_free_settings(emulator, tmp_path)
-    async with bot_running(settings) as bot:
+    async with bot_running(settings, clock=ShiftedClock()) as bot:
         await say_hello(make_citizen, 5002)
         app, store = bot.application, bot.application.services.store
         service = reminders_of(app)
@@ -120,7 +124,7 @@ async def test_a_correction_not_made_is_reminded(
     emulator: Emulator, tmp_path: Path, make_citizen: CitizenFactory
 ) -> None:
     settings = quiet_free_settings(emulator, tmp_path)
-    async with bot_running(settings) as bot:
+    async with bot_running(settings, clock=ShiftedClock()) as bot:
         await say_hello(make_citizen, 5003)
         app, store = bot.application, bot.application.services.store
         service = reminders_of(app)
@@ -141,7 +145,7 @@ async def test_restart_rebuilds_jobs_by_name_and_sends_nothing_twice(
     emulator: Emulator, tmp_path: Path, make_citizen: CitizenFactory
 ) -> None:
     settings = quiet_free_settings(emulator, tmp_path)
-    async with bot_running(settings) as bot:
+    async with bot_running(settings, clock=ShiftedClock()) as bot:
         await say_hello(make_citizen, 5004)
         app, store = bot.application, bot.application.services.store
         service = reminders_of(app)
@@ -157,7 +161,8 @@ async def test_restart_rebuilds_jobs_by_name_and_sends_nothing_twice(
         assert job_count(app, job_name(first.id)) == 0
         assert await delivered(emulator, 5004, 1, store) == [DRAFT_TEXT]
 
-    async with bot_running(settings) as bot:  # restart on the same data folder
+    # Restart on the same data folder.
+    async with bot_running(settings, clock=ShiftedClock()) as bot:
         app, store = bot.application, bot.application.services.store
         service = reminders_of(app)
         assert job_count(app, job_name(second.id)) == 1
@@ -176,7 +181,7 @@ async def test_missed_during_downtime_sent_once_within_grace_older_dropped(
     emulator: Emulator, tmp_path: Path, make_citizen: CitizenFactory
 ) -> None:
     settings = quiet_free_settings(emulator, tmp_path)
-    async with bot_running(settings) as bot:
+    async with bot_running(settings, clock=ShiftedClock()) as bot:
         await say_hello(make_citizen, 5005, 5006)
         store = bot.application.services.store
         service = reminders_of(bot.application)
@@ -186,13 +191,13 @@ async def test_missed_during_downtime_sent_once_within_grace_older_dropped(
         start = service.now()
     # Down for 25 hours: the correction (due at 48 h) is fine, the draft's 24 h one is late.
     later = start + timedelta(hours=25)
-    async with running_bot(settings, clock=lambda: later) as application:
+    async with running_bot(settings, clock=ShiftedClock(later)) as application:
         store = application.services.store
         assert await delivered(emulator, 5005, 1, store) == [DRAFT_TEXT]
         assert after_welcome(emulator, 5006) == []
     # Down again until 100 hours: the draft's 72 h one and the correction are too old.
     much_later = start + timedelta(hours=100)
-    async with running_bot(settings, clock=lambda: much_later) as application:
+    async with running_bot(settings, clock=ShiftedClock(much_later)) as application:
         service = reminders_of(application)
         counts = await service.repo.counts()
         assert counts == {"pending": 0, "sent": 1, "cancelled": 0, "dropped": 2}

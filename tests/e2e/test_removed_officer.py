@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.i18n import _
 from botapi_emulator import Citizen, Emulator
 from domain.exhibitions import BoothStatus
 from domain.statuses import ApplicationStatus as S
@@ -17,6 +16,7 @@ from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from tests.e2e.test_exhibitions import _citizen_id, _draft, _jalali, _today
 from tests.e2e.test_officer_desk import move_button, officer_opens
 from tests.e2e.test_tracking import submitted_application
+from texts.i18n import _
 
 NEWCOMER = 777002
 NEWCOMER_LABEL = "۷۷۷۰۰۲"

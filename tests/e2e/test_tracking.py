@@ -12,10 +12,6 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.formatting import format_jalali_date
-from bot.i18n import _
-from bot.notifications_text import render_status_notification, status_label
-from bot.uploads import FILES_FOLDER
 from botapi_emulator import Citizen
 from domain.models import Application, Document
 from domain.notifications import QuietHours
@@ -23,8 +19,12 @@ from domain.statuses import ApplicationStatus, PlanType
 from domain.tracking import new_tracking_code
 from handlers.menu import MenuItem, label
 from storage import Store
+from storage.files import FILES_FOLDER
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from tests.e2e.test_foundation import assert_persian
+from texts.formatting import format_jalali_date
+from texts.i18n import _
+from texts.notifications import render_status_notification, status_label
 
 NO_QUIET_HOURS = QuietHours(start_hour=0, end_hour=0)
 

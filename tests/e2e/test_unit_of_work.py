@@ -7,8 +7,8 @@ import sqlite3
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.context import BotContext
 from botapi_emulator import Citizen
+from handlers.context import BotContext
 from tests.conftest import RunningBot
 
 SORRY = "پوزش می‌خواهیم"

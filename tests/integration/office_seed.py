@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.notifications_text import make_renderer
 from domain.models import Application
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from storage import Store
 from storage.status_changes import change_status
+from texts.notifications import make_renderer
 
 OFFICER = "officer:900001"
 RENDER = make_renderer()

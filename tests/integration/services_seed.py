@@ -10,14 +10,14 @@ from typing import Any
 
 import aiosqlite
 
-from bot.notifications_text import make_renderer
 from domain.models import Application, Citizen
 from domain.notifications import QuietHours
 from domain.statuses import PlanType
-from services import applications, documents, lifecycle
+from services import applications, citizens, documents, lifecycle
 from services.actors import Actor
 from services.documents import FileRef
 from storage import Store
+from texts.notifications import make_renderer
 
 OFFICER_ID = 900001  # in the store's configured officers (OFFICER_IDS)
 OFFICER = Actor("officer", OFFICER_ID)
@@ -52,7 +52,7 @@ async def open_store(folder: Path) -> AsyncIterator[Store]:
 async def new_citizen(store: Store) -> tuple[Citizen, Actor]:
     """A citizen who started the bot, and the actor they are to the services."""
     user_id = next(_user_ids)
-    citizen = await applications.register_citizen(store, "telegram", user_id, user_id + 5)
+    citizen = await citizens.register(store, "telegram", user_id, user_id + 5)
     return citizen, Actor("citizen", citizen.id)
 
 

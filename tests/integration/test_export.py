@@ -7,23 +7,26 @@ import csv
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 
-from bot.charts import render_stats_chart
-from bot.formatting import to_persian_digits
-from bot.i18n import _
-from bot.office.export import HEADERS, export_applications, parse_filter_date, resolve_county
-from bot.office.stats_text import render_stats_paragraph, render_stats_text
 from domain.catalogue import Catalogue, load_catalogue
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
+from office.export import HEADERS, export_applications, parse_filter_date, resolve_county
 from storage import Store
 from storage.reports import ExportFilter, collect_stats
 from storage.status_changes import record_permit
 from tests.clock import FakeClock
 from tests.integration.office_seed import NATIONAL, OFFICER, RENDER, TRACKING, seed_application
+from texts.charts import render_stats_chart
+from texts.formatting import to_persian_digits
+from texts.i18n import _
+from texts.stats import render_stats_paragraph, render_stats_text
+
+TEHRAN = ZoneInfo("Asia/Tehran")  # the office's time zone (the TIMEZONE setting)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,7 @@ async def test_export_xlsx_with_filters(
     await seed(store, clock)
     path = tmp_path / "out" / "all.xlsx"
     path.parent.mkdir()
-    count = await export_applications(store, catalogue, path, ExportFilter())
+    count = await export_applications(store, catalogue, path, ExportFilter(), tz=TEHRAN)
     assert count == 6  # the draft is left out
 
     book = await asyncio.to_thread(load_workbook, path)
@@ -120,11 +123,11 @@ async def test_export_xlsx_with_filters(
     supporting = ExportFilter(
         county=resolve_county("بروجرد", catalogue), plan_type=PlanType.SUPPORTING
     )
-    assert await export_applications(store, catalogue, path, supporting) == 2
+    assert await export_applications(store, catalogue, path, supporting, tz=TEHRAN) == 2
     only_paid = ExportFilter(status=S.PAID, county="borujerd")
-    assert await export_applications(store, catalogue, path, only_paid) == 1
+    assert await export_applications(store, catalogue, path, only_paid, tz=TEHRAN) == 1
     drafts = ExportFilter(status=S.DRAFT)
-    assert await export_applications(store, catalogue, path, drafts) == 1
+    assert await export_applications(store, catalogue, path, drafts, tz=TEHRAN) == 1
 
 
 async def test_export_csv_with_date_range(
@@ -135,7 +138,7 @@ async def test_export_csv_with_date_range(
     in_1404 = ExportFilter(
         from_date=parse_filter_date("1404/01/01"), to_date=parse_filter_date("2025-07-01")
     )
-    assert await export_applications(store, catalogue, path, in_1404) == 2
+    assert await export_applications(store, catalogue, path, in_1404, tz=TEHRAN) == 2
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Persian text with the BOM
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
@@ -145,12 +148,14 @@ async def test_export_csv_with_date_range(
         to_persian_digits(TRACKING[1]),
     }
     before = ExportFilter(to_date=date(2025, 3, 20))  # last day of 1403
-    assert await export_applications(store, catalogue, path, before) == 1
+    assert await export_applications(store, catalogue, path, before, tz=TEHRAN) == 1
 
 
 async def test_stats_on_seeded_data(store: Store, clock: FakeClock, catalogue: Catalogue) -> None:
     await seed(store, clock)
-    stats = await collect_stats(store, year=1404, today=date(2025, 12, 1), catalogue=catalogue)
+    stats = await collect_stats(
+        store, tz=TEHRAN, year=1404, today=date(2025, 12, 1), catalogue=catalogue
+    )
     assert stats.submitted == 5 and stats.drafts == 1
     assert stats.by_status == {
         "under_review": 1,
@@ -178,6 +183,8 @@ async def test_stats_on_seeded_data(store: Store, clock: FakeClock, catalogue: C
     png = render_stats_chart(stats)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
 
-    last_year = await collect_stats(store, year=1403, today=date(2025, 12, 1), catalogue=catalogue)
+    last_year = await collect_stats(
+        store, tz=TEHRAN, year=1403, today=date(2025, 12, 1), catalogue=catalogue
+    )
     assert last_year.submitted == 1 and last_year.paid_total.count == 0
     assert render_stats_paragraph(last_year).startswith("در سال ۱۴۰۳")

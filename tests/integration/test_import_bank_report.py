@@ -7,21 +7,23 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
 
-from bot.formatting import format_toman, to_persian_digits
-from bot.i18n import _
-from bot.office.bank_report import parse_amount_rials, parse_payment_date
-from bot.office.import_bank_report import ImportResult, import_bank_report, render_import_result
 from domain.catalogue import Catalogue, load_catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
+from office.bank_report import parse_amount_rials, parse_payment_date
+from office.import_bank_report import ImportResult, import_bank_report, render_import_result
 from storage import Store
 from tests.integration.office_seed import NATIONAL, TRACKING, seed_application
+from texts.formatting import format_toman, to_persian_digits
+from texts.i18n import _
 
+TEHRAN = ZoneInfo("Asia/Tehran")  # the office's time zone (the TIMEZONE setting)
 DATA = Path(__file__).resolve().parent.parent / "data"
 TODAY = date(2026, 1, 10)
 NO_QUIET = QuietHours(start_hour=0, end_hour=0)
@@ -79,7 +81,7 @@ async def _run(
     store: Store, catalogue: Catalogue, path: Path, *, dry_run: bool = False
 ) -> ImportResult:
     return await import_bank_report(
-        store, catalogue, path, dry_run=dry_run, today=TODAY, quiet_hours=NO_QUIET
+        store, catalogue, path, tz=TEHRAN, dry_run=dry_run, today=TODAY, quiet_hours=NO_QUIET
     )
 
 

@@ -94,3 +94,14 @@ async def test_replies_wait_in_order_and_resolve_their_placeholder(store: Store)
     await queue.mark_done([(first, 900, "sent"), (second, None, "dropped: forbidden")])
     assert await queue.unsent(42) == []
     assert await queue.real_message_id(-first) == 900
+
+
+async def test_a_non_durable_write_leaves_the_connection_durable(store: Store) -> None:
+    """Reply marks skip the fsync; every other commit keeps synchronous=FULL."""
+    async with (
+        store.db.transaction(durable=False) as conn,
+        conn.execute("PRAGMA synchronous") as cursor,
+    ):
+        assert (await cursor.fetchone())[0] == 1  # NORMAL
+    async with store.db.transaction() as conn, conn.execute("PRAGMA synchronous") as cursor:
+        assert (await cursor.fetchone())[0] == 2  # FULL

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.reminders import ReminderService
+from bot.workers.reminders import ReminderService
 from domain.reminders import ReminderKind, ReminderStatus
 from domain.statuses import ApplicationStatus as S
 from storage.status_changes import change_status

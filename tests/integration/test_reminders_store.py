@@ -10,14 +10,14 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.context import Services
-from bot.reminders import ReminderService
-from bot.settings import Settings
+from bot.workers.reminders import ReminderService
+from config.settings import Settings
 from domain.catalogue import load_catalogue
 from domain.models import Application
 from domain.reminders import Reminder, ReminderKind, ReminderStatus
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
+from handlers.context import Services
 from storage import Store
 from storage.status_changes import change_status
 from tests.clock import FakeClock

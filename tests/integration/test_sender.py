@@ -15,8 +15,8 @@ import pytest
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.logging_setup import quiet_platform_noise
-from bot.sender import OutboxSender, TokenBucket
+from bot.workers.sender import OutboxSender, TokenBucket
+from config.logging_setup import quiet_platform_noise
 from domain.notifications import OutboxMessage, OutboxStatus
 from storage.db import Database
 from storage.outbox import OutboxRepository

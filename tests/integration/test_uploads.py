@@ -1,4 +1,5 @@
-"""bot/uploads.py: real type from the bytes, images that decode, size caps, fsynced storage."""
+"""Uploads (domain/file_checks.py, storage/files.py, handlers/uploads.py): real type from the
+bytes, images that decode, size caps, fsynced storage."""
 
 from __future__ import annotations
 
@@ -11,19 +12,11 @@ import pytest
 from PIL import Image
 
 from bot.app import make_bot
-from bot.settings import Settings
-from bot.uploads import (
-    FILES_FOLDER,
-    FileType,
-    Rejection,
-    UploadRejected,
-    check_content,
-    download,
-    receive_upload,
-    sniff_type,
-    store_file,
-)
 from botapi_emulator import Emulator
+from config.settings import Settings
+from domain.file_checks import FileType, Rejection, UploadRejected, check_content, sniff_type
+from handlers.uploads import download, receive_upload
+from storage.files import FILES_FOLDER, store_file
 from tests.e2e.application_walk import jpeg_bytes, pdf_bytes
 
 LIMIT = 1024 * 1024

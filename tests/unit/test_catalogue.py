@@ -12,11 +12,21 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from bot.i18n import catalogue_path, translations
+from texts.i18n import catalogue_path, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_PATH = catalogue_path("fa")
-SOURCE_DIRS = ("bot", "handlers", "conversations", "domain", "storage")
+SOURCE_DIRS = (
+    "bot",
+    "conversations",
+    "handlers",
+    "office",
+    "services",
+    "storage",
+    "texts",
+    "config",
+    "domain",
+)
 GETTEXT_NAMES = frozenset({"_", "N_", "gettext", "ngettext"})
 
 # Latin words a citizen may see: file types, commands and messenger names. Keep this list short.

@@ -58,7 +58,7 @@ def data_dir(tmp_path: Path) -> Path:
     """A private copy of the shipped files that a test may break."""
     target = tmp_path / "data"
     target.mkdir()
-    for name in ("counties.yaml", "activities.yaml", "rules.yaml", "documents.yaml"):
+    for name in ("counties.yaml", "activities.yaml", "rules.yaml", "documents.yaml", "faq.yaml"):
         shutil.copy(DEFAULT_DATA_DIR / name, target / name)
     return target
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.catalogue import Catalogue, DocumentCondition, DocumentRequirement, load_catalogue
-from domain.documents import conditions_met, required_documents
+from domain.documents import application_documents, conditions_met, required_documents
 from domain.eligibility import EligibilityAnswers, Gender
+from domain.models import Application
 from domain.statuses import PlanType
 
 CATALOGUE = load_catalogue()
@@ -91,3 +93,48 @@ def test_starred_activity_condition_is_met_for_starred_activities() -> None:
         answers(activity="honey"), None, CATALOGUE
     )
     assert DocumentCondition.STARRED_ACTIVITY not in conditions_met(answers(), None, CATALOGUE)
+
+
+# --- a stored application's documents (the officer's correction tick list) --------------------
+
+
+def stored(
+    answers: dict[str, Any], plan: PlanType = PlanType.INDEPENDENT, **fields: Any
+) -> Application:
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    return Application(
+        id=1,
+        citizen_id=1,
+        plan_type=plan,
+        answers=answers,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+
+
+def test_an_application_requires_what_its_own_answers_require() -> None:
+    woman = stored({"gender": "woman", "home_rented": False, "activity": "programming"})
+    assert {d.code for d in application_documents(woman, CATALOGUE)} == BASE
+    man = stored({"gender": "man", "home_rented": True}, activity_code="legume_packing")
+    assert {d.code for d in application_documents(man, CATALOGUE)} == BASE | {
+        "military_service_card",
+        "lease",
+        "owner_consent",
+        "health_certificate",
+    }
+    supporter = stored({"gender": "woman", "covered_workers": 8}, plan=PlanType.SUPPORTING)
+    codes = [d.code for d in application_documents(supporter, CATALOGUE)]
+    assert {"no_criminal_record", "experience_proof", "covered_workers_list"} <= set(codes)
+    assert codes == [d.code for d in CATALOGUE.documents if d.code in codes]  # yaml order
+
+
+def test_unreadable_answers_leave_only_their_own_condition_unknown() -> None:
+    odd = stored({"gender": "robot", "home_rented": True})
+    assert {d.code for d in application_documents(odd, CATALOGUE)} == BASE | {
+        "lease",
+        "owner_consent",
+    }
+    # An uploaded kind stays correctable even when the answers no longer ask for it.
+    uploaded = application_documents(odd, CATALOGUE, uploaded=["military_service_card"])
+    assert "military_service_card" in {d.code for d in uploaded}

@@ -101,3 +101,11 @@ def test_typed_county_and_choice(catalogue: Catalogue) -> None:
     assert views.typed_choice(QuestionId.IRANIAN, " بله ", catalogue) == "1"
     assert views.typed_choice(QuestionId.PLAN, "هر دو", catalogue) == "both"
     assert views.typed_choice(QuestionId.PLAN, "شاید", catalogue) is None
+
+
+def test_a_typed_search_is_echoed_with_persian_digits(catalogue: Catalogue) -> None:
+    note = views.nothing_found_note("200 میلیون")
+    assert "«۲۰۰ میلیون»" in note
+    found = catalogue.search_activities("پرورش")
+    text, _markup = views.search_view("پرورش 2", found, EligibilityAnswers(), catalogue, TODAY)
+    assert "«پرورش ۲»" in text

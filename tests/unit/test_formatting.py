@@ -10,16 +10,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.formatting import (
+from domain.persian import parse_amount_toman, parse_int
+from texts.formatting import (
+    format_branch,
     format_jalali_date,
     format_jalali_datetime,
     format_jalali_short,
     format_number,
+    format_phone,
     format_toman,
     format_toman_short,
+    format_tracking_code,
+    format_typed_text,
     to_persian_digits,
 )
-from domain.persian import parse_amount_toman, parse_int
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -102,3 +106,30 @@ def test_jalali_short_pads() -> None:
 def test_every_month_has_a_persian_name(month: int) -> None:
     shown = format_jalali_date(jdatetime.date(1404, month, 1).togregorian())
     assert not any("a" <= ch.lower() <= "z" for ch in shown)
+
+
+# --- one form for codes and phones; typed text shown back (issue 8, items 8-10) ------------------
+
+
+def test_a_tracking_code_is_shown_one_way() -> None:
+    assert format_tracking_code("82633260") == "۸۲۶۳۳۲۶۰"
+
+
+def test_a_phone_is_shown_as_people_write_it() -> None:
+    assert format_phone("+989161234567") == "۰۹۱۶۱۲۳۴۵۶۷"
+    assert format_phone(None) == "—"
+
+
+def test_typed_text_is_shown_back_with_persian_digits() -> None:
+    assert format_typed_text("200 میلیون") == "۲۰۰ میلیون"
+    assert format_typed_text("کد ٤٥  و 7") == "کد ۴۵  و ۷"  # spacing kept
+    # A word with Latin letters says something its digits are part of: kept as typed.
+    assert format_typed_text("mojavez.ir/a1 صفحه 2") == "mojavez.ir/a1 صفحه ۲"
+
+
+def test_a_typed_branch_word_is_not_said_twice() -> None:
+    assert format_branch("شعبه مرکزی") == "مرکزی"
+    assert format_branch("شعبهٔ 1234") == "۱۲۳۴"
+    assert format_branch("مرکزی خرم‌آباد") == "مرکزی خرم‌آباد"
+    assert format_branch("شعبه") == "شعبه"
+    assert format_branch(None) == ""

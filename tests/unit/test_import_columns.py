@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.office import bank_report, import_exhibitions
-from bot.office.import_columns import (
+from office import bank_report, import_exhibitions
+from office.import_columns import (
     ImportColumnsError,
     header_index,
     import_columns,

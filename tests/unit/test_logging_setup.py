@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.error import NetworkError, TimedOut
 
-from bot.logging_setup import one_line
+from config.logging_setup import one_line
 
 
 def test_an_html_body_is_left_out() -> None:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.notifications_text import make_renderer, render_status_notification, status_label
 from domain.models import Application, StatusEvent
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
+from texts.notifications import make_renderer, render_status_notification, status_label
 
 NOW = datetime(2025, 3, 1, 6, 30, tzinfo=UTC)
 APP = Application(

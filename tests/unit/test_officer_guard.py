@@ -11,8 +11,8 @@ from typing import Any
 from telegram.ext import ApplicationBuilder, ConversationHandler, DictPersistence
 
 from bot.app import register_handlers
-from bot.auth import guarded_by, is_admin, is_officer
-from bot.context import HomebizApplication
+from bot.application import HomebizApplication
+from handlers.auth import guarded_by, is_admin, is_officer
 
 OFFICER_CONVERSATIONS = {"officer_desk", "announce", "exhibition_admin"}
 ADMIN_CONVERSATIONS = {"officer_admin"}

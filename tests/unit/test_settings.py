@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import BALE_API_URL, BALE_FILE_URL, SettingsError, load_settings
+from config.settings import BALE_API_URL, BALE_FILE_URL, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

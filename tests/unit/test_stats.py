@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.office.stats_text import more_than_amount, render_stats_paragraph, render_stats_text
 from domain.stats import (
     LoanTotals,
     Stats,
@@ -14,6 +13,7 @@ from domain.stats import (
     round_down_rials,
 )
 from domain.statuses import PlanType
+from texts.stats import more_than_amount, render_stats_paragraph, render_stats_text
 
 SEED_LOANS = (
     "از ابتدای سال ۱۴۰۴ تاکنون تعداد ۲۴۱ طرح به صورت مستقل و ۴۶۸ طرح پشتیبان از طریق معرفی به "

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from domain.tracking import (
     damm_check_digit,
-    format_tracking_code,
     is_valid_tracking_code,
     new_tracking_code,
     normalize_tracking_code,
 )
+from texts.formatting import format_tracking_code
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -39,8 +39,7 @@ def test_same_seed_same_code_and_system_randomness_by_default() -> None:
 
 def test_any_digit_script_and_separators_are_accepted() -> None:
     code = new_tracking_code(random.Random(3))
-    grouped = format_tracking_code(code)
-    assert grouped == f"{code[:4]}-{code[4:]}"
+    grouped = f"{code[:4]}-{code[4:]}"  # the form earlier confirmations showed
     for typed in (
         code.translate(PERSIAN),
         code.translate(ARABIC),
@@ -75,3 +74,13 @@ def test_every_adjacent_transposition_is_detected(code: str) -> None:
         if a != b:
             swapped = code[:position] + b + a + code[position + 2 :]
             assert not is_valid_tracking_code(swapped), swapped
+
+
+def test_one_shown_form_eight_persian_digits_that_reads_back() -> None:
+    code = new_tracking_code(random.Random(5))
+    shown = format_tracking_code(code)
+    assert shown == code.translate(PERSIAN) and "-" not in shown and len(shown) == 8
+    assert normalize_tracking_code(shown) == code
+    # Pasted with a separator or the invisible marks a phone adds: still the same code.
+    for pasted in (f"{shown[:4]}-{shown[4:]}", f"{shown[:4]} {shown[4:]}", f"\u200f{shown}\u200e"):
+        assert normalize_tracking_code(pasted) == code

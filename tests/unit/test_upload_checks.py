@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image
 
-from bot.uploads import (
+from domain.file_checks import (
     DEFAULT_MAX_IMAGE_PIXELS,
     FileType,
     Rejection,

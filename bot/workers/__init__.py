@@ -1,0 +1,1 @@
+"""The workers beside the update pipeline: the outbox sender, reminders and broadcasts."""

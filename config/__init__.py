@@ -1,0 +1,1 @@
+"""Settings (pydantic-settings) and logging set-up: built once at start-up and passed down."""

@@ -1,0 +1,163 @@
+"""Who is an officer: OFFICER_IDS (admins) plus officers an admin added in the bot.
+
+Officer callbacks are wrapped with ``officer_only`` (admin ones with ``admin_only``): to anyone
+else the bot behaves as if the command or button did not exist, so probing reveals nothing.
+``officer_steps`` / ``admin_steps`` apply the same check to EVERY step of an officer
+conversation (entry points and every state's handlers), looked up in the store at each step:
+an officer removed half-way gets «not understood» at the next step and the conversation ends.
+The check itself is ``services.officers`` (the one every service runs too); a service that
+refuses an actor (``NotAllowed``) half-way through a guarded step gets the same answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any, TypeVar, cast
+
+from telegram import Update
+from telegram.ext import BaseHandler, ConversationHandler
+
+from handlers.context import BotContext, Services
+from handlers.menu import main_menu_keyboard
+from services import officers
+from services.actors import Actor
+from services.errors import NotAllowed
+from texts.i18n import _
+
+LOGGER = logging.getLogger(__name__)
+R = TypeVar("R")
+# Set on a guarded callback: the check it already runs (so a step is never checked twice).
+_GUARD_MARK = "_homebiz_guard"
+
+
+def roster(services: Services) -> officers.Roster:
+    """Where officers are looked up: this platform's accounts, and OFFICER_IDS as admins."""
+    settings = services.settings
+    return officers.Roster.of(settings.bot_platform.value, settings.officer_ids)
+
+
+async def is_officer(services: Services, user_id: int) -> bool:
+    """An officer: listed in OFFICER_IDS or added by an admin (and not removed)."""
+    return await officers.is_officer(services.store, roster(services), user_id)
+
+
+async def is_admin(services: Services, user_id: int) -> bool:
+    """An admin may add and remove officers: OFFICER_IDS, or an officer marked admin."""
+    return await officers.is_admin(services.store, roster(services), user_id)
+
+
+async def officer_user_ids(services: Services) -> list[int]:
+    """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
+    return await officers.officer_user_ids(services.store, roster(services))
+
+
+def officer_of(actor: str) -> int | None:
+    """The officer's user id in an actor string (``officer:<id>``), else None."""
+    kind, _sep, raw = actor.partition(":")
+    return int(raw) if kind == "officer" and raw.isdigit() else None
+
+
+def officer_actor(user_id: int) -> str:
+    """The actor string recorded in status events and the audit log."""
+    return f"officer:{user_id}"
+
+
+def acting_officer(user_id: int) -> Actor:
+    """The actor a service gets for this officer (``str()`` is ``officer_actor``)."""
+    return Actor("officer", user_id)
+
+
+async def _refuse(update: Update) -> None:
+    """What a non-officer gets: the same answer as for any unknown input."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    message = update.effective_message
+    if message is not None and update.callback_query is None:
+        await message.reply_text(
+            _("Sorry, I did not understand that. Please choose one of the menu buttons below."),
+            reply_markup=main_menu_keyboard(),
+        )
+
+
+# A handler callback as PTB's handlers are typed for: a coroutine function.
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, R]]
+Allowed = Callable[[Services, int], Awaitable[bool]]
+
+
+def _guard(allowed: Allowed, role: str) -> Callable[[Callback[R]], Callback[R | int]]:
+    """A decorator running the callback only for users ``allowed`` admits."""
+
+    def decorate(callback: Callback[R]) -> Callback[R | int]:
+        @functools.wraps(callback)
+        async def guarded(update: Update, context: BotContext) -> R | int:
+            user = update.effective_user
+            if user is None or not await allowed(context.services, user.id):
+                LOGGER.warning(
+                    "Refused %s action %s to user %s", role, callback.__name__, user and user.id
+                )
+                await _refuse(update)
+                return ConversationHandler.END
+            try:
+                return await callback(update, context)
+            except NotAllowed:  # the service's own check: removed between the two reads
+                LOGGER.warning("Service refused %s action %s", role, callback.__name__)
+                await _refuse(update)
+                return ConversationHandler.END
+
+        setattr(guarded, _GUARD_MARK, allowed)
+        return guarded
+
+    return decorate
+
+
+def officer_only(callback: Callback[R]) -> Callback[R | int]:
+    """Run the callback only for officers; others get the ordinary «not understood»."""
+    return _guard(is_officer, "officer")(callback)
+
+
+def admin_only(callback: Callback[R]) -> Callback[R | int]:
+    """Run the callback only for admins; others get the ordinary «not understood»."""
+    return _guard(is_admin, "admin")(callback)
+
+
+def guarded_by(callback: object) -> Allowed | None:
+    """The check a callback runs before anything else (``is_officer``, ``is_admin``), if any."""
+    mark = getattr(callback, _GUARD_MARK, None)
+    return cast(Allowed, mark) if mark is not None else None
+
+
+def _guard_steps(
+    handlers: Iterable[BaseHandler[Update, BotContext, Any]], allowed: Allowed, role: str
+) -> list[BaseHandler[Update, BotContext, Any]]:
+    """Wrap every step of these handlers (a conversation's entries and states) with the check.
+
+    Fallbacks stay as they are: they are the ways out (/cancel, /start, a menu button), open
+    to anyone. A callback that already runs this check is not wrapped again.
+    """
+    result = list(handlers)
+    for handler in result:
+        steps: list[BaseHandler[Update, BotContext, Any]] = [handler]
+        if isinstance(handler, ConversationHandler):
+            steps = [*handler.entry_points, *(h for hs in handler.states.values() for h in hs)]
+        for step in steps:
+            if guarded_by(step.callback) is not allowed:
+                callback = cast(Callback[object], step.callback)
+                step.callback = _guard(allowed, role)(callback)
+    return result
+
+
+def officer_steps(
+    handlers: Iterable[BaseHandler[Update, BotContext, Any]],
+) -> list[BaseHandler[Update, BotContext, Any]]:
+    """Every step of these officer conversations checks, in the store, that the presser is an
+    officer now; to anyone else (a removed officer too) it is «not understood», and it ends."""
+    return _guard_steps(handlers, is_officer, "officer")
+
+
+def admin_steps(
+    handlers: Iterable[BaseHandler[Update, BotContext, Any]],
+) -> list[BaseHandler[Update, BotContext, Any]]:
+    """The same as ``officer_steps`` for admins' conversations (managing officers)."""
+    return _guard_steps(handlers, is_admin, "admin")

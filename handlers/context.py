@@ -1,0 +1,103 @@
+"""Typed access to the bot's long-lived services from any callback (``context.services``).
+
+The interface layer's view of the runtime: ``Services`` names what a handler may use, and the
+workers it may poke (the outbox sender, the reminders) by the small protocols below, so this
+module imports nothing from ``bot`` (the runtime builds ``Services`` and hangs it on its
+Application, ``bot.application.HomebizApplication``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import aiosqlite
+from telegram.ext import CallbackContext, ExtBot
+
+from config.settings import Settings
+from storage.status_changes import ReminderSync
+from storage.unit_of_work import after_commit
+
+if TYPE_CHECKING:
+    from domain.catalogue import Catalogue
+    from domain.reminders import Reminder
+    from storage import Store
+
+UserData = dict[str, Any]
+ChatData = dict[str, Any]
+BotData = dict[str, Any]
+
+
+class Sender(Protocol):
+    """The outbox sender (``bot.workers.sender.OutboxSender``), as handlers see it."""
+
+    def wake(self) -> None:
+        """Look for due rows now instead of at the next poll."""
+        ...
+
+
+class Reminders(ReminderSync, Protocol):
+    """The reminder service (``bot.workers.reminders.ReminderService``), as handlers see it."""
+
+    async def schedule(
+        self,
+        kind: str,
+        subject: str,
+        chat_id: int,
+        due_at: datetime,
+        *,
+        citizen_id: int | None = None,
+        sequence: str = "1",
+        payload: dict[str, Any] | None = None,
+        conn: aiosqlite.Connection | None = None,
+    ) -> Reminder | None:
+        """Store a reminder (once per kind/subject/sequence) and schedule its job."""
+        ...
+
+    async def cancel_for(
+        self,
+        subject: str,
+        *,
+        reason: str = "cancelled",
+        kinds: list[str] | None = None,
+        conn: aiosqlite.Connection | None = None,
+    ) -> int:
+        """Cancel the pending reminders of a subject and of its children; return how many."""
+        ...
+
+
+@dataclass
+class Services:
+    """Everything a handler may need, built once at start-up and passed down."""
+
+    settings: Settings
+    store: Store
+    catalogue: Catalogue
+    # The one clock (bot.runtime makes it; the store, sender, reminders and broadcasts share it).
+    clock: Callable[[], datetime]
+    # Delivers the outbox (notifications, reminders, broadcasts); set once the bot runs.
+    sender: Sender | None = None
+    # Reminders (schedule, cancel_for, sync_application); set once the bot runs.
+    reminders: Reminders | None = None
+
+    def wake_sender(self) -> None:
+        """Deliver freshly enqueued messages now (inside an update: once it has committed)."""
+        if self.sender is not None:
+            after_commit(self.sender.wake)
+
+    def now(self) -> datetime:
+        """The current time, aware, from the injected clock."""
+        return self.clock()
+
+
+class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
+    """Callback context with typed access to the services."""
+
+    @property
+    def services(self) -> Services:
+        services = getattr(self.application, "services", None)
+        if not isinstance(services, Services):  # pragma: no cover - wiring bug
+            raise TypeError("BotContext needs an Application carrying Services")
+        return services

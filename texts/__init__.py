@@ -1,0 +1,1 @@
+"""Texts a citizen or officer reads: the gettext catalogue, Persian formatting, renderers."""
