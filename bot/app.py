@@ -60,6 +60,9 @@ def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = Non
 def build_application(services: Services) -> HomebizApplication:
     """Build the Application on an opened store, with all handlers registered."""
     settings = services.settings
+    # The roster (platform, OFFICER_IDS) services.officers uses when a caller passes none:
+    # the same check as handlers.auth.roster, whatever door a service is called through.
+    services.store.officers.configure(settings.bot_platform.value, settings.officer_ids)
     persistence = SqlitePersistence(
         services.store.db,
         platform=settings.bot_platform.value,

@@ -11,7 +11,6 @@ FIX_UPLOAD --> [*]: all replaced → back to under review
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,14 +28,14 @@ from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inlin
 from conversations.tracking_view import render_application
 from domain.models import Citizen
 from domain.persian import normalize_national_code
-from domain.statuses import ApplicationStatus
 from domain.tracking import normalize_tracking_code
 from handlers.context import BotContext, Services
 from handlers.menu import MenuItem, label, main_menu_keyboard, menu_button
+from services import applications, citizens
+from services.actors import Actor
+from services.applications import LookupThrottled
 from texts.formatting import format_jalali_datetime
 from texts.i18n import _
-
-LOGGER = logging.getLogger(__name__)
 
 ASK_CODE, ASK_NATIONAL = "trk_ask_code", "trk_ask_national"
 FIX_UPLOAD = tracking_fix.FIX_UPLOAD
@@ -51,7 +50,7 @@ async def current_citizen(update: Update, context: BotContext) -> Citizen | None
         return None
     services = context.services
     platform = services.settings.bot_platform.value
-    return await services.store.citizens.get_by_platform_user(platform, user.id)
+    return await citizens.find(services.store, platform, user.id)
 
 
 def _lookup_keyboard() -> InlineKeyboardMarkup:
@@ -67,8 +66,12 @@ async def show_applications(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     citizen = await current_citizen(update, context)
     services = context.services
-    apps = [] if citizen is None else await services.store.applications.list_for_citizen(citizen.id)
-    if not apps:
+    views = (
+        []
+        if citizen is None
+        else await applications.list_for_citizen(services.store, Actor("citizen", citizen.id))
+    )
+    if not views:
         await message.reply_text(
             _(
                 "You have no application in this account yet. To apply, press «{button}» in the "
@@ -78,8 +81,8 @@ async def show_applications(update: Update, context: BotContext) -> int:
             reply_markup=_lookup_keyboard(),
         )
         return ConversationHandler.END
-    for app in apps:
-        text, keyboard = await render_application(services, app, with_fix_buttons=True)
+    for view in views:
+        text, keyboard = render_application(services, view, with_fix_buttons=True)
         await message.reply_text(text, reply_markup=keyboard)
     await message.reply_text(
         _("Applied from another phone or account? Look it up with its tracking code."),
@@ -93,7 +96,7 @@ async def show_applications(update: Update, context: BotContext) -> int:
 
 async def _throttled(services: Services, user_id: int) -> datetime | None:
     platform = services.settings.bot_platform.value
-    return await services.store.lookups.blocked_until(platform, user_id)
+    return await applications.lookup_blocked_until(services.store, services.now, platform, user_id)
 
 
 async def _say_throttled(update: Update, until: datetime, services: Services) -> int:
@@ -163,13 +166,15 @@ async def got_national_code(update: Update, context: BotContext) -> int | str:
         return ASK_NATIONAL
     services = context.services
     code = context.user_data.pop(_CODE_KEY, None)
-    until = await _throttled(services, user.id)
-    if until is not None:
-        return await _say_throttled(update, until, services)
-    app = None if code is None else await services.store.applications.find_by_tracking_code(code)
-    if app is None or app.national_code != national or app.status is ApplicationStatus.DRAFT:
-        await services.store.lookups.record_failure(services.settings.bot_platform.value, user.id)
-        LOGGER.info("Failed tracking lookup by user %s", user.id)
+    platform = services.settings.bot_platform.value
+    try:
+        # A lost code (user data gone) counts as a failed lookup, like a wrong one.
+        view = await applications.lookup(
+            services.store, services.now, platform, user.id, code or "", national
+        )
+    except LookupThrottled as throttled:
+        return await _say_throttled(update, throttled.until, services)
+    if view is None:
         await message.reply_text(
             _(
                 "No application matches this tracking code and national code. Please check "
@@ -178,7 +183,7 @@ async def got_national_code(update: Update, context: BotContext) -> int | str:
             reply_markup=_lookup_keyboard(),
         )
         return ConversationHandler.END
-    text, _keyboard = await render_application(services, app, with_fix_buttons=False)
+    text, _keyboard = render_application(services, view, with_fix_buttons=False)
     await message.reply_text(text, reply_markup=main_menu_keyboard())
     return ConversationHandler.END
 

@@ -9,10 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.catalogue import Catalogue
 from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
-from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
+from domain.statuses import ApplicationStatus, PlanType
 from handlers.context import Services
 from handlers.menu import MenuItem, label
-from storage.status_changes import Renderer
+from services.applications import ApplicationView
+from services.lifecycle import Renderer
 from texts.formatting import (
     format_branch,
     format_jalali_date,
@@ -89,39 +90,6 @@ def render_timeline(services: Services, events: list[StatusEvent]) -> str:
     return "\n".join(line for event in events for line in _event_lines(services, event))
 
 
-async def pending_corrections(services: Services, app: Application) -> dict[str, str]:
-    """Requested documents not replaced since the request: code → the officer's reason."""
-    if app.status is not ApplicationStatus.NEEDS_CORRECTION:
-        return {}
-    events = await services.store.status_events.timeline(app.id)
-    request = next(
-        (e for e in reversed(events) if e.to_status is ApplicationStatus.NEEDS_CORRECTION), None
-    )
-    if request is None or request.created_at is None:
-        return {}
-    latest = (await services.store.documents.list_for_application(app.id)).latest
-    pending: dict[str, str] = {}
-    for code in request.details.get("documents", []):
-        doc = latest.get(code)
-        if doc is None or doc.created_at is None or doc.created_at <= request.created_at:
-            pending[code] = (doc.reason if doc is not None else None) or request.reason or ""
-    return pending
-
-
-async def open_requests(services: Services, app: Application) -> tuple[dict[str, str], set[str]]:
-    """(requested documents still to send, requested documents an officer has since accepted)."""
-    pending = await pending_corrections(services, app)
-    if not pending:
-        return {}, set()
-    latest = (await services.store.documents.list_for_application(app.id)).latest
-    accepted = {
-        code
-        for code in pending
-        if code in latest and latest[code].status is DocumentStatus.ACCEPTED
-    }
-    return {c: r for c, r in pending.items() if c not in accepted}, accepted
-
-
 def fix_keyboard(services: Services, app_id: int, codes: list[str]) -> InlineKeyboardMarkup:
     """One «send again» button per document still to correct (ids and codes only)."""
     return InlineKeyboardMarkup(
@@ -139,11 +107,11 @@ def fix_keyboard(services: Services, app_id: int, codes: list[str]) -> InlineKey
     )
 
 
-async def render_application(
-    services: Services, app: Application, *, with_fix_buttons: bool
+def render_application(
+    services: Services, view: ApplicationView, *, with_fix_buttons: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A citizen's card: code, plan, status, timeline and what to correct (with buttons)."""
-    events = await services.store.status_events.timeline(app.id)
+    app = view.application
     parts = [
         _("📄 Application {code} — {plan}").format(
             code=display_code(app), plan=_(PLAN_LABELS[app.plan_type])
@@ -151,10 +119,10 @@ async def render_application(
         _("Status: {status}").format(status=status_label(app.status)),
         "",
         _("Timeline:"),
-        render_timeline(services, events),
+        render_timeline(services, view.timeline),
     ]
     keyboard = None
-    pending, _accepted = await open_requests(services, app)
+    pending = view.corrections.pending
     if pending:
         parts += ["", _("Documents to send again:")]
         for code, reason in pending.items():

@@ -1,8 +1,12 @@
 """Who is an officer or an admin now; admins add and remove officers (audited).
 
-Officers are the settings' OFFICER_IDS (admins; the caller passes them in a ``Roster``) and
-the accounts an admin added in the bot (the store, per platform). Every officer action calls
-``require_officer`` first, whatever door it came through, so a removed officer can do nothing.
+Officers are the settings' OFFICER_IDS (admins) and the accounts an admin added in the bot
+(the store, per platform); a ``Roster`` says which platform and which OFFICER_IDS. Every officer
+action calls ``require_officer`` first, whatever door it came through, so a removed officer can
+do nothing. A caller may pass the roster (the handlers build it from the settings:
+``handlers.auth.roster``); without one, the roster the store was given at start-up is used
+(``store.officers.configure``, done by ``bot.app.build_application``), so services such as
+``services.documents``/``lifecycle`` need no roster parameter and still check the same way.
 """
 
 from __future__ import annotations
@@ -27,6 +31,12 @@ class Roster:
     def of(cls, platform: str, admin_ids: Iterable[int] = ()) -> Roster:
         """A roster for this platform with these OFFICER_IDS."""
         return cls(platform=platform, admin_ids=frozenset(admin_ids))
+
+
+def store_roster(store: Store) -> Roster:
+    """The roster the store was configured with at start-up (no officers before that)."""
+    officers = store.officers
+    return Roster.of(officers.platform or "", officers.configured)
 
 
 @dataclass(frozen=True)
@@ -66,12 +76,15 @@ def _user_id(actor: Actor) -> int | None:
     return int(actor.id) if actor.id.isdigit() else None
 
 
-async def require_officer(store: Store, actor: Actor, roster: Roster) -> int:
+async def require_officer(store: Store, actor: Actor, roster: Roster | None = None) -> int:
     """The officer's user id; NotAllowed unless the actor is an officer now.
 
-    Call it inside the service's transaction: the check and the writes see the same store.
+    ``roster`` defaults to the store's (``store_roster``). Call it inside the service's
+    transaction: the check and the writes see the same store.
     """
     user_id = _user_id(actor)
+    if roster is None:
+        roster = store_roster(store)
     if user_id is None or not await is_officer(store, roster, user_id):
         raise NotAllowed(f"{actor.kind} is not an officer")
     return user_id

@@ -23,18 +23,27 @@ class LookupThrottle:
         self.window = window
 
     async def record_failure(
-        self, platform: str, user_id: int, conn: aiosqlite.Connection | None = None
+        self,
+        platform: str,
+        user_id: int,
+        conn: aiosqlite.Connection | None = None,
+        *,
+        now: datetime | None = None,
     ) -> None:
         """Remember one failed lookup (wrong national code or unknown code: the same)."""
+        at = to_db_time(now) if now is not None else self.db.now_text()
         async with self.db.writing(conn) as c:
             await c.execute(
                 "INSERT INTO lookup_failures (platform, user_id, at) VALUES (?, ?, ?)",
-                (platform, user_id, self.db.now_text()),
+                (platform, user_id, at),
             )
 
-    async def blocked_until(self, platform: str, user_id: int) -> datetime | None:
-        """When this account may try again, or None if it may try now."""
-        since = to_db_time(self.db.now() - self.window)
+    async def blocked_until(
+        self, platform: str, user_id: int, *, now: datetime | None = None
+    ) -> datetime | None:
+        """When this account may try again (at ``now``, the database's clock if not given),
+        or None if it may try now."""
+        since = to_db_time((now if now is not None else self.db.now()) - self.window)
         async with (
             self.db.read() as c,
             c.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
@@ -48,6 +49,15 @@ class OfficerRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Set once at start-up (``configure``): the bot's platform and OFFICER_IDS, the roster
+        # services.officers uses when its caller passes none (services.officers.store_roster).
+        self.platform: str | None = None
+        self.configured: frozenset[int] = frozenset()
+
+    def configure(self, platform: str, configured: Iterable[int]) -> None:
+        """The bot's platform and the officers its settings name (OFFICER_IDS)."""
+        self.platform = platform
+        self.configured = frozenset(configured)
 
     async def add(
         self,

@@ -1,7 +1,8 @@
 """The documents step: pick a document, send it as a photo or PDF, replace one, see the checklist.
 
 Order on every upload: the file is written (fsynced), then its ``documents`` row and the form,
-in one transaction, then the reply; a crash in between loses at most an orphan file.
+in one transaction (``services.documents.upload``, the one replacement path), then the reply;
+a crash in between loses at most an orphan file.
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from conversations.application.form import Step, documents_for
 from conversations.application.questions import ask
 from domain.catalogue import DocumentRequirement, FileKind
 from domain.file_checks import UploadRejected
-from domain.models import Document
 from domain.statuses import DocumentStatus
 from handlers.context import BotContext
 from handlers.uploads import receive_upload
-from storage.files import StoredFile
+from services.documents import DocumentAccepted, FileRef, latest_own, upload
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -39,9 +39,9 @@ def _accepted_note(doc: DocumentRequirement) -> str:
     ).format(name=doc.name)
 
 
-async def _is_accepted(context: BotContext, app_id: int, code: str) -> bool:
+async def _is_accepted(context: BotContext, draft: Draft, code: str) -> bool:
     """Whether an officer has accepted the current upload of this kind (no more replacing)."""
-    latest = (await context.services.store.documents.list_for_application(app_id)).latest
+    latest = await latest_own(context.services.store, draft.actor, draft.app.id)
     return code in latest and latest[code].status is DocumentStatus.ACCEPTED
 
 
@@ -58,7 +58,7 @@ async def pick_document(update: Update, context: BotContext, draft: Draft, code:
     """The citizen chose which document the next upload is (to send or to replace)."""
     required = {doc.code for doc in documents_for(draft.form, context.services.catalogue)}
     doc = context.services.catalogue.document(code)
-    if doc is not None and code in required and await _is_accepted(context, draft.app.id, code):
+    if doc is not None and code in required and await _is_accepted(context, draft, code):
         return await ask(update, context, draft, Step.DOCUMENTS, _accepted_note(doc))
     if code in required:
         draft.form.awaiting_document = code
@@ -77,38 +77,32 @@ def _file_of(message: Message) -> tuple[str, int | None, FileKind] | None:
 
 
 async def _store_upload(
-    context: BotContext, draft: Draft, doc: DocumentRequirement, stored: StoredFile, file_id: str
+    context: BotContext, draft: Draft, doc: DocumentRequirement, file: FileRef
 ) -> bool:
     """The documents row (replacing the previous upload of this kind) and the form, together.
 
     False, storing nothing, when an officer has accepted the current upload of this kind.
     """
     store = context.services.store
-    catalogue = context.services.catalogue
-    async with store.db.transaction() as conn:
-        latest = (await store.documents.list_for_application(draft.app.id, conn=conn)).latest
-        new = Document(
-            application_id=draft.app.id,
-            kind=doc.code,
-            stored_name=stored.stored_name,
-            sha256=stored.sha256,
-            mime_type=stored.mime_type,
-            size_bytes=stored.size_bytes,
-            platform_file_id=file_id,
+    latest = await latest_own(store, draft.actor, draft.app.id)
+    required = documents_for(draft.form, context.services.catalogue)
+    missing = [d for d in missing_documents(required, latest) if d.code != doc.code]
+    awaiting = draft.form.awaiting_document
+    draft.form.awaiting_document = missing[0].code if missing else None
+    try:
+        done = await upload(
+            store,
+            draft.actor,
+            draft.app.id,
+            doc.code,
+            file,
+            answers=draft.form.dump(),
+            step=Step.DOCUMENTS.value,
         )
-        old = latest.get(doc.code)
-        if old is not None and old.status is DocumentStatus.ACCEPTED:
-            return False
-        if old is not None and old.id is not None and old.status is not DocumentStatus.REPLACED:
-            await store.documents.replace(old.id, new, conn=conn)
-        else:
-            await store.documents.add(new, conn=conn)
-        latest[doc.code] = new
-        missing = missing_documents(documents_for(draft.form, catalogue), latest)
-        draft.form.awaiting_document = missing[0].code if missing else None
-        draft.app = await store.applications.update_fields(
-            draft.app.id, conn=conn, answers=draft.form.dump(), step=Step.DOCUMENTS.value
-        )
+    except DocumentAccepted:
+        draft.form.awaiting_document = awaiting
+        return False
+    draft.app = done.application
     return True
 
 
@@ -124,7 +118,7 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
     if doc is None or sent is None:
         note = _("First choose below which document you are sending.")
         return await ask(update, context, draft, Step.DOCUMENTS, note)
-    if await _is_accepted(context, draft.app.id, doc.code):
+    if await _is_accepted(context, draft, doc.code):
         return await _refuse_accepted(update, context, draft, doc)
     file_id, size, _sent_as = sent
     try:
@@ -145,7 +139,7 @@ async def receive_document(update: Update, context: BotContext, draft: Draft) ->
     if kind not in doc.kinds:
         note = wrong_kind_text(doc, settings.max_upload_mb)
         return await ask(update, context, draft, Step.DOCUMENTS, note)
-    if not await _store_upload(context, draft, doc, stored, file_id):
+    if not await _store_upload(context, draft, doc, FileRef.of(stored, file_id)):
         return await _refuse_accepted(update, context, draft, doc)
     note = _("✅ {name} is received.").format(name=doc.name)
     return await ask(update, context, draft, Step.DOCUMENTS, note)

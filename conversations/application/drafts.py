@@ -9,9 +9,11 @@ from telegram import Update
 
 from conversations.application.form import ApplicationForm, Step, first_unanswered
 from domain.models import Application, Citizen
-from domain.statuses import ApplicationStatus, PlanType
+from domain.statuses import PlanType
 from handlers.context import BotContext
 from handlers.start import register_citizen
+from services import applications
+from services.actors import Actor
 
 # user_data key of the draft this conversation works on (the store is the truth).
 APPLICATION_KEY = "application_id"
@@ -24,6 +26,11 @@ class Draft:
     citizen: Citizen
     app: Application
     form: ApplicationForm
+
+    @property
+    def actor(self) -> Actor:
+        """The citizen, as the services know them."""
+        return Actor("citizen", self.citizen.id)
 
     @property
     def step(self) -> Step:
@@ -39,13 +46,12 @@ async def load_draft(update: Update, context: BotContext) -> Draft | None:
     citizen = await register_citizen(update, context)
     if citizen is None:
         return None
-    apps = context.services.store.applications
-    app: Application | None = None
     remembered = (context.user_data or {}).get(APPLICATION_KEY)
-    if isinstance(remembered, int):
-        app = await apps.get_for_citizen(remembered, citizen.id)
-    if app is None or app.status is not ApplicationStatus.DRAFT:
-        app = await apps.open_draft_for_citizen(citizen.id)
+    app = await applications.current_draft(
+        context.services.store,
+        Actor("citizen", citizen.id),
+        remembered if isinstance(remembered, int) else None,
+    )
     if app is None:
         return None
     remember(context, app.id)
@@ -67,8 +73,12 @@ async def create_draft(
 ) -> Draft:
     """Store a new draft at consent (OpenApplicationExists if one of this plan is open)."""
     # The column needs a plan type now; the form keeps None until the citizen chooses one.
-    app = await context.services.store.applications.create_draft(
-        citizen.id, plan_type, form.dump(), step=Step.PHONE.value
+    app = await applications.start_draft(
+        context.services.store,
+        Actor("citizen", citizen.id),
+        plan_type,
+        form.dump(),
+        Step.PHONE.value,
     )
     remember(context, app.id)
     return Draft(citizen, app, form)
@@ -83,20 +93,19 @@ async def save(
     **columns: Any,
 ) -> Draft:
     """Store the form, the step the citizen goes to, and the given columns, in one transaction."""
-    store = context.services.store
-    async with store.db.transaction() as conn:
-        app = await store.applications.update_fields(
-            draft.app.id, conn=conn, answers=draft.form.dump(), step=step.value, **columns
-        )
-        citizen = draft.citizen
-        if citizen_fields:
-            citizen = await store.citizens.update_contact(citizen.id, conn=conn, **citizen_fields)
-    draft.app, draft.citizen = app, citizen
+    saved = await applications.save_answers(
+        context.services.store,
+        draft.actor,
+        draft.app.id,
+        draft.form.dump(),
+        step.value,
+        fields=columns,
+        citizen_fields=citizen_fields,
+    )
+    draft.app, draft.citizen = saved.application, saved.citizen
     return draft
 
 
 async def change_plan_type(context: BotContext, draft: Draft, plan_type: PlanType) -> None:
     """Move a draft to another plan type; OpenApplicationExists if that plan is already open."""
-    if draft.app.plan_type is plan_type:
-        return
-    await context.services.store.applications.change_draft_plan_type(draft.app.id, plan_type)
+    await applications.change_plan(context.services.store, draft.actor, draft.app.id, plan_type)

@@ -14,6 +14,7 @@ from conversations.application.questions import ask, plan_name
 from conversations.common import BACK_DATA, CANCEL_DATA, is_back, is_cancel, leave
 from domain.statuses import PlanType
 from handlers.context import BotContext
+from services.documents import latest_own
 from texts.i18n import _
 
 StepCallback = Callable[[Update, BotContext, Draft], Awaitable[str | int]]
@@ -78,8 +79,7 @@ async def advance(
     target = next_step(draft.form, draft.step)
     draft.form.changing = None
     if target is Step.DOCUMENTS and draft.form.awaiting_document is None:
-        store = context.services.store
-        latest = (await store.documents.list_for_application(draft.app.id)).latest
+        latest = await latest_own(context.services.store, draft.actor, draft.app.id)
         missing = [
             d for d in documents_for(draft.form, context.services.catalogue) if d.code not in latest
         ]

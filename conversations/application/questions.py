@@ -25,6 +25,7 @@ from domain.answers import Gender
 from domain.catalogue import Catalogue
 from domain.statuses import PlanType
 from handlers.context import BotContext
+from services.documents import latest_own
 from texts.formatting import (
     format_jalali_date,
     format_phone,
@@ -213,7 +214,7 @@ async def ask(
     if step is Step.CONSENT:
         text, markup = consent_question()
     elif step is Step.DOCUMENTS:
-        latest = (await services.store.documents.list_for_application(draft.app.id)).latest
+        latest = await latest_own(services.store, draft.actor, draft.app.id)
         text, markup = documents_message(
             title, draft.form, catalogue, latest, services.settings.max_upload_mb, note
         )
@@ -221,7 +222,7 @@ async def ask(
         return step.value
     elif step is Step.SUMMARY:
         required = documents_for(draft.form, catalogue)
-        latest = (await services.store.documents.list_for_application(draft.app.id)).latest
+        latest = await latest_own(services.store, draft.actor, draft.app.id)
         received = len(required) - len(missing_documents(required, latest))
         text = summary_text(draft, catalogue, received, len(required))
         markup = inline_keyboard([[(_("✅ Confirm and submit"), "app:submit")]])

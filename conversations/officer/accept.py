@@ -1,26 +1,26 @@
 """Officers accept documents: tick them one by one, or accept every received one at once.
 
 off:acc:<app> shows the tick list, off:ac:<app>:<document> ticks one, off:acok:<app> accepts
-the ticked ones, off:acall:<app> accepts every received one. Each document's new status and
-its audit row commit in one transaction; an accepted document can no longer be replaced.
+the ticked ones, off:acall:<app> accepts every received one. ``services.documents.accept``
+commits each document's new status and its audit row in one transaction; an accepted
+document can no longer be replaced.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from conversations.common import send_text
-from conversations.officer.view import ACCEPTABLE, accepting_open, send_card
+from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name
 from domain.models import Document
 from domain.statuses import DocumentStatus
-from handlers.auth import officer_actor, officer_only
+from handlers.auth import officer_only
 from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, back_to_menu_button
-from storage import Store
+from services import documents
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -28,42 +28,9 @@ LOGGER = logging.getLogger(__name__)
 ACCEPT_KEY = "off_acc"
 
 
-async def accept_documents(
-    store: Store, app_id: int, document_ids: Iterable[int], actor: str
-) -> list[Document]:
-    """Accept these documents of the application: status and audit row, one transaction.
-
-    Ids of another application's documents, of superseded uploads or of documents already
-    accepted are skipped; the accepted documents are returned.
-    """
-    accepted: list[Document] = []
-    async with store.db.transaction() as c:
-        latest = (await store.documents.list_for_application(app_id, conn=c)).latest
-        current = {doc.id: doc for doc in latest.values()}
-        for doc_id in dict.fromkeys(document_ids):
-            doc = current.get(doc_id)
-            if doc is None or doc.status not in ACCEPTABLE:
-                continue
-            after = await store.documents.set_status(doc_id, DocumentStatus.ACCEPTED, conn=c)
-            await store.audit.record(
-                actor,
-                "document_accept",
-                f"application:{app_id}",
-                before={"document": doc_id, "kind": doc.kind, "status": doc.status.value},
-                after={"document": doc_id, "kind": doc.kind, "status": after.status.value},
-                conn=c,
-            )
-            accepted.append(after)
-    return accepted
-
-
-async def _acceptable(services: Services, app_id: int) -> list[Document]:
+async def _acceptable(update: Update, context: BotContext, app_id: int) -> list[Document]:
     """The latest documents an officer may still accept (none for drafts or closed files)."""
-    app = await services.store.applications.get(app_id)
-    if app is None or not accepting_open(app):
-        return []
-    latest = (await services.store.documents.list_for_application(app_id)).latest
-    return [doc for doc in latest.values() if doc.status in ACCEPTABLE]
+    return await documents.acceptable(context.services.store, acting_officer(update), app_id)
 
 
 def _ticked(context: BotContext, app_id: int) -> list[int] | None:
@@ -104,7 +71,7 @@ async def choose_documents(update: Update, context: BotContext) -> str:
     assert query is not None and query.data is not None and context.user_data is not None
     await query.answer()
     app_id = int(query.data.rsplit(":", 1)[1])
-    docs = await _acceptable(context.services, app_id)
+    docs = await _acceptable(update, context, app_id)
     if not docs:
         await send_text(update, context, _("There is no document left to accept."))
         return IDLE
@@ -130,7 +97,7 @@ async def toggle_document(update: Update, context: BotContext) -> str:
     _off, _ac, raw_app, raw_doc = query.data.split(":", 3)
     app_id, doc_id = int(raw_app), int(raw_doc)
     ticked = _ticked(context, app_id)
-    docs = await _acceptable(context.services, app_id)
+    docs = await _acceptable(update, context, app_id)
     if ticked is None or doc_id not in {doc.id for doc in docs}:
         await query.answer()
         return IDLE
@@ -162,26 +129,22 @@ async def accept_all(update: Update, context: BotContext) -> str:
     assert query is not None and query.data is not None
     await query.answer()
     app_id = int(query.data.rsplit(":", 1)[1])
-    docs = await _acceptable(context.services, app_id)
+    docs = await _acceptable(update, context, app_id)
     received = [doc.id for doc in docs if doc.status is DocumentStatus.RECEIVED]
     return await _accept(update, context, app_id, [d for d in received if d is not None])
 
 
 async def _accept(update: Update, context: BotContext, app_id: int, ids: list[int]) -> str:
     """Accept, tell the officer what was accepted, and show the card again."""
-    services, user, chat = context.services, update.effective_user, update.effective_chat
-    assert user is not None and chat is not None and context.user_data is not None
+    services, actor = context.services, acting_officer(update)
+    assert context.user_data is not None
     context.user_data.pop(ACCEPT_KEY, None)
-    app = await services.store.applications.get(app_id)
-    accepted: list[Document] = []
-    if app is not None and accepting_open(app) and ids:
-        accepted = await accept_documents(services.store, app_id, ids, officer_actor(user.id))
+    accepted = await documents.accept(services.store, actor, app_id, ids) if ids else []
     if accepted:
-        LOGGER.info("Officer %s accepted %s documents of %s", user.id, len(accepted), app_id)
+        LOGGER.info("Officer %s accepted %s documents of %s", actor.id, len(accepted), app_id)
         names = "، ".join(document_name(services.catalogue, doc.kind) for doc in accepted)
         await send_text(update, context, _("Accepted: {documents}").format(documents=names))
     else:
         await send_text(update, context, _("There is no document left to accept."))
-    if app is not None:
-        await send_card(context, chat.id, app_id)
+    await send_card(update, context, app_id)  # nothing is sent for a missing application
     return IDLE

@@ -1,8 +1,8 @@
 """Officer actions on one application: move its status, ask for corrections, bank, payment, permit.
 
-Every change goes through ``change_status`` / ``record_permit`` (event, audit and outbox in one
-transaction), then the sender is woken. Half-done actions live in user_data (JSON) until the
-officer types what is missing.
+Every change goes through ``services.lifecycle`` (the officer checked now; event, audit, outbox
+and reminders in one transaction), then the sender is woken. Half-done actions live in
+user_data (JSON) until the officer types what is missing.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from conversations.common import send_text
-from conversations.officer.view import send_card
+from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
 from domain.documents import application_documents
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
-from domain.models import Application
 from domain.persian import (
     parse_amount_toman,
     parse_birth_date,
@@ -26,10 +25,13 @@ from domain.persian import (
     toman_to_rials,
 )
 from domain.statuses import ApplicationStatus as S
-from handlers.auth import officer_actor, officer_only
-from handlers.context import BotContext
+from handlers.auth import officer_only
+from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
-from storage.status_changes import change_status, record_permit
+from services import lifecycle
+from services.actors import Actor
+from services.applications import ApplicationView, officer_view
+from services.errors import NotAllowed
 from texts.i18n import _
 from texts.notifications import status_label
 
@@ -54,6 +56,66 @@ def _cancel_row() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[back_to_menu_button()]])
 
 
+async def _change(
+    services: Services,
+    actor: Actor,
+    app_id: int,
+    to_status: S,
+    reason: str | None,
+    details: dict[str, Any],
+) -> None:
+    """The life-cycle service this move is (each checks the officer and the move again)."""
+    store, render = services.store, renderer(services)
+    quiet_hours, reminders = services.settings.quiet_hours, services.reminders
+    if to_status is S.NEEDS_CORRECTION and details:
+        codes = list(details["documents"])
+        await lifecycle.request_correction(
+            store,
+            actor,
+            app_id,
+            codes,
+            reason or "",
+            render=render,
+            reply_markup=fix_keyboard(services, app_id, codes).to_dict(),
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+    elif to_status is S.INTRODUCED_TO_BANK and details:
+        await lifecycle.introduce_to_bank(
+            store,
+            actor,
+            app_id,
+            details["bank"],
+            details["branch"],
+            render=render,
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+    elif to_status is S.PAID and details:
+        await lifecycle.record_payment(
+            store,
+            actor,
+            app_id,
+            int(details["amount_rials"]),
+            date.fromisoformat(details["paid_on"]),
+            render=render,
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+    else:
+        await lifecycle.change_status(
+            store,
+            actor,
+            app_id,
+            to_status,
+            reason,
+            details or None,
+            render=render,
+            quiet_hours=quiet_hours,
+            reminders=reminders,
+        )
+
+
 async def apply_change(
     update: Update,
     context: BotContext,
@@ -63,26 +125,11 @@ async def apply_change(
     details: dict[str, Any] | None = None,
 ) -> str:
     """Make one move as this officer; tell the officer the outcome and show the card again."""
-    services, user, chat = context.services, update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    markup = None
-    if to_status is S.NEEDS_CORRECTION and details:
-        markup = fix_keyboard(services, app_id, list(details["documents"])).to_dict()
+    services, actor = context.services, acting_officer(update)
     try:
-        await change_status(
-            services.store,
-            app_id,
-            to_status,
-            officer_actor(user.id),
-            reason,
-            details,
-            render=renderer(services),
-            reply_markup=markup,
-            quiet_hours=services.settings.quiet_hours,
-            reminders=services.reminders,
-        )
-    except LifecycleError as exc:
-        LOGGER.info("Officer %s: change refused: %s", user.id, exc)
+        await _change(services, actor, app_id, to_status, reason, details or {})
+    except (LifecycleError, NotAllowed) as exc:
+        LOGGER.info("Officer %s: change refused: %s", actor.id, exc)
         await send_text(update, context, _("This change is not possible now."))
     else:
         services.wake_sender()
@@ -94,7 +141,7 @@ async def apply_change(
             ),
         )
     _set_pending(context)
-    await send_card(context, chat.id, app_id)
+    await send_card(update, context, app_id)
     return IDLE
 
 
@@ -107,13 +154,14 @@ async def choose_move(update: Update, context: BotContext) -> str:
     _off, _to, raw_id, raw_status = query.data.split(":", 3)
     app_id = int(raw_id)
     target = S(raw_status) if raw_status in S.__members__.values() else S.DRAFT
-    app = await context.services.store.applications.get(app_id)
+    view = await officer_view(context.services.store, acting_officer(update), app_id)
+    app = None if view is None else view.application
     if app is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
         await send_text(update, context, _("This change is not possible now."))
         return IDLE
     if target is S.NEEDS_CORRECTION:
-        assert context.user_data is not None
-        offer = await _correctable(context, app)
+        assert context.user_data is not None and view is not None
+        offer = _correctable(context.services, view)
         context.user_data[FIX_KEY] = {"app": app_id, "docs": [], "offer": offer}
         await send_text(
             update,
@@ -173,11 +221,10 @@ async def no_reason(update: Update, context: BotContext) -> str:
     return await apply_change(update, context, int(pending["app"]), S(pending["to"]))
 
 
-async def _correctable(context: BotContext, app: Application) -> list[str]:
+def _correctable(services: Services, view: ApplicationView) -> list[str]:
     """The documents this application requires (by its answers and plan) or has uploaded."""
-    services = context.services
-    uploaded = (await services.store.documents.list_for_application(app.id)).latest
-    return [d.code for d in application_documents(app, services.catalogue, uploaded)]
+    uploaded = view.documents.latest
+    return [d.code for d in application_documents(view.application, services.catalogue, uploaded)]
 
 
 def _fix_choices(context: BotContext, app_id: int) -> InlineKeyboardMarkup:
@@ -326,19 +373,18 @@ async def _typed_paid_on(
 
 
 async def _typed_permit(update: Update, context: BotContext, app_id: int, text: str) -> str:
-    services, user, chat = context.services, update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    services, actor = context.services, acting_officer(update)
     try:
-        await record_permit(
+        await lifecycle.record_permit(
             services.store,
+            actor,
             app_id,
             text,
-            officer_actor(user.id),
             render=renderer(services),
             quiet_hours=services.settings.quiet_hours,
         )
-    except LifecycleError as exc:
-        LOGGER.info("Officer %s: permit refused: %s", user.id, exc)
+    except (LifecycleError, NotAllowed) as exc:
+        LOGGER.info("Officer %s: permit refused: %s", actor.id, exc)
         await send_text(update, context, _("This change is not possible now."))
     else:
         services.wake_sender()
@@ -346,5 +392,5 @@ async def _typed_permit(update: Update, context: BotContext, app_id: int, text: 
             update, context, _("The permit number is recorded; the citizen is notified.")
         )
     _set_pending(context)
-    await send_card(context, chat.id, app_id)
+    await send_card(update, context, app_id)
     return IDLE

@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from conversations.common import Conversation, exits
 from conversations.officer import accept, actions
-from conversations.officer.view import results_keyboard, send_card, send_documents
+from conversations.officer.view import acting_officer, results_keyboard, send_card, send_documents
 from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
 from domain.tracking import normalize_tracking_code
@@ -39,6 +39,8 @@ from handlers.officer_menu import (
     TYPING,
     back_to_menu_button,
 )
+from services import applications
+from services.applications import SearchBy
 from texts.i18n import N_, _
 
 _PROMPTS = {
@@ -66,20 +68,21 @@ async def ask_query(update: Update, context: BotContext) -> str:
     return TYPING
 
 
-async def _search(context: BotContext, by: str, text: str) -> list[Application] | None:
+async def _search(
+    update: Update, context: BotContext, by: str, text: str
+) -> list[Application] | None:
     """The matching applications; None when the typed value is not a valid code or number."""
-    apps = context.services.store.applications
+    search_by: SearchBy
     if by == "code":
-        code = normalize_tracking_code(text)
-        if code is None:
-            return None
-        found = await apps.find_by_tracking_code(code)
-        return [] if found is None else [found]
-    if by == "nc":
-        national = normalize_national_code(text)
-        return None if national is None else await apps.find_by_national_code(national)
-    phone = normalize_mobile(text)
-    return None if phone is None else await apps.find_by_phone(phone)
+        search_by, value = "code", normalize_tracking_code(text)
+    elif by == "nc":
+        search_by, value = "nc", normalize_national_code(text)
+    else:
+        search_by, value = "phone", normalize_mobile(text)
+    if value is None:
+        return None
+    store = context.services.store
+    return await applications.search(store, acting_officer(update), search_by, value)
 
 
 @officer_only
@@ -98,7 +101,7 @@ async def typed(update: Update, context: BotContext) -> str:
             )
             return IDLE
         return next_state
-    found = await _search(context, str(pending["by"]), text)
+    found = await _search(update, context, str(pending["by"]), text)
     if found is None:
         await message.reply_text(_("This does not look valid. Please check it and type again."))
         return TYPING
@@ -109,7 +112,7 @@ async def typed(update: Update, context: BotContext) -> str:
         )
         return IDLE
     if len(found) == 1:
-        await send_card(context, chat.id, found[0].id)
+        await send_card(update, context, found[0].id)
         return IDLE
     await message.reply_text(_("Applications found:"), reply_markup=results_keyboard(found))
     return IDLE
@@ -122,7 +125,7 @@ async def open_application(update: Update, context: BotContext) -> str:
     assert query is not None and query.data is not None and chat is not None
     await query.answer()
     officer_menu.forget_pending(context)
-    if not await send_card(context, chat.id, int(query.data.rsplit(":", 1)[1])):
+    if not await send_card(update, context, int(query.data.rsplit(":", 1)[1])):
         await context.bot.send_message(chat.id, _("No application found."))
     return IDLE
 
@@ -134,9 +137,9 @@ async def show_documents(update: Update, context: BotContext) -> str:
     assert query is not None and query.data is not None and chat is not None
     await query.answer()
     app_id = int(query.data.rsplit(":", 1)[1])
-    if await send_documents(context, chat.id, app_id) == 0:
+    if await send_documents(update, context, app_id) == 0:
         await context.bot.send_message(chat.id, _("This application has no documents yet."))
-    await send_card(context, chat.id, app_id)
+    await send_card(update, context, app_id)
     return IDLE
 
 

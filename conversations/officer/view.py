@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from conversations.tracking_view import (
@@ -16,10 +15,13 @@ from conversations.tracking_view import (
 )
 from domain.lifecycle import ActorKind, allowed_transitions
 from domain.models import Application, Document
-from domain.statuses import CLOSED_STATUSES, ApplicationStatus, DocumentStatus
+from domain.statuses import ApplicationStatus, DocumentStatus
+from handlers import auth
 from handlers.context import BotContext, Services
 from handlers.officer_menu import back_to_menu_button
-from storage.files import FILES_FOLDER
+from services.actors import Actor
+from services.applications import ApplicationView, officer_view
+from services.documents import ACCEPTABLE, accepting_open, read_stored
 from texts.formatting import (
     format_branch,
     format_jalali_date,
@@ -48,13 +50,12 @@ DOCUMENT_STATE_TEXTS: dict[DocumentStatus, str] = {
     DocumentStatus.REPLACED: N_("replaced"),
 }
 
-# Documents an officer may still accept: the ones not accepted (and not superseded).
-ACCEPTABLE = frozenset({DocumentStatus.RECEIVED, DocumentStatus.NEEDS_CORRECTION})
 
-
-def accepting_open(app: Application) -> bool:
-    """Officers review documents of filed applications that are still open."""
-    return app.status is not ApplicationStatus.DRAFT and app.status not in CLOSED_STATUSES
+def acting_officer(update: Update) -> Actor:
+    """The officer pressing or typing, as the services know them (checked there again)."""
+    user = update.effective_user
+    assert user is not None
+    return auth.acting_officer(user.id)
 
 
 def document_line(services: Services, doc: Document) -> str:
@@ -105,16 +106,15 @@ def _fields(services: Services, app: Application) -> list[str]:
     return lines
 
 
-async def render_card(services: Services, app: Application) -> str:
+def render_card(services: Services, view: ApplicationView) -> str:
     """Fields, the latest document of each kind with its state, and the timeline."""
-    docs = await services.store.documents.list_for_application(app.id)
-    events = await services.store.status_events.timeline(app.id)
-    lines = _fields(services, app)
+    docs = view.documents
+    lines = _fields(services, view.application)
     lines += ["", _("Documents:")]
     if not docs.latest:
         lines.append(_("• No documents yet"))
     lines += [document_line(services, doc) for doc in docs.latest.values()]
-    lines += ["", _("Timeline:"), render_timeline(services, events)]
+    lines += ["", _("Timeline:"), render_timeline(services, view.timeline)]
     return "\n".join(lines)
 
 
@@ -143,29 +143,32 @@ def card_keyboard(app: Application, can_accept: bool = False) -> InlineKeyboardM
     return InlineKeyboardMarkup(rows)
 
 
-async def send_card(context: BotContext, chat_id: int, app_id: int) -> bool:
+async def send_card(update: Update, context: BotContext, app_id: int) -> bool:
     """Send the officer the card of an application; False if there is no such application."""
-    services = context.services
-    app = await services.store.applications.get(app_id)
-    if app is None:
+    services, chat = context.services, update.effective_chat
+    assert chat is not None
+    view = await officer_view(services.store, acting_officer(update), app_id)
+    if view is None:
         return False
-    text = await render_card(services, app)
-    latest = (await services.store.documents.list_for_application(app_id)).latest
+    app, latest = view.application, view.documents.latest
     can_accept = accepting_open(app) and any(doc.status in ACCEPTABLE for doc in latest.values())
-    await context.bot.send_message(chat_id, text, reply_markup=card_keyboard(app, can_accept))
+    text = render_card(services, view)
+    await context.bot.send_message(chat.id, text, reply_markup=card_keyboard(app, can_accept))
     return True
 
 
-async def send_documents(context: BotContext, chat_id: int, app_id: int) -> int:
+async def send_documents(update: Update, context: BotContext, app_id: int) -> int:
     """Send back the stored file of every document kind (latest upload); return how many."""
-    services = context.services
-    docs = await services.store.documents.list_for_application(app_id)
-    folder = services.settings.data_dir / FILES_FOLDER
+    services, chat = context.services, update.effective_chat
+    assert chat is not None
+    chat_id = chat.id
+    view = await officer_view(services.store, acting_officer(update), app_id)
+    latest = {} if view is None else view.documents.latest
     sent = 0
-    for code, doc in docs.latest.items():
+    for code, doc in latest.items():
         caption = f"{DOCUMENT_STATUS_LABELS[doc.status]} {document_name(services.catalogue, code)}"
         try:
-            data = await asyncio.to_thread((folder / doc.stored_name).read_bytes)
+            data = await read_stored(services.settings.data_dir, doc)
         except OSError:
             LOGGER.error("Stored file missing for document %s of application %s", doc.id, app_id)
             await context.bot.send_message(
