@@ -31,13 +31,13 @@ from texts.notifications import make_renderer
 LOGGER = logging.getLogger(__name__)
 
 # Rows per write transaction: a tenth of a second or so of the write lock each.
-CHUNK_ROWS = 1_000
+CHUNK_ROWS = 500
 # Between two transactions the lock is left free about as long as it was held, at least
 # MIN_PAUSE and at most MAX_PAUSE: a little over the 100 ms at which SQLite's busy handler
 # looks again, so a writer waiting in another process gets in during every pause.
 MIN_PAUSE, MAX_PAUSE = 0.01, 0.11
 # Rows per notification transaction, in chunks.
-NOTIFY_CHUNKS = 2
+NOTIFY_CHUNKS = 4
 # A chunk whose applications moved between its reads and its transaction is read again.
 MAX_RETRIES = 20
 

@@ -109,12 +109,18 @@ class PreparedChunk:
 
 
 def _state(app: Application) -> dict[str, Any]:
-    """An application's state as the check saw it, or as the import found it (to restore)."""
+    """An application as the import found it, all a roll-back restores."""
     return {**snapshot(app), "updated_at": to_db_time(app.updated_at)}
 
 
 # What the check verified; the import applies a row only while these still hold.
 _CHECKED = ("status", "bank")
+
+
+def _checked(app: Application) -> dict[str, Any]:
+    """An application as the check saw it: what must still hold when its row is applied."""
+    current = snapshot(app)
+    return {key: current[key] for key in _CHECKED}
 
 
 def _still_as_checked(app: Application, checked: dict[str, Any]) -> bool:
@@ -148,7 +154,7 @@ class BankImportRepository:
                 p.application.id,
                 p.amount_rials,
                 p.paid_on.isoformat(),
-                json.dumps(_state(p.application), ensure_ascii=False),
+                json.dumps(_checked(p.application), ensure_ascii=False),
             )
             for p in payments
         ]
