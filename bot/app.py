@@ -60,6 +60,9 @@ def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = Non
 def build_application(services: Services) -> HomebizApplication:
     """Build the Application on an opened store, with all handlers registered."""
     settings = services.settings
+    # The store says who is an officer now (OFFICER_IDS and the officers added in the bot),
+    # whatever door a service is called through.
+    services.store.officers.configure(settings.bot_platform.value, settings.officer_ids)
     persistence = SqlitePersistence(
         services.store.db,
         platform=settings.bot_platform.value,
