@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.models import Record, UtcDatetime
+from domain.models import Application, Record, UtcDatetime
 from domain.office_hours import OfficeHours
 from domain.reminders import Plan, Relevance, Reminder, ReminderKind, Verdict, ticket_subject
 
@@ -113,7 +113,7 @@ class TicketView(BaseModel):
 
     ticket: Ticket
     messages: tuple[TicketMessage, ...]
-    application_ids: tuple[int, ...] = ()
+    applications: tuple[Application, ...] = ()
 
 
 class TicketClosed(Exception):
