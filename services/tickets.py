@@ -115,6 +115,15 @@ async def citizen_actor(store: Store, platform: str, user_id: int, chat_id: int)
 # --- the citizen ---------------------------------------------------------------------------
 
 
+async def faq_question(store: Store, actor: Actor, question_id: int) -> str | None:
+    """The words of a question the citizen typed and the FAQ could not answer well (their own
+    only; None for someone else's, or for an answer opened from /faq, which has no words)."""
+    stored = await store.faq.get(question_id)
+    if stored is None or stored.citizen_id != _citizen_id(actor):
+        return None
+    return stored.text
+
+
 async def own_open_ticket(store: Store, actor: Actor) -> Ticket | None:
     """The citizen's open ticket, if any."""
     return await store.tickets.open_for_citizen(_citizen_id(actor))

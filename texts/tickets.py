@@ -29,6 +29,7 @@ from domain.tickets import (
     preview,
 )
 from texts.formatting import (
+    format_decimal,
     format_jalali_date,
     format_jalali_datetime,
     format_tracking_code,
@@ -36,6 +37,7 @@ from texts.formatting import (
     to_persian_digits,
 )
 from texts.i18n import N_, _
+from texts.notifications import status_label
 
 MAX_MESSAGE = 4096  # one platform message
 
@@ -264,7 +266,7 @@ def _author(message: TicketMessage) -> str:
     if message.author is Author.CITIZEN:
         return _("👤 Citizen")
     name = message.officer_name or to_persian_digits(message.officer_id or 0)
-    return (_("🔒 Note by {name}") if message.internal else _("🧑‍💼 {name}")).format(name=name)
+    return _("🔒 Note by {name}").format(name=name) if message.internal else f"🧑‍💼 {name}"
 
 
 def _message_block(message: TicketMessage, zone: ZoneInfo) -> str:
@@ -284,10 +286,10 @@ def _status_line(ticket: Ticket, officer: str | None, waited_hours: float) -> st
         )
     who = officer or _("nobody yet")
     if ticket.waiting:
-        return _("Open, with {officer}; waiting for an answer for {hours} working hours.").format(
+        return _("Open; officer: {officer}; waiting {hours} working hours for an answer.").format(
             officer=who, hours=to_persian_digits(round(waited_hours))
         )
-    return _("Open, with {officer}; answered.").format(officer=who)
+    return _("Open; officer: {officer}; answered.").format(officer=who)
 
 
 def card_text(
@@ -295,12 +297,11 @@ def card_text(
     *,
     officer: str | None,
     waited_hours: float,
-    labels: dict[str, str],
     zone: ZoneInfo,
 ) -> str:
     """A ticket as an officer opens it: status, the citizen's applications, the latest messages.
 
-    ``labels`` names each application's status; ``officer`` the assignee (None: nobody).
+    ``officer`` names the assignee (None: nobody).
     """
     ticket = view.ticket
     head = [
@@ -316,7 +317,7 @@ def card_text(
         head.append(_("Applications:"))
         head += [
             f"• {format_tracking_code(a.tracking_code) if a.tracking_code else '—'}"
-            f" — {labels.get(a.status.value, a.status.value)}"
+            f" — {status_label(a.status)}"
             for a in view.applications
         ]
     else:
@@ -370,14 +371,9 @@ def _duration(value: timedelta | None) -> str:
     minutes = round(value.total_seconds() / 60)
     if minutes < 60:
         return _("{minutes} minutes").format(minutes=to_persian_digits(minutes))
-    hours = minutes / 60
-    if hours < 48:
-        return _("{hours} hours").format(
-            hours=to_persian_digits(f"{hours:.1f}".rstrip("0").rstrip("."))
-        )
-    return _("{days} days").format(
-        days=to_persian_digits(f"{hours / 24:.1f}".rstrip("0").rstrip("."))
-    )
+    if minutes < 48 * 60:
+        return _("{hours} hours").format(hours=format_decimal(minutes / 60))
+    return _("{days} days").format(days=format_decimal(minutes / 60 / 24))
 
 
 def stats_lines(stats: TicketStats) -> list[str]:
@@ -386,7 +382,7 @@ def stats_lines(stats: TicketStats) -> list[str]:
         "—"
         if stats.mean_rating is None
         else _("{mean} of 5, from {count} ratings").format(
-            mean=to_persian_digits(f"{stats.mean_rating:.1f}"),
+            mean=format_decimal(stats.mean_rating),
             count=to_persian_digits(stats.ratings),
         )
     )

@@ -343,3 +343,48 @@ async def test_figures_of_the_tickets_opened_in_a_period(store: Store, clock: Fa
     assert stats.median_first_reply is not None and stats.median_first_reply >= timedelta(0)
     later = await tickets.statistics(store, since=clock() + timedelta(days=1))
     assert later.opened == 0
+
+
+def test_homebiz_stats_prints_the_ticket_figures_before_the_faq_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`homebiz stats`: tickets opened, answered, median times, mean rating, then the FAQ."""
+    import asyncio
+
+    from bot.cli import main
+
+    data_dir = tmp_path / "data"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    clock = FakeClock(datetime.now(UTC) - timedelta(hours=3))
+
+    async def seed() -> None:
+        store = await Store.open(data_dir / "homebiz.db", clock=clock)
+        store.officers.configure("telegram", {ADMIN})
+        try:
+            for user_id, minutes, stars in ((31, 30, 5), (32, 90, 4), (33, None, None)):
+                ticket = (await write(store, await citizen(store, user_id), "سلام")).ticket
+                if minutes is None:
+                    continue
+                clock.advance(minutes=minutes)
+                content = Content(text="پاسخ")
+                await tickets.reply(
+                    store, clock, ADMIN_ACTOR, ticket.id, content, officer_name=None
+                )
+                await tickets.close(store, clock, ADMIN_ACTOR, ticket.id)
+                who = Actor("citizen", ticket.citizen_id)
+                assert stars is not None
+                await tickets.rate(store, clock, who, ticket.id, stars)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    assert main(["stats"]) == 0
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    assert lines[-4] == "تیکت‌های بازشده: ۳؛ پاسخ‌گرفته از کارشناس: ۲؛ بسته‌شده: ۲"
+    # First replies after 30 and 90 minutes, closed with them: an hour, in the middle.
+    assert lines[-3] == "میانهٔ زمان تا نخستین پاسخ: ۱ ساعت؛ میانهٔ زمان تا بستن: ۱ ساعت"
+    assert lines[-2] == "میانگین امتیاز: ۴٫۵ از ۵، از ۲ امتیاز"
+    assert lines[-1] == "هنوز پرسشی نوشته نشده است."  # the FAQ share line, last
