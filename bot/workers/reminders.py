@@ -448,13 +448,18 @@ class ReminderService:
     # -- jobs -------------------------------------------------------------------------------
 
     def _schedule_job(self, reminder: Reminder) -> None:
-        """Replace the reminder's job by name; due times already past are left to run_due."""
+        """Replace the reminder's job by name; due times already past are left to run_due.
+
+        The JobQueue counts the system's seconds, the reminders the injected clock's: the job
+        runs after the time left on the injected clock, so a clock set elsewhere (a test, a
+        restart after downtime) never fires a reminder before that clock reaches it.
+        """
         if self.job_queue is None or reminder.id is None:
             return
         self._remove_job(reminder.job_name)
         self.job_queue.run_once(
             self._job,
-            when=max(reminder.due_at, self.now() + timedelta(seconds=1)),
+            when=max(reminder.due_at - self.now(), timedelta(seconds=1)),
             name=reminder.job_name,
             data={"id": reminder.id, "due_at": to_db_time(reminder.due_at)},
         )
