@@ -46,6 +46,7 @@ from domain.reminders import (
 )
 from domain.tickets import Ticket, sla_plans, sla_relevance
 from handlers.context import Services
+from services import ticket_desk
 from services import tickets as ticket_services
 from storage.applications import ApplicationRepository
 from storage.db import Clock, from_db_time, to_db_time
@@ -414,7 +415,7 @@ class ReminderService:
         """A ticket reminder: its officers' rows and the sent mark, or cancelled if answered."""
         assert reminder.id is not None
         store = self.services.store
-        reason, rows = await ticket_services.sla_alerts(store, reminder, now, self.office_hours, c)
+        reason, rows = await ticket_desk.sla_alerts(store, reminder, now, self.office_hours, c)
         if reason is not None:
             await self.repo.settle(reminder.id, ReminderStatus.CANCELLED, now, reason, conn=c)
             return "cancelled"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -28,42 +28,33 @@ from telegram.ext import (
 )
 
 from conversations.common import Conversation, exits, scratch, send_text
+from conversations.officer.ticket_card import (
+    BACK_LABEL,
+    SEND_LABEL,
+    row,
+    send_card,
+    send_list,
+)
 from conversations.tickets import checked_file
 from domain.tickets import (
     MAX_TEXT_CHARS,
     AttachmentKind,
     Author,
-    Ticket,
     TicketClosed,
     TicketConflict,
-    TicketView,
-    waited,
 )
 from handlers.context import BotContext
 from handlers.menu import menu_button
-from handlers.officer_menu import TICKETS_DATA, back_to_menu_button
-from services import tickets
+from handlers.officer_menu import TICKETS_DATA
+from services import ticket_desk
 from services.actors import Actor
-from services.tickets import Content, TicketNotFound
+from services.tickets import Content
 from texts import tickets as texts
-from texts.formatting import format_jalali_datetime, format_tracking_code, to_persian_digits
-from texts.i18n import N_, _
+from texts.formatting import format_jalali_datetime, to_persian_digits
+from texts.i18n import _
 
 IDLE, TYPING = "tko_idle", "tko_typing"
 KEY = "officer_ticket"  # user_data: {"ticket": id, "mode": "reply" | "note"}
-MAX_LISTED = 30
-
-TAKE_LABEL = N_("🙋 Take it")
-REPLY_LABEL = N_("✍️ Reply")
-CANNED_LABEL = N_("📋 Canned reply")
-NOTE_LABEL = N_("📝 Internal note")
-FILES_LABEL = N_("📎 Files ({count})")
-CLOSE_LABEL = N_("✅ Close")
-REOPEN_LABEL = N_("🔄 Reopen")
-INBOX_LABEL = N_("📥 Inbox")
-CLOSED_LABEL = N_("🗂 Recently closed")
-SEND_LABEL = N_("📤 Send this reply")
-BACK_LABEL = N_("↩️ Back to the ticket")
 
 
 def _actor(update: Update) -> Actor:
@@ -88,122 +79,33 @@ def _ticket_id(update: Update, button: texts.Callback) -> int | None:
     return int(parts[0]) if parts else None
 
 
+async def _card(update: Update, context: BotContext, ticket_id: int, *, audit: bool = False) -> str:
+    await send_card(update, context, _actor(update), ticket_id, audit=audit)
+    return IDLE
+
+
 def _forget(context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(KEY, None)
-
-
-def _row(*buttons: tuple[str, str]) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(text, callback_data=data) for text, data in buttons]
-
-
-def _footer() -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(_(INBOX_LABEL), callback_data=texts.INBOX.pack()),
-        back_to_menu_button(),
-    ]
-
-
-def _assignee_name(view: TicketView, officer_id: int | None, me: int) -> str | None:
-    """Who has the ticket, as officers know each other: a name from their messages, or «you»."""
-    if officer_id is None:
-        return None
-    if officer_id == me:
-        return _("you")
-    names = [m.officer_name for m in view.messages if m.officer_id == officer_id and m.officer_name]
-    return names[-1] if names else to_persian_digits(officer_id)
-
-
-def card_keyboard(view: TicketView, me: int) -> InlineKeyboardMarkup:
-    """What an officer can do with the ticket, and the citizen's applications to open."""
-    ticket = view.ticket
-    rows: list[list[InlineKeyboardButton]] = []
-    if ticket.is_open:
-        first = [(_(REPLY_LABEL), texts.REPLY.pack(ticket.id))]
-        if ticket.assignee != me:
-            first.insert(0, (_(TAKE_LABEL), texts.TAKE.pack(ticket.id)))
-        rows.append(_row(*first))
-        rows.append(
-            _row(
-                (_(CANNED_LABEL), texts.CANNED.pack(ticket.id)),
-                (_(NOTE_LABEL), texts.NOTE.pack(ticket.id)),
-            )
-        )
-    else:
-        rows.append(_row((_(NOTE_LABEL), texts.NOTE.pack(ticket.id))))
-    files = sum(1 for m in view.messages if m.attachment is not None)
-    if files:
-        label = _(FILES_LABEL).format(count=to_persian_digits(files))
-        rows.append(_row((label, texts.FILES.pack(ticket.id))))
-    if ticket.is_open:
-        rows.append(_row((_(CLOSE_LABEL), texts.CLOSE.pack(ticket.id))))
-    else:
-        rows.append(_row((_(REOPEN_LABEL), texts.REOPEN.pack(ticket.id))))
-    for app in view.applications:
-        code = format_tracking_code(app.tracking_code) if app.tracking_code else "—"
-        rows.append(_row((f"📄 {code}", f"off:open:{app.id}")))
-    rows.append(_footer())
-    return InlineKeyboardMarkup(rows)
-
-
-async def _send_card(
-    update: Update, context: BotContext, ticket_id: int, *, audit: bool = False
-) -> str:
-    """The ticket's card (opening it from a list or a notice is audited)."""
-    services = context.services
-    actor = _actor(update)
-    try:
-        view = await tickets.view(services.store, actor, ticket_id, audit=audit)
-    except TicketNotFound:
-        await send_text(update, context, _("No such ticket."), InlineKeyboardMarkup([_footer()]))
-        return IDLE
-    hours = tickets.office_hours(services.settings, services.catalogue)
-    me = int(actor.id)
-    text = texts.card_text(
-        view,
-        officer=_assignee_name(view, view.ticket.assignee, me),
-        waited_hours=waited(view.ticket, services.now(), hours),
-        zone=services.settings.zone,
-    )
-    await send_text(update, context, text, card_keyboard(view, me))
-    return IDLE
-
-
-async def _list(update: Update, context: BotContext, listed: list[Ticket], head: str) -> str:
-    services = context.services
-    hours = tickets.office_hours(services.settings, services.catalogue)
-    me = int(_actor(update).id)
-    now = services.now()
-    rows = [
-        _row(
-            (
-                texts.list_label(t, mine=t.assignee == me, waited_hours=waited(t, now, hours)),
-                texts.OPEN.pack(t.id),
-            )
-        )
-        for t in listed[:MAX_LISTED]
-    ]
-    rows.append(_row((_(CLOSED_LABEL), texts.CLOSED_LIST.pack())))
-    rows.append([back_to_menu_button()])
-    await send_text(update, context, head, InlineKeyboardMarkup(rows))
-    return IDLE
 
 
 async def show_inbox(update: Update, context: BotContext) -> str:
     """/tickets, «🎫 Tickets» or «📥 Inbox»: every open ticket, the longest-waiting first."""
     await _answer(update)
     _forget(context)
-    listed = await tickets.open_tickets(context.services.store, _actor(update))
-    return await _list(update, context, listed, texts.inbox_text(listed))
+    listed = await ticket_desk.open_tickets(context.services.store, _actor(update))
+    await send_list(update, context, _actor(update), listed, texts.inbox_text(listed))
+    return IDLE
 
 
 async def show_closed(update: Update, context: BotContext) -> str:
     """The most recently closed tickets (to read or reopen)."""
     await _answer(update)
     _forget(context)
-    listed = await tickets.closed_tickets(context.services.store, _actor(update))
+    listed = await ticket_desk.closed_tickets(context.services.store, _actor(update))
     head = _("Recently closed tickets:") if listed else _("No closed tickets yet.")
-    return await _list(update, context, listed, head)
+    await send_list(update, context, _actor(update), listed, head)
+    return IDLE
 
 
 async def open_ticket(update: Update, context: BotContext) -> str:
@@ -213,7 +115,7 @@ async def open_ticket(update: Update, context: BotContext) -> str:
     ticket_id = _ticket_id(update, texts.OPEN)
     if ticket_id is None:
         return IDLE
-    return await _send_card(update, context, ticket_id, audit=True)
+    return await _card(update, context, ticket_id, audit=True)
 
 
 async def take(update: Update, context: BotContext) -> str:
@@ -223,9 +125,9 @@ async def take(update: Update, context: BotContext) -> str:
     if ticket_id is None:
         return IDLE
     services = context.services
-    await tickets.take(services.store, services.clock, _actor(update), ticket_id)
+    await ticket_desk.take(services.store, services.clock, _actor(update), ticket_id)
     await send_text(update, context, _("The ticket is yours now."))
-    return await _send_card(update, context, ticket_id)
+    return await _card(update, context, ticket_id)
 
 
 async def ask_reply(update: Update, context: BotContext) -> str:
@@ -252,7 +154,7 @@ async def _ask(update: Update, context: BotContext, button: texts.Callback, mode
         if mode == "reply"
         else _("Type the internal note for ticket {number}. The citizen never sees it.")
     )
-    back = InlineKeyboardMarkup([_row((_(BACK_LABEL), texts.OPEN.pack(ticket_id)))])
+    back = InlineKeyboardMarkup([row((_(BACK_LABEL), texts.OPEN.pack(ticket_id)))])
     await send_text(update, context, prompt.format(number=texts.number(ticket_id)), back)
     return TYPING
 
@@ -284,7 +186,7 @@ async def typed(update: Update, context: BotContext) -> str:
     ticket_id, mode = pending
     if mode == "note":
         services = context.services
-        await tickets.note(
+        await ticket_desk.note(
             services.store,
             services.clock,
             _actor(update),
@@ -294,7 +196,7 @@ async def typed(update: Update, context: BotContext) -> str:
         )
         _forget(context)
         await send_text(update, context, _("Note added. The citizen does not see it."))
-        return await _send_card(update, context, ticket_id)
+        return await _card(update, context, ticket_id)
     return await _reply(update, context, ticket_id, Content(text=text))
 
 
@@ -326,7 +228,7 @@ async def got_file(update: Update, context: BotContext) -> str:
 async def _reply(update: Update, context: BotContext, ticket_id: int, content: Content) -> str:
     services = context.services
     try:
-        await tickets.reply(
+        await ticket_desk.reply(
             services.store,
             services.clock,
             _actor(update),
@@ -338,11 +240,11 @@ async def _reply(update: Update, context: BotContext, ticket_id: int, content: C
     except TicketClosed:
         _forget(context)
         await send_text(update, context, _("This ticket is closed; nothing was sent."))
-        return await _send_card(update, context, ticket_id)
+        return await _card(update, context, ticket_id)
     services.wake_sender()
     _forget(context)
     await send_text(update, context, _("✅ Sent to the citizen."))
-    return await _send_card(update, context, ticket_id)
+    return await _card(update, context, ticket_id)
 
 
 async def show_canned(update: Update, context: BotContext) -> str:
@@ -352,8 +254,8 @@ async def show_canned(update: Update, context: BotContext) -> str:
     if ticket_id is None:
         return IDLE
     replies = context.services.catalogue.canned_replies
-    rows = [_row((r.title, texts.CANNED_PREVIEW.pack(ticket_id, r.code))) for r in replies]
-    rows.append(_row((_(BACK_LABEL), texts.OPEN.pack(ticket_id))))
+    rows = [row((r.title, texts.CANNED_PREVIEW.pack(ticket_id, r.code))) for r in replies]
+    rows.append(row((_(BACK_LABEL), texts.OPEN.pack(ticket_id))))
     await send_text(update, context, _("Choose a canned reply:"), InlineKeyboardMarkup(rows))
     return IDLE
 
@@ -369,8 +271,8 @@ async def preview_canned(update: Update, context: BotContext) -> str:
     ticket_id = int(parts[0])
     markup = InlineKeyboardMarkup(
         [
-            _row((_(SEND_LABEL), texts.CANNED_SEND.pack(ticket_id, reply.code))),
-            _row((_(BACK_LABEL), texts.OPEN.pack(ticket_id))),
+            row((_(SEND_LABEL), texts.CANNED_SEND.pack(ticket_id, reply.code))),
+            row((_(BACK_LABEL), texts.OPEN.pack(ticket_id))),
         ]
     )
     await send_text(update, context, reply.text, markup)
@@ -396,12 +298,12 @@ async def close(update: Update, context: BotContext) -> str:
     if ticket_id is None:
         return IDLE
     services = context.services
-    await tickets.close(
+    await ticket_desk.close(
         services.store, services.clock, _actor(update), ticket_id, reminders=services.reminders
     )
     services.wake_sender()
     await send_text(update, context, _("Closed. The citizen is asked to rate the answer."))
-    return await _send_card(update, context, ticket_id)
+    return await _card(update, context, ticket_id)
 
 
 async def reopen(update: Update, context: BotContext) -> str:
@@ -412,14 +314,14 @@ async def reopen(update: Update, context: BotContext) -> str:
         return IDLE
     services = context.services
     try:
-        await tickets.reopen(
+        await ticket_desk.reopen(
             services.store, services.clock, _actor(update), ticket_id, reminders=services.reminders
         )
     except TicketConflict as conflict:
         other = conflict.open_ticket_id
         markup = InlineKeyboardMarkup(
             [
-                _row(
+                row(
                     (
                         _(texts.OPEN_TICKET).format(number=texts.number(other)),
                         texts.OPEN.pack(other),
@@ -438,7 +340,7 @@ async def reopen(update: Update, context: BotContext) -> str:
         return IDLE
     services.wake_sender()
     await send_text(update, context, _("Reopened. The citizen was told."))
-    return await _send_card(update, context, ticket_id)
+    return await _card(update, context, ticket_id)
 
 
 async def send_files(update: Update, context: BotContext) -> str:
@@ -449,7 +351,7 @@ async def send_files(update: Update, context: BotContext) -> str:
     if ticket_id is None or chat is None:
         return IDLE
     services = context.services
-    view = await tickets.view(services.store, _actor(update), ticket_id, audit=False)
+    view = await ticket_desk.view(services.store, _actor(update), ticket_id, audit=False)
     for message in view.messages:
         file = message.attachment
         if file is None:
@@ -465,7 +367,7 @@ async def send_files(update: Update, context: BotContext) -> str:
             await context.bot.send_photo(chat.id, file.file_id, caption=caption)
         else:
             await context.bot.send_document(chat.id, file.file_id, caption=caption)
-    return await _send_card(update, context, ticket_id)
+    return await _card(update, context, ticket_id)
 
 
 def _buttons() -> list[BaseHandler[Update, BotContext, object]]:

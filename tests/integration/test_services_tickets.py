@@ -18,7 +18,7 @@ from domain.reminders import ReminderKind, ReminderStatus
 from domain.statuses import PlanType
 from domain.tickets import Attachment, AttachmentKind, TicketClosed, TicketConflict
 from handlers.context import Services
-from services import tickets
+from services import ticket_desk, tickets
 from services.actors import Actor
 from services.errors import NotAllowed
 from services.tickets import Content, NotRateable
@@ -127,7 +127,7 @@ async def test_a_reply_reaches_the_citizen_as_our_officer_and_ends_the_wait(
     maryam = await citizen(store, 12)
     opened = (await write(store, maryam, "سلام")).ticket
     clock.advance(minutes=30)
-    message = await tickets.reply(
+    message = await ticket_desk.reply(
         store, clock, OFFICER_ACTOR, opened.id, Content(text="سلام، بررسی شد."), officer_name="رضا"
     )
     ticket = await store.tickets.get(opened.id)
@@ -142,7 +142,7 @@ async def test_a_reply_reaches_the_citizen_as_our_officer_and_ends_the_wait(
     assert (audit.actor, audit.action) == (f"officer:{OFFICER}", "ticket_reply")
     assert "سلام" not in str(audit.after), "the audit names the message, not its words"
 
-    await tickets.reply(
+    await ticket_desk.reply(
         store, clock, OFFICER_ACTOR, opened.id, Content(attachment=PHOTO), officer_name="رضا"
     )
     _chat, _kind, caption, _markup, sent_file = (await outbox(store))[-1]
@@ -154,11 +154,11 @@ async def test_a_note_is_for_officers_only(store: Store) -> None:
     maryam = await citizen(store, 13)
     ticket = (await write(store, maryam, "سلام")).ticket
     before = len(await outbox(store))
-    await tickets.note(
+    await ticket_desk.note(
         store, store.db.now, ADMIN_ACTOR, ticket.id, "پرونده ناقص است", officer_name=None
     )
     assert len(await outbox(store)) == before, "the citizen hears nothing of a note"
-    officer_view = await tickets.view(store, ADMIN_ACTOR, ticket.id)
+    officer_view = await ticket_desk.view(store, ADMIN_ACTOR, ticket.id)
     assert [m.internal for m in officer_view.messages] == [False, True]
     own = await tickets.own_ticket(store, maryam, ticket.id)
     assert [m.text for m in own.messages] == ["سلام"]
@@ -173,7 +173,7 @@ async def test_close_asks_for_a_rating_that_only_the_owner_gives_once(
     ticket = (await write(store, maryam, "سلام")).ticket
     with pytest.raises(NotRateable):
         await tickets.rate(store, clock, maryam, ticket.id, 5)
-    closed = await tickets.close(store, clock, OFFICER_ACTOR, ticket.id)
+    closed = await ticket_desk.close(store, clock, OFFICER_ACTOR, ticket.id)
     assert not closed.is_open and closed.closed_at == clock()
     _chat, _kind, _text, markup, _file = (await outbox(store))[-1]
     assert all(RATE.pack(ticket.id, n) in str(markup) for n in range(1, 6))
@@ -187,7 +187,7 @@ async def test_close_asks_for_a_rating_that_only_the_owner_gives_once(
     with pytest.raises(NotRateable):
         await tickets.rate(store, clock, maryam, ticket.id, 1)
     with pytest.raises(TicketClosed):
-        await tickets.reply(
+        await ticket_desk.reply(
             store, clock, OFFICER_ACTOR, ticket.id, Content(text="x"), officer_name=None
         )
 
@@ -195,9 +195,9 @@ async def test_close_asks_for_a_rating_that_only_the_owner_gives_once(
     newer = await write(store, maryam, "یک پرسش دیگر")
     assert newer.opened and newer.ticket.id != ticket.id
     with pytest.raises(TicketConflict):
-        await tickets.reopen(store, clock, ADMIN_ACTOR, ticket.id)
-    await tickets.close(store, clock, ADMIN_ACTOR, newer.ticket.id)
-    reopened = await tickets.reopen(store, clock, ADMIN_ACTOR, ticket.id)
+        await ticket_desk.reopen(store, clock, ADMIN_ACTOR, ticket.id)
+    await ticket_desk.close(store, clock, ADMIN_ACTOR, newer.ticket.id)
+    reopened = await ticket_desk.reopen(store, clock, ADMIN_ACTOR, ticket.id)
     assert reopened.is_open and reopened.closed_at is None
     text = str((await outbox(store))[-1][2])
     assert "🔄" in text
@@ -212,19 +212,19 @@ async def test_a_non_officer_is_refused_and_nothing_is_written(store: Store) -> 
     before = await written(store)
     for actor in (maryam, Actor("officer", OFFICER), Actor("officer", 123), Actor("system", "x")):
         with pytest.raises(NotAllowed):
-            await tickets.take(store, store.db.now, actor, ticket.id)
+            await ticket_desk.take(store, store.db.now, actor, ticket.id)
         with pytest.raises(NotAllowed):
-            await tickets.reply(
+            await ticket_desk.reply(
                 store, store.db.now, actor, ticket.id, Content(text="x"), officer_name=None
             )
         with pytest.raises(NotAllowed):
-            await tickets.note(store, store.db.now, actor, ticket.id, "x", officer_name=None)
+            await ticket_desk.note(store, store.db.now, actor, ticket.id, "x", officer_name=None)
         with pytest.raises(NotAllowed):
-            await tickets.close(store, store.db.now, actor, ticket.id)
+            await ticket_desk.close(store, store.db.now, actor, ticket.id)
         with pytest.raises(NotAllowed):
-            await tickets.view(store, actor, ticket.id)
+            await ticket_desk.view(store, actor, ticket.id)
         with pytest.raises(NotAllowed):
-            await tickets.open_tickets(store, actor)
+            await ticket_desk.open_tickets(store, actor)
     with pytest.raises(NotAllowed):  # an officer is no citizen: writes no ticket
         await write(store, ADMIN_ACTOR, "x")
     assert await written(store) == before
@@ -247,7 +247,7 @@ async def test_a_failure_half_way_writes_nothing(store: Store) -> None:
     ticket = (await write(store, maryam, "سلام")).ticket
     before = await written(store)
     with pytest.raises(RuntimeError):
-        await tickets.reply(
+        await ticket_desk.reply(
             store,
             store.db.now,
             OFFICER_ACTOR,
@@ -273,7 +273,7 @@ async def test_service_levels_remind_the_assignee_then_every_admin(
 ) -> None:
     maryam = await citizen(store, 19)
     ticket = (await write(store, maryam, "سلام", reminders=reminders)).ticket
-    await tickets.take(store, clock, OFFICER_ACTOR, ticket.id)
+    await ticket_desk.take(store, clock, OFFICER_ACTOR, ticket.id)
     pending = await reminders.repo.pending()
     assert [(r.kind, r.due_at) for r in pending] == [
         (ReminderKind.TICKET_OVERDUE, datetime(2025, 11, 1, 14, 0, tzinfo=TEHRAN)),
@@ -299,7 +299,7 @@ async def test_a_reply_cancels_the_reminders_and_a_new_message_starts_new_ones(
 ) -> None:
     maryam = await citizen(store, 20)
     ticket = (await write(store, maryam, "سلام", reminders=reminders)).ticket
-    await tickets.reply(
+    await ticket_desk.reply(
         store,
         clock,
         ADMIN_ACTOR,
@@ -315,7 +315,7 @@ async def test_a_reply_cancels_the_reminders_and_a_new_message_starts_new_ones(
     assert len(await reminders.repo.pending()) == 2
     # Derived again from the store (a hook forgotten, a restart): nothing new.
     assert await reminders.reconcile() == 0
-    await tickets.close(store, clock, ADMIN_ACTOR, ticket.id, reminders=reminders)
+    await ticket_desk.close(store, clock, ADMIN_ACTOR, ticket.id, reminders=reminders)
     assert await reminders.repo.pending() == []
     clock.advance(days=10)
     assert (await reminders.run_due()).sent == []
@@ -331,10 +331,10 @@ async def test_figures_of_the_tickets_opened_in_a_period(store: Store, clock: Fa
         if minutes is None:
             continue
         clock.advance(minutes=minutes)
-        await tickets.reply(
+        await ticket_desk.reply(
             store, clock, ADMIN_ACTOR, ticket.id, Content(text="پاسخ"), officer_name=None
         )
-        await tickets.close(store, clock, ADMIN_ACTOR, ticket.id)
+        await ticket_desk.close(store, clock, ADMIN_ACTOR, ticket.id)
         assert stars is not None
         await tickets.rate(store, clock, Actor("citizen", ticket.citizen_id), ticket.id, stars)
     stats = await tickets.statistics(store)
@@ -370,10 +370,10 @@ def test_homebiz_stats_prints_the_ticket_figures_before_the_faq_share(
                     continue
                 clock.advance(minutes=minutes)
                 content = Content(text="پاسخ")
-                await tickets.reply(
+                await ticket_desk.reply(
                     store, clock, ADMIN_ACTOR, ticket.id, content, officer_name=None
                 )
-                await tickets.close(store, clock, ADMIN_ACTOR, ticket.id)
+                await ticket_desk.close(store, clock, ADMIN_ACTOR, ticket.id)
                 who = Actor("citizen", ticket.citizen_id)
                 assert stars is not None
                 await tickets.rate(store, clock, who, ticket.id, stars)
