@@ -7,7 +7,9 @@ sent (with the platform's message id), retried with exponential backoff and jitt
 sending), or undeliverable without retry (403 bot blocked / user deactivated, 400 chat not
 found). Every attempt is recorded in ``outbox_attempts``. Rates: at most ``global_rate``
 messages per second overall and ``per_chat_rate`` per chat (token buckets); the sender owns
-these limits, so its bot must not also use AIORateLimiter.
+these limits, so its bot must not also use AIORateLimiter. A row with an attachment (an
+officer's file in a ticket) is sent as a photo or document by the platform's file id, with
+the row's text as the caption.
 
 Crash safety: a row is marked sent only after the platform accepted it; rows a dead
 process left in ``sending`` go back to pending at start-up and are sent again. So after
