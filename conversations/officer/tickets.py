@@ -351,7 +351,7 @@ async def send_files(update: Update, context: BotContext) -> str:
     if ticket_id is None or chat is None:
         return IDLE
     services = context.services
-    view = await ticket_desk.view(services.store, _actor(update), ticket_id, audit=False)
+    view = await ticket_desk.view(services.store, _actor(update), ticket_id)  # audited: a read
     for message in view.messages:
         file = message.attachment
         if file is None:
