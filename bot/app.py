@@ -26,11 +26,13 @@ from conversations import (
     exhibition_admin,
     exhibitions,
     subscriptions,
+    tickets,
     tracking,
 )
 from conversations import application as application_conversation
 from conversations.officer import admin as officer_admin
 from conversations.officer import desk as officer_desk
+from conversations.officer import tickets as officer_tickets
 from handlers import fallback, faq, sections, start
 from handlers.auth import admin_steps, officer_steps
 from handlers.context import BotContext, Services
@@ -97,8 +99,10 @@ def register_handlers(application: HomebizApplication) -> None:
     # Officers' conversations: officer_steps / admin_steps check EVERY step (entries and all
     # states) against the store, so an officer removed half-way can finish nothing.
     application.add_handlers(officer_steps([officer_desk.build()]))
+    application.add_handlers(officer_steps([officer_tickets.build()]))
     application.add_handlers(admin_steps([officer_admin.build()]))
     application.add_handler(tracking.build())
+    # The contact section; writing to the officers in it is a ticket (conversations/tickets).
     application.add_handler(contact.build())
     # The citizen's main walk: eligibility check, then the application with documents.
     application.add_handlers(eligibility.build())
@@ -112,6 +116,8 @@ def register_handlers(application: HomebizApplication) -> None:
     # Commands and menu buttons that are not conversations; the FAQ's menu button and its
     # buttons before the sections' catch-all of menu buttons.
     application.add_handlers(faq.build())
+    # A ticket read or rated by its citizen (buttons under the bot's messages).
+    application.add_handlers(tickets.buttons())
     application.add_handlers(start.build())
     application.add_handlers(sections.build())
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.notifications import QuietHours
+from domain.office_hours import DEFAULT_DAYS, WEEKDAYS
+from domain.tickets import SlaHours
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
@@ -62,6 +72,16 @@ class Settings(BaseSettings):
     # Non-urgent messages wait while the local hour is in [start, end); start == end: none.
     quiet_hours_start: int = Field(default=22, ge=0, le=23)
     quiet_hours_end: int = Field(default=8, ge=0, le=23)
+    # Office hours (local time) for tickets: the working days (OFFICE_DAYS=sat,sun,mon,tue,wed)
+    # and hours; holidays are in data/holidays.yaml. Outside them a citizen is told when to
+    # expect an answer.
+    office_days: Annotated[tuple[int, ...], NoDecode] = DEFAULT_DAYS
+    office_hours_start: time = time(8)
+    office_hours_end: time = time(14)
+    # Working hours a ticket may wait for an officer's reply before its assignee (or, with
+    # none, every officer) is reminded, and before every admin is.
+    ticket_remind_hours: float = Field(default=4, gt=0)
+    ticket_escalate_hours: float = Field(default=8, gt=0)
 
     @field_validator("officer_ids", mode="before")
     @classmethod
@@ -91,6 +111,17 @@ class Settings(BaseSettings):
             return (float(value),)
         return value
 
+    @field_validator("office_days", mode="before")
+    @classmethod
+    def _day_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            names = [p.strip().lower()[:3] for p in value.replace(";", ",").split(",")]
+            names = [n for n in names if n]
+            if not names or any(n not in WEEKDAYS for n in names):
+                raise ValueError("comma-separated day names, e.g. sat,sun,mon,tue,wed")
+            return tuple(dict.fromkeys(WEEKDAYS[n] for n in names))
+        return value
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -116,6 +147,22 @@ class Settings(BaseSettings):
     def _sqlite_only(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("sqlite:///"):
             raise ValueError("sqlite:///path/to/file.db")
+        return value
+
+    @field_validator("office_hours_end")
+    @classmethod
+    def _closes_after_opening(cls, value: time, info: ValidationInfo) -> time:
+        opens = info.data.get("office_hours_start")
+        if isinstance(opens, time) and value <= opens:
+            raise ValueError("a time later than OFFICE_HOURS_START, e.g. 14:00")
+        return value
+
+    @field_validator("ticket_escalate_hours")
+    @classmethod
+    def _escalate_after_reminding(cls, value: float, info: ValidationInfo) -> float:
+        remind = info.data.get("ticket_remind_hours")
+        if isinstance(remind, int | float) and value < remind:
+            raise ValueError("at least TICKET_REMIND_HOURS")
         return value
 
     @model_validator(mode="after")
@@ -153,6 +200,13 @@ class Settings(BaseSettings):
             start_hour=self.quiet_hours_start,
             end_hour=self.quiet_hours_end,
             timezone=self.timezone,
+        )
+
+    @property
+    def ticket_sla(self) -> SlaHours:
+        """Working hours before an unanswered ticket reminds its assignee, then the admins."""
+        return SlaHours(
+            remind_hours=self.ticket_remind_hours, escalate_hours=self.ticket_escalate_hours
         )
 
     @property

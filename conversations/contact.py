@@ -1,14 +1,13 @@
-"""Contact an officer: the office's details (data/office.yaml) and a short message to officers.
+"""Contact an officer: the office's details (data/office.yaml), and writing to the officers.
 
-[*] --> shown: "☎️ Contact an officer" (details + "leave a message")
-shown --> ASK_MESSAGE: contact:write
-ASK_MESSAGE --> [*]: the text → one outbox row per officer chat (or OFFICERS_CHAT_ID)
+[*] --> shown: "☎️ Contact an officer" (details; "leave a message", or the open ticket)
+shown --> WRITING: contact:write | tk:w:<ticket> (the ticket's steps: conversations/tickets.py)
+WRITING --> [*]: tk:done
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 from pathlib import Path
 
 import yaml
@@ -18,25 +17,19 @@ from telegram.ext import (
     CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
-from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
+from conversations import tickets
+from conversations.common import CANCEL_DATA, Conversation, cancel, exits
 from domain.catalogue import CatalogueError, error_place
-from handlers.auth import roster
 from handlers.context import BotContext
-from handlers.menu import MenuItem, main_menu_keyboard, menu_button
-from handlers.start import register_citizen
-from services import contact
-from services.actors import Actor
-from services.contact import MAX_MESSAGE_CHARS
-from texts.formatting import to_persian_digits
+from handlers.keyboards import CONTACT_WRITE_DATA
+from handlers.menu import MenuItem, menu_button
+from services import tickets as ticket_services
+from texts import tickets as ticket_texts
 from texts.i18n import _
 
-LOGGER = logging.getLogger(__name__)
-
-ASK_MESSAGE = "contact_ask_message"
-WRITE_DATA = "contact:write"
+WRITE_DATA = CONTACT_WRITE_DATA
 OFFICE_FILE = "office.yaml"
 
 
@@ -81,64 +74,27 @@ async def show_contact(update: Update, context: BotContext) -> int:
         lines.append(_("Phone: {phone}").format(phone=office.phone))
     if office.hours:
         lines.append(_("Working hours: {hours}").format(hours=office.hours))
-    lines += ["", _("You can also leave a short message for our officers here.")]
-    await message.reply_text(
-        "\n".join(lines),
-        reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("✉️ Leave a message"), callback_data=WRITE_DATA)]]
-        ),
-    )
-    return ConversationHandler.END
-
-
-async def ask_message(update: Update, context: BotContext) -> str:
-    """Ask for the message text."""
-    query, chat = update.callback_query, update.effective_chat
-    if query is not None:
-        await query.answer()
-    assert chat is not None
-    await context.bot.send_message(
-        chat.id,
-        _(
-            "Please write your message in one text (at most {limit} characters). Include your "
-            "tracking code if you have one."
-        ).format(limit=to_persian_digits(MAX_MESSAGE_CHARS)),
-        reply_markup=inline_keyboard([], back=False),
-    )
-    return ASK_MESSAGE
-
-
-async def got_message(update: Update, context: BotContext) -> int | str:
-    """Queue the message for the officers (outbox), then thank the citizen."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None
-    text = (message.text or "").strip()
-    if len(text) > MAX_MESSAGE_CHARS:
-        await message.reply_text(
-            _("Your message is too long. Please shorten it to {limit} characters.").format(
-                limit=to_persian_digits(MAX_MESSAGE_CHARS)
-            )
-        )
-        return ASK_MESSAGE
     services = context.services
-    settings = services.settings
-    citizen = await register_citizen(update, context)
-    assert citizen is not None
-    await contact.message_officers(
-        services.store,
-        Actor("citizen", citizen.id),
-        sender_name=user.full_name,
-        text=text,
-        roster=roster(services),
-        officers_chat_id=settings.officers_chat_id,
-        reference=f"{settings.bot_platform.value}:{update.update_id}",
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    actor = await ticket_services.citizen_actor(
+        services.store, services.settings.bot_platform.value, user.id, chat.id
     )
-    services.wake_sender()
-    LOGGER.info("Contact message from citizen %s queued for officers", citizen.id)
-    await message.reply_text(
-        _("Thank you. Your message was sent to our officers; they will contact you if needed."),
-        reply_markup=main_menu_keyboard(),
-    )
+    open_ticket = await ticket_services.own_open_ticket(services.store, actor)
+    if open_ticket is not None:
+        lines += [
+            "",
+            _("You have an open ticket, number {number}: our officers answer it here.").format(
+                number=ticket_texts.number(open_ticket.id)
+            ),
+        ]
+        markup = tickets.open_ticket_markup(open_ticket.id)
+    else:
+        lines += ["", _("You can also leave a short message for our officers here.")]
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("✉️ Leave a message"), callback_data=WRITE_DATA)]]
+        )
+    await message.reply_text("\n".join(lines), reply_markup=markup)
     return ConversationHandler.END
 
 
@@ -147,13 +103,9 @@ def build() -> Conversation:
     return Conversation(
         entry_points=[
             MessageHandler(menu_button(MenuItem.CONTACT), show_contact),
-            CallbackQueryHandler(ask_message, pattern=f"^{WRITE_DATA}$"),
+            *tickets.entry_points(),
         ],
-        states={
-            ASK_MESSAGE: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), got_message)
-            ]
-        },
+        states=tickets.states(),
         fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$")],
         name="contact",
         persistent=True,

@@ -1,4 +1,5 @@
-"""The officer-editable catalogue: counties, activities, rules, documents and the FAQ, from data/.
+"""The officer-editable catalogue from data/: counties, activities, rules, documents, the FAQ,
+the canned replies officers send in tickets and the office's holidays.
 
 A bad file stops start-up with a ``CatalogueError`` naming the file, the place and the problem.
 """
@@ -14,7 +15,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from domain.faq import FAQ_FILE, FaqBook, FaqFile, faq_problems
+from domain.office_hours import HOLIDAYS_FILE, Holiday, HolidaysFile, holiday_problems
 from domain.persian import normalize_for_search
+from domain.tickets import (
+    CANNED_REPLIES_FILE,
+    CannedRepliesFile,
+    CannedReply,
+    canned_problems,
+)
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -255,6 +263,8 @@ class Catalogue:
         rules: Rules,
         documents: Sequence[DocumentRequirement],
         faq: FaqBook | None = None,
+        canned_replies: Sequence[CannedReply] = (),
+        holidays: Sequence[Holiday] = (),
     ) -> None:
         self.provinces: tuple[Province, ...] = tuple(provinces)
         self.groups: tuple[ActivityGroup, ...] = tuple(groups)
@@ -262,6 +272,9 @@ class Catalogue:
         self.rules = rules
         self.documents: tuple[DocumentRequirement, ...] = tuple(documents)
         self.faq = faq if faq is not None else FaqBook()
+        self.canned_replies: tuple[CannedReply, ...] = tuple(canned_replies)
+        self.holidays: tuple[Holiday, ...] = tuple(holidays)
+        self._canned = {reply.code: reply for reply in self.canned_replies}
         self.counties: tuple[County, ...] = tuple(c for p in self.provinces for c in p.counties)
         self._counties = {c.code: c for c in self.counties}
         self._groups = {g.code: g for g in self.groups}
@@ -293,6 +306,10 @@ class Catalogue:
     def document(self, code: str) -> DocumentRequirement | None:
         """A document requirement by code, or None."""
         return self._documents.get(code)
+
+    def canned_reply(self, code: str) -> CannedReply | None:
+        """A canned reply by code, or None."""
+        return self._canned.get(code)
 
     def search_activities(self, query: str, limit: int | None = None) -> list[Activity]:
         """Activities whose name or alias contains the typed text; prefix matches first."""
@@ -435,16 +452,22 @@ def _cross_check(
 
 
 def load_catalogue(data_dir: Path = DEFAULT_DATA_DIR) -> Catalogue:
-    """Read and check the five data files; raise CatalogueError listing every problem."""
+    """Read and check the data files; raise CatalogueError listing every problem."""
     problems: list[str] = []
     counties = _validate(_CountiesFile, data_dir / COUNTIES_FILE, problems)
     activities = _validate(_ActivitiesFile, data_dir / ACTIVITIES_FILE, problems)
     rules = _validate(Rules, data_dir / RULES_FILE, problems)
     documents = _validate(_DocumentsFile, data_dir / DOCUMENTS_FILE, problems)
     faq = _validate(FaqFile, data_dir / FAQ_FILE, problems)
+    canned = _validate(CannedRepliesFile, data_dir / CANNED_REPLIES_FILE, problems)
+    holidays = _validate(HolidaysFile, data_dir / HOLIDAYS_FILE, problems)
     _cross_check(counties, activities, documents, problems)
     if faq is not None:
         problems += [f"{FAQ_FILE}: {problem}" for problem in faq_problems(faq)]
+    if canned is not None:
+        problems += [f"{CANNED_REPLIES_FILE}: {problem}" for problem in canned_problems(canned)]
+    if holidays is not None:
+        problems += [f"{HOLIDAYS_FILE}: {problem}" for problem in holiday_problems(holidays)]
     if (
         problems
         or counties is None
@@ -452,6 +475,8 @@ def load_catalogue(data_dir: Path = DEFAULT_DATA_DIR) -> Catalogue:
         or rules is None
         or documents is None
         or faq is None
+        or canned is None
+        or holidays is None
     ):
         raise CatalogueError(problems or ["data files could not be read"])
     return Catalogue(
@@ -461,4 +486,6 @@ def load_catalogue(data_dir: Path = DEFAULT_DATA_DIR) -> Catalogue:
         rules=rules,
         documents=documents.documents,
         faq=FaqBook(faq.topics, faq.entries),
+        canned_replies=canned.replies,
+        holidays=holidays.holidays,
     )

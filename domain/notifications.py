@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,7 @@ class OutboxKind(StrEnum):
     BROADCAST = "broadcast"
     OFFICER_ALERT = "officer_alert"
     EXHIBITION_CHANGE = "exhibition_change"  # cancelled, or new dates / venue
+    TICKET_REPLY = "ticket_reply"  # an officer's answer, a closed or reopened ticket
 
 
 class OutboxStatus(StrEnum):
@@ -37,6 +38,15 @@ class AttemptOutcome(StrEnum):
     FAILED = "failed"
 
 
+class OutboxAttachment(BaseModel):
+    """A file sent with an outbox row (its text becomes the caption), by the platform's id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["photo", "document"]
+    file_id: str = Field(min_length=1)
+
+
 class OutboxMessage(BaseModel):
     """One message to deliver to one chat; its text is final when it is written."""
 
@@ -48,6 +58,7 @@ class OutboxMessage(BaseModel):
     kind: str  # an OutboxKind value; free text so later features can add kinds
     text: str = Field(min_length=1)
     reply_markup: dict[str, Any] | None = None  # InlineKeyboardMarkup.to_dict()
+    attachment: OutboxAttachment | None = None  # then ``text`` is its caption (≤ 1024)
     urgent: bool = False
     dedupe_key: str = Field(min_length=1)
     not_before: UtcDatetime | None = None  # None: as soon as quiet hours allow

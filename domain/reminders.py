@@ -25,6 +25,9 @@ class ReminderKind(StrEnum):
     CORRECTION_PENDING = "correction_pending"
     BANK_VISIT = "bank_visit"
     EXHIBITION_TOMORROW = "exhibition_tomorrow"
+    # A ticket with no officer reply: its assignee (or every officer) first, then the admins.
+    TICKET_OVERDUE = "ticket_overdue"
+    TICKET_ESCALATED = "ticket_escalated"
 
 
 class ReminderStatus(StrEnum):
@@ -41,6 +44,9 @@ KIND_STATUS: dict[ReminderKind, ApplicationStatus] = {
     ReminderKind.BANK_VISIT: ApplicationStatus.INTRODUCED_TO_BANK,
 }
 APPLICATION_KINDS = frozenset(KIND_STATUS)
+# Sent to officers, chosen when it fires (the reminder's chat_id is 0); never dropped for
+# lateness: a ticket still unanswered after downtime is more overdue, not less.
+TICKET_KINDS = frozenset({ReminderKind.TICKET_OVERDUE, ReminderKind.TICKET_ESCALATED})
 
 
 class Reminder(BaseModel):
@@ -50,7 +56,7 @@ class Reminder(BaseModel):
 
     id: int | None = None
     kind: str  # a ReminderKind value; free text so other features can add kinds
-    subject: str = Field(min_length=1)  # application:12 | exhibition:3:citizen:7
+    subject: str = Field(min_length=1)  # application:12 | exhibition:3:citizen:7 | ticket:5
     sequence: str = "1"
     citizen_id: int | None = None
     chat_id: int
@@ -153,6 +159,17 @@ def application_subject(application_id: int) -> str:
 def exhibition_subject(exhibition_id: int, citizen_id: int) -> str:
     """The subject of one citizen's reminder about one exhibition."""
     return f"exhibition:{exhibition_id}:citizen:{citizen_id}"
+
+
+def ticket_subject(ticket_id: int) -> str:
+    """The subject of a ticket's service-level reminders."""
+    return f"ticket:{ticket_id}"
+
+
+def ticket_id_of(subject: str) -> int | None:
+    """The ticket id in a ``ticket:<id>`` subject, else None."""
+    prefix, _, rest = subject.partition(":")
+    return int(rest) if prefix == "ticket" and rest.isdigit() else None
 
 
 def application_id_of(subject: str) -> int | None:

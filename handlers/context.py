@@ -17,6 +17,7 @@ import aiosqlite
 from telegram.ext import CallbackContext, ExtBot
 
 from config.settings import Settings
+from services.tickets import TicketReminders
 from storage.status_changes import ReminderSync
 from storage.unit_of_work import after_commit
 
@@ -38,7 +39,7 @@ class Sender(Protocol):
         ...
 
 
-class Reminders(ReminderSync, Protocol):
+class Reminders(ReminderSync, TicketReminders, Protocol):
     """The reminder service (``bot.workers.reminders.ReminderService``), as handlers see it."""
 
     async def schedule(

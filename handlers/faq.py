@@ -3,10 +3,10 @@
 A typed text no step waits for (handlers/fallback.py):
   a confident match → its answer, then «Did this answer help?» 👍 👎
   close matches     → «Did you mean?» with up to three questions, and «ask an officer»
-  nothing close     → «ask an officer» (the contact flow) or the list of topics
+  nothing close     → «ask an officer» (the question becomes a ticket) or the list of topics
   not a question    → False: the fallback says «not understood»
 /faq or the menu button → topics → a topic's questions → its answer, 👍 👎
-👎 → sorry, and «ask an officer».
+👎 → sorry, and «ask an officer» (the question becomes a ticket).
 Stateless: each button carries the stored question's id or an entry id, checked on every press.
 The citizen's words are stored (storage/faq.py) for the office's report, never logged.
 """
@@ -26,7 +26,7 @@ from domain.faq_words import normalize_question
 from domain.models import Citizen
 from domain.persian import redact
 from handlers.context import BotContext
-from handlers.keyboards import CONTACT_WRITE_DATA as ASK_OFFICER_DATA
+from handlers.keyboards import ask_officer_data
 from handlers.menu import MenuItem, menu_button
 from storage.faq import FaqQuestion
 from texts.faq import answer_text
@@ -91,10 +91,11 @@ def _vote_markup(row_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def _officer_markup() -> InlineKeyboardMarkup:
+def _officer_markup(row_id: int) -> InlineKeyboardMarkup:
+    """«Ask an officer» (the question goes to them as a ticket) and the list of topics."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✉️ Ask an officer"), callback_data=ASK_OFFICER_DATA)],
+            [InlineKeyboardButton(_("✉️ Ask an officer"), callback_data=ask_officer_data(row_id))],
             [
                 InlineKeyboardButton(
                     _("💬 See the frequently asked questions"), callback_data=TOPICS.pack()
@@ -141,7 +142,7 @@ async def answer_question(update: Update, context: BotContext) -> bool:
         rows.append(
             [
                 InlineKeyboardButton(
-                    _("None of these: ask an officer"), callback_data=ASK_OFFICER_DATA
+                    _("None of these: ask an officer"), callback_data=ask_officer_data(row_id)
                 )
             ]
         )
@@ -152,7 +153,7 @@ async def answer_question(update: Update, context: BotContext) -> bool:
                 "I could not find an answer to this question. You can ask an officer, or look "
                 "through the frequently asked questions."
             ),
-            reply_markup=_officer_markup(),
+            reply_markup=_officer_markup(row_id),
         )
     return True
 
@@ -230,7 +231,7 @@ async def vote(update: Update, context: BotContext) -> None:
         await context.bot.send_message(
             query.message.chat.id,
             _("Sorry this answer did not help. You can ask an officer your question."),
-            reply_markup=_officer_markup(),
+            reply_markup=_officer_markup(stored.id),
         )
 
 

@@ -1,7 +1,8 @@
-"""The officer menu (/officer): find an application, statistics, exhibitions, announcements.
+"""The officer menu (/officer): find an application, tickets, statistics, exhibitions,
+announcements.
 
 Every callback is wrapped with ``officer_only``: to anyone else the menu does not exist.
-The «exhibitions» and «announce» buttons carry data other sections' conversations claim.
+The «tickets», «exhibitions» and «announce» buttons carry data other conversations claim.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ MENU_DATA = "off:menu"
 STATS_DATA = "off:stats"
 EXHIBITIONS_DATA = "off:exhibitions"
 ANNOUNCE_DATA = "off:announce"
+TICKETS_DATA = "off:tickets"  # conversations/officer/tickets.py
 FIND_PREFIX = "off:find"
 # What an officer can search by (the part after off:find:).
 FIND_BY = ("code", "nc", "phone")
@@ -45,7 +47,10 @@ def officer_menu_keyboard() -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("🪪 By national code"), callback_data="off:find:nc"),
                 InlineKeyboardButton(_("📱 By phone"), callback_data="off:find:phone"),
             ],
-            [InlineKeyboardButton(_("📊 Statistics"), callback_data=STATS_DATA)],
+            [
+                InlineKeyboardButton(_("🎫 Tickets"), callback_data=TICKETS_DATA),
+                InlineKeyboardButton(_("📊 Statistics"), callback_data=STATS_DATA),
+            ],
             [
                 InlineKeyboardButton(_("🛍 Exhibitions"), callback_data=EXHIBITIONS_DATA),
                 InlineKeyboardButton(_("📣 Announcements"), callback_data=ANNOUNCE_DATA),

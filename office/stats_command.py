@@ -11,21 +11,26 @@ from config.settings import Settings
 from domain.catalogue import load_catalogue
 from domain.faq import FaqCounts
 from domain.stats import Stats
+from domain.tickets import TicketStats
+from services import tickets
 from storage import Store
 from storage.reports import collect_stats
 
 
-async def _collect(args: argparse.Namespace, settings: Settings) -> tuple[Stats, FaqCounts]:
+async def _collect(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[Stats, FaqCounts, TicketStats]:
     catalogue = load_catalogue(settings.catalogue_dir)
     settings.ensure_dirs()
     store = await Store.open(settings.database_path)
     try:
         stats = await collect_stats(store, tz=settings.zone, year=args.year, catalogue=catalogue)
-        # The FAQ's share answered without an officer, over the same Jalali year.
+        # The FAQ's share answered without an officer, and the tickets, over the same year.
         since, until = (
             datetime.combine(d, time(), settings.zone) for d in (stats.start, stats.end)
         )
-        return stats, await store.faq.counts(since=since, until=until)
+        faq = await store.faq.counts(since=since, until=until)
+        return stats, faq, await tickets.statistics(store, since, until)
     finally:
         await store.close()
 
@@ -41,10 +46,13 @@ def command(args: argparse.Namespace, settings: Settings) -> int:
     """`homebiz stats [--year Y] [--chart FILE.png]`."""
     from office.faq_report import share_line
     from texts.stats import render_stats_text
+    from texts.tickets import stats_lines
 
-    stats, faq = asyncio.run(_collect(args, settings))
+    stats, faq, ticket_stats = asyncio.run(_collect(args, settings))
     print(render_stats_text(stats))
     print()
+    for line in stats_lines(ticket_stats):  # the tickets, then the share they were not needed
+        print(line)
     print(share_line(faq))
     if args.chart:
         from texts.charts import render_stats_chart  # matplotlib loads only when asked for

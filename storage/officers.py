@@ -51,6 +51,8 @@ class OfficerRepository:
         self.db = db
         # Set once at start-up (``configure``): the bot's platform and OFFICER_IDS, the roster
         # services.officers uses when its caller passes none (services.officers.store_roster).
+        # Set once at start-up (``configure``): the bot's platform and OFFICER_IDS, so the
+        # store alone says who is an officer now (services.officers.require_officer).
         self.platform: str | None = None
         self.configured: frozenset[int] = frozenset()
 
@@ -58,6 +60,34 @@ class OfficerRepository:
         """The bot's platform and the officers its settings name (OFFICER_IDS)."""
         self.platform = platform
         self.configured = frozenset(configured)
+
+    async def is_officer_now(self, user_id: int) -> bool:
+        """In OFFICER_IDS, or an officer an admin added (not removed) on the bot's platform.
+
+        Before ``configure`` (a script with no settings) a row on any platform counts.
+        """
+        if user_id in self.configured:
+            return True
+        where = "user_id = ? AND removed_at IS NULL"
+        params: tuple[object, ...] = (user_id,)
+        if self.platform is not None:
+            where += " AND platform = ?"
+            params = (user_id, self.platform)
+        async with (
+            self.db.read() as c,
+            c.execute(f"SELECT 1 FROM officers WHERE {where} LIMIT 1", params) as cur,
+        ):
+            return await cur.fetchone() is not None
+
+    async def officer_user_ids(self) -> list[int]:
+        """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
+        added = {officer.user_id for officer in await self.list_active(self.platform)}
+        return sorted(self.configured | added)
+
+    async def admin_user_ids(self) -> list[int]:
+        """Every admin now: OFFICER_IDS and the added officers marked admin."""
+        added = {o.user_id for o in await self.list_active(self.platform) if o.is_admin}
+        return sorted(self.configured | added)
 
     async def add(
         self,

@@ -10,6 +10,7 @@ import aiosqlite
 
 from domain.notifications import (
     AttemptOutcome,
+    OutboxAttachment,
     OutboxAttempt,
     OutboxMessage,
     OutboxStatus,
@@ -19,7 +20,8 @@ from storage.db import Database, from_db_time, opt_db_time, to_db_time
 
 _COLUMNS = (
     "id, chat_id, citizen_id, kind, text, reply_markup_json, urgent, dedupe_key, not_before,"
-    " status, attempts, last_error, sent_message_id, created_at, updated_at, sent_at"
+    " status, attempts, last_error, sent_message_id, created_at, updated_at, sent_at,"
+    " attachment_json"
 )
 _OPEN = ("pending", "sending")
 
@@ -48,6 +50,7 @@ _CLAIM_MANY = f"SELECT {_COLUMNS} FROM outbox AS o INDEXED BY outbox_pending_ord
 def message_from_row(row: sqlite3.Row) -> OutboxMessage:
     """Build an OutboxMessage from an outbox row."""
     markup = row["reply_markup_json"]
+    attachment = row["attachment_json"]
     return OutboxMessage(
         id=row["id"],
         chat_id=row["chat_id"],
@@ -55,6 +58,9 @@ def message_from_row(row: sqlite3.Row) -> OutboxMessage:
         kind=row["kind"],
         text=row["text"],
         reply_markup=None if markup is None else json.loads(markup),
+        attachment=(
+            None if attachment is None else OutboxAttachment.model_validate_json(attachment)
+        ),
         urgent=bool(row["urgent"]),
         dedupe_key=row["dedupe_key"],
         not_before=from_db_time(row["not_before"]),
@@ -88,12 +94,14 @@ class OutboxRepository:
         wanted = message.not_before or now
         not_before = wanted if message.urgent else self.quiet_hours.next_allowed(wanted)
         markup = None if message.reply_markup is None else json.dumps(message.reply_markup)
+        attachment = None if message.attachment is None else message.attachment.model_dump_json()
         stamp = to_db_time(now)
         async with self.db.writing(conn) as c:
             cursor = await c.execute(
                 "INSERT INTO outbox (chat_id, citizen_id, kind, text, reply_markup_json, urgent,"
-                " dedupe_key, not_before, status, attempts, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
+                " dedupe_key, not_before, status, attempts, created_at, updated_at,"
+                " attachment_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
                 " ON CONFLICT (dedupe_key) DO NOTHING",
                 (
                     message.chat_id,
@@ -106,6 +114,7 @@ class OutboxRepository:
                     to_db_time(not_before),
                     stamp,
                     stamp,
+                    attachment,
                 ),
             )
             inserted = cursor.rowcount == 1

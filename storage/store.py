@@ -18,6 +18,7 @@ from storage.lookups import LookupThrottle
 from storage.officers import OfficerRepository
 from storage.outbox import OutboxRepository
 from storage.subscriptions import SubscriptionRepository
+from storage.tickets import TicketRepository
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Store:
     subscriptions: SubscriptionRepository
     broadcasts: BroadcastRepository
     faq: FaqLog
+    tickets: TicketRepository
 
     @classmethod
     def on(cls, db: Database) -> Store:
@@ -55,6 +57,7 @@ class Store:
             subscriptions=SubscriptionRepository(db),
             broadcasts=BroadcastRepository(db),
             faq=FaqLog(db),
+            tickets=TicketRepository(db),
         )
 
     @classmethod

@@ -107,6 +107,11 @@ def _format_tenths(tenths: int) -> str:
     return sign + text
 
 
+def format_decimal(value: float) -> str:
+    """A number to one decimal, «٫» only when it has a fraction: 1.5 → «۱٫۵», 2.0 → «۲»."""
+    return _format_tenths(round(value * 10))
+
+
 def format_toman(rials: int) -> str:
     """Stored rials shown as toman in full, e.g. "200,000,000 toman" in Persian digits."""
     return _("{amount} toman").format(amount=_format_tenths(rials))

@@ -10,6 +10,12 @@ a restart neither loses nor doubles one). A job runs ``run_due``, which tests ca
 after moving the clock. Firing re-checks relevance, writes the outbox row (dedupe
 key ``reminder:<id>``) and marks the reminder sent in ONE transaction: it is sent at most
 once. A reminder missed by more than the grace period (the bot was down) is dropped.
+
+Tickets' service levels ride on the same machinery: a ticket waiting for an officer's reply
+gets two reminders (``domain.tickets.sla_plans``: its assignee, then the admins, after
+working hours), created by the ticket services in their transaction (``sync_ticket``) and
+derived again by ``reconcile``. They go to officers chosen when they fire, and are never
+dropped for lateness: a ticket still unanswered after downtime is only more overdue.
 """
 
 from __future__ import annotations
@@ -30,13 +36,18 @@ from domain.notifications import OutboxKind, OutboxMessage, QuietHours
 from domain.reminders import (
     APPLICATION_KINDS,
     KIND_STATUS,
+    TICKET_KINDS,
     Reminder,
     ReminderDelays,
     ReminderStatus,
     Timing,
     Verdict,
+    ticket_subject,
 )
+from domain.tickets import Ticket, sla_plans, sla_relevance
 from handlers.context import Services
+from services import ticket_desk
+from services import tickets as ticket_services
 from storage.applications import ApplicationRepository
 from storage.db import Clock, from_db_time, to_db_time
 from storage.outbox import OutboxRepository
@@ -96,6 +107,8 @@ class ReminderService:
         self.repo = ReminderRepository(self.db)
         self.outbox = OutboxRepository(self.db, quiet_hours_from(services))
         self.delays = delays_from(services)
+        self.office_hours = ticket_services.office_hours(services.settings, services.catalogue)
+        self.sla = services.settings.ticket_sla
         self._checks: dict[str, Check] = {}
 
     def now(self) -> datetime:
@@ -248,6 +261,8 @@ class ReminderService:
         async with self.db.transaction() as c:
             states = await self.repo.application_states(set(KIND_STATUS.values()), conn=c)
             created = await self._add_plans(states, c)
+            waiting = await self.services.store.tickets.waiting(conn=c)
+            created += await self._add_ticket_plans(waiting, c)
         if schedule_jobs:
             for new in created:
                 self._schedule_job(new)
@@ -266,6 +281,51 @@ class ReminderService:
                         sequence=plan.sequence,
                         citizen_id=state.citizen_id,
                         chat_id=state.chat_id,
+                        due_at=plan.due_at,
+                    ),
+                    conn=c,
+                )
+                if stored is not None:
+                    created.append(stored)
+        return created
+
+    async def sync_ticket(self, ticket_id: int, *, conn: aiosqlite.Connection | None = None) -> int:
+        """Cancel a ticket's reminders its state no longer calls for (answered, closed, a new
+        wait), add the missing ones; return how many are new."""
+        subject = ticket_subject(ticket_id)
+        now = self.now()
+        async with self.db.writing(conn) as c:
+            ticket = await self.services.store.tickets.get(ticket_id, conn=c)
+            stale: list[int] = []
+            for reminder in await self.repo.for_subject(subject, children=False, conn=c):
+                if reminder.status is not ReminderStatus.PENDING or reminder.id is None:
+                    continue
+                verdict = sla_relevance(reminder, ticket)
+                if verdict.verdict is Verdict.CANCEL:
+                    reason = verdict.reason or "not_relevant"
+                    await self.repo.settle(
+                        reminder.id, ReminderStatus.CANCELLED, now, reason, conn=c
+                    )
+                    stale.append(reminder.id)
+            created = [] if ticket is None else await self._add_ticket_plans([ticket], c)
+        for reminder_id in stale:
+            self._remove_job(rules.job_name(reminder_id))
+        for reminder in created:
+            self._schedule_job(reminder)
+        return len(created)
+
+    async def _add_ticket_plans(
+        self, tickets: list[Ticket], c: aiosqlite.Connection
+    ) -> list[Reminder]:
+        created = []
+        for ticket in tickets:
+            for plan in sla_plans(ticket, self.office_hours, self.sla):
+                stored = await self.repo.add(
+                    Reminder(
+                        kind=plan.kind,
+                        subject=plan.subject,
+                        sequence=plan.sequence,
+                        chat_id=0,  # officers, chosen when it fires
                         due_at=plan.due_at,
                     ),
                     conn=c,
@@ -317,7 +377,9 @@ class ReminderService:
             due = reminder.due_at
             application = await self._application(reminder, c)
             reason, new_due = await self._relevance(reminder, c)
-            if reason is not None:
+            if reminder.kind in TICKET_KINDS:  # officers' rows; late is still worth sending
+                outcome = await self._fire_ticket(reminder, now, c)
+            elif reason is not None:
                 await self.repo.settle(reminder_id, ReminderStatus.CANCELLED, now, reason, conn=c)
                 outcome = "cancelled"
             elif new_due is not None and new_due > now:
@@ -349,6 +411,19 @@ class ReminderService:
             self._remove_job(rules.job_name(reminder_id))
         return outcome
 
+    async def _fire_ticket(self, reminder: Reminder, now: datetime, c: aiosqlite.Connection) -> str:
+        """A ticket reminder: its officers' rows and the sent mark, or cancelled if answered."""
+        assert reminder.id is not None
+        store = self.services.store
+        reason, rows = await ticket_desk.sla_alerts(store, reminder, now, self.office_hours, c)
+        if reason is not None:
+            await self.repo.settle(reminder.id, ReminderStatus.CANCELLED, now, reason, conn=c)
+            return "cancelled"
+        for row in rows:
+            await self.outbox.enqueue(row, conn=c)
+        await self.repo.settle(reminder.id, ReminderStatus.SENT, now, conn=c)
+        return "sent"
+
     async def _application(self, reminder: Reminder, c: aiosqlite.Connection) -> Application | None:
         app_id = rules.application_id_of(reminder.subject)
         if app_id is None or reminder.kind not in APPLICATION_KINDS:
@@ -374,13 +449,18 @@ class ReminderService:
     # -- jobs -------------------------------------------------------------------------------
 
     def _schedule_job(self, reminder: Reminder) -> None:
-        """Replace the reminder's job by name; due times already past are left to run_due."""
+        """Replace the reminder's job by name; due times already past are left to run_due.
+
+        The JobQueue counts the system's seconds, the reminders the injected clock's: the job
+        runs after the time left on the injected clock, so a clock set elsewhere (a test, a
+        restart after downtime) never fires a reminder before that clock reaches it.
+        """
         if self.job_queue is None or reminder.id is None:
             return
         self._remove_job(reminder.job_name)
         self.job_queue.run_once(
             self._job,
-            when=max(reminder.due_at, self.now() + timedelta(seconds=1)),
+            when=max(reminder.due_at - self.now(), timedelta(seconds=1)),
             name=reminder.job_name,
             data={"id": reminder.id, "due_at": to_db_time(reminder.due_at)},
         )

@@ -7,7 +7,9 @@ sent (with the platform's message id), retried with exponential backoff and jitt
 sending), or undeliverable without retry (403 bot blocked / user deactivated, 400 chat not
 found). Every attempt is recorded in ``outbox_attempts``. Rates: at most ``global_rate``
 messages per second overall and ``per_chat_rate`` per chat (token buckets); the sender owns
-these limits, so its bot must not also use AIORateLimiter.
+these limits, so its bot must not also use AIORateLimiter. A row with an attachment (an
+officer's file in a ticket) is sent as a photo or document by the platform's file id, with
+the row's text as the caption.
 
 Crash safety: a row is marked sent only after the platform accepted it; rows a dead
 process left in ``sending`` go back to pending at start-up and are sent again. So after
@@ -28,7 +30,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -216,7 +218,7 @@ class OutboxSender:
         )
         try:
             # Plain text only: Bale has no parse_mode.
-            message = await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+            message = await self._send(row, markup)
         except RetryAfter as exc:
             return await self._rate_limited(row, exc)
         except Forbidden as exc:
@@ -234,6 +236,19 @@ class OutboxSender:
             return await self._retry(row, exc)
         await self.outbox.mark_sent(row.id, message.message_id)
         return AttemptOutcome.SENT
+
+    async def _send(self, row: OutboxMessage, markup: InlineKeyboardMarkup | None) -> Message:
+        """One row: its text, or its file with the text as the caption (a ticket's reply)."""
+        attachment = row.attachment
+        if attachment is None:
+            return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+        if attachment.kind == "photo":
+            return await self.bot.send_photo(
+                row.chat_id, attachment.file_id, caption=row.text, reply_markup=markup
+            )
+        return await self.bot.send_document(
+            row.chat_id, attachment.file_id, caption=row.text, reply_markup=markup
+        )
 
     async def _wait_for_turn(self, chat_id: int) -> None:
         # Per chat: measured from the previous send's real start, so the gap always holds.

@@ -131,6 +131,14 @@ WALKS = {
         again=command("/officer"),
         mark=OFFICER_MENU,
     ),
+    "officer tickets": Walk(
+        officer=True,
+        enter=command("/tickets"),
+        midway=presses(_("🗂 Recently closed")),
+        again=from_officer_menu(_("🎫 Tickets")),
+        mark=_("🗂 Recently closed"),
+        before=command("/officer"),
+    ),
     "officers": Walk(
         officer=True,
         enter=command("/officers"),
@@ -164,6 +172,7 @@ CONVERSATION_NAMES = {
     "tracking",
     "contact",
     "officer_desk",
+    "officer_tickets",
     "officer_admin",
     "exhibition_admin",
     "announce",

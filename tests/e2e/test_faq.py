@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from botapi_emulator import BotMessage, Citizen, Emulator
-from conversations.contact import MAX_MESSAGE_CHARS
 from domain.catalogue import Catalogue
 from domain.faq import FaqOutcome
 from handlers.menu import MenuItem, label
@@ -17,8 +16,8 @@ from storage.faq import FaqQuestion
 from tests.conftest import CitizenFactory, RunningBot, bot_running, make_settings
 from tests.settle import store_settled
 from texts.faq import answer_text, render_answer
-from texts.formatting import to_persian_digits
 from texts.i18n import _
+from texts.tickets import number
 
 YES, NO = _("👍 Yes"), _("👎 No")
 ASK_OFFICER = _("✉️ Ask an officer")
@@ -127,23 +126,31 @@ async def test_an_unknown_question_is_offered_an_officer(citizen: Citizen, bot: 
         FaqOutcome.UNMATCHED,
     )
 
-    # For now «ask an officer» is the contact flow: the citizen writes, the officers hear it.
+    # «Ask an officer» sends that very question to the officers, as a ticket.
     asked = await citizen.presses(ASK_OFFICER)
-    assert asked[-1].text == _(
-        "Please write your message in one text (at most {limit} characters). Include your "
-        "tracking code if you have one."
-    ).format(limit=to_persian_digits(MAX_MESSAGE_CHARS))
-    done = await citizen.says("قیمت دلار را می‌خواستم بدانم، برای خرید مواد اولیه")
-    assert done[-1].text == _(
-        "Thank you. Your message was sent to our officers; they will contact you if needed."
+    registered = await store.citizens.get_by_platform_user("telegram", citizen.user_id)
+    assert registered is not None
+    ticket = await store.tickets.open_for_citizen(registered.id)
+    assert ticket is not None
+    assert asked[-1].text is not None and asked[-1].text.startswith(
+        _(
+            "Your message was registered as ticket {number}. Our officers answer here, in the "
+            "bot. You can send more messages, photos or PDF files: they join the same ticket. "
+            "When you have finished, press «✔️ Done»."
+        ).format(number=number(ticket.id))
     )
+    (question,) = await store.tickets.messages(ticket.id, with_notes=True)
+    assert question.text == "قیمت دلار امروز چنده؟"
+    assert ticket.source.value == "faq"
     async with (
         store.db.read() as c,
         c.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'officer_alert'") as cur,
     ):
         row = await cur.fetchone()
     assert row is not None and row[0] >= 1
-    # The message to the officers is not a new FAQ question.
+    # What the citizen writes next joins the ticket; it is not a new FAQ question.
+    more = await citizen.says("برای خرید مواد اولیه می‌خواستم بدانم")
+    assert more[-1].text == _("Added to your ticket {number}.").format(number=number(ticket.id))
     assert len(await _questions(store)) == 1
 
 

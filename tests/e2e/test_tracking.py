@@ -22,7 +22,7 @@ from storage import Store
 from storage.files import FILES_FOLDER
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from tests.e2e.test_foundation import assert_persian
-from texts.formatting import format_jalali_date
+from texts.formatting import format_jalali_date, format_tracking_code
 from texts.i18n import _
 from texts.notifications import render_status_notification, status_label
 
@@ -214,13 +214,13 @@ async def test_lookup_never_tells_a_wrong_national_code_from_a_missing_code(
     assert format_jalali_date(bot.application.services.now()) in found
 
 
-async def test_contact_shows_the_office_and_passes_a_message_to_officers(
+async def test_contact_shows_the_office_and_opens_a_ticket_for_the_officers(
     make_citizen: CitizenFactory, bot: RunningBot
 ) -> None:
     citizen = await make_citizen()
     officer = await make_citizen(user_id=OFFICER_ID, first_name="کارشناس")
     await officer.sends_command("/start")  # a bot may only write to those who started it
-    await submitted_application(bot, citizen.user_id, seed=4)
+    app = await submitted_application(bot, citizen.user_id, seed=4)
     shown = await citizen.says(label(MenuItem.CONTACT))
     details = shown[-1].text or ""
     assert "لرستان" in details  # the office's name from data/office.yaml
@@ -233,4 +233,6 @@ async def test_contact_shows_the_office_and_passes_a_message_to_officers(
     received = await officer.wait_for_message(
         timeout=10, predicate=lambda m: "وام من کی پرداخت" in m.content
     )
-    assert "پیام یک متقاضی" in received.content
+    assert "تیکت تازهٔ" in received.content  # a ticket, with the citizen's applications
+    assert app.tracking_code is not None
+    assert format_tracking_code(app.tracking_code) in received.content

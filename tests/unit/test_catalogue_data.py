@@ -58,7 +58,15 @@ def data_dir(tmp_path: Path) -> Path:
     """A private copy of the shipped files that a test may break."""
     target = tmp_path / "data"
     target.mkdir()
-    for name in ("counties.yaml", "activities.yaml", "rules.yaml", "documents.yaml", "faq.yaml"):
+    for name in (
+        "counties.yaml",
+        "activities.yaml",
+        "rules.yaml",
+        "documents.yaml",
+        "faq.yaml",
+        "canned_replies.yaml",
+        "holidays.yaml",
+    ):
         shutil.copy(DEFAULT_DATA_DIR / name, target / name)
     return target
 
@@ -268,3 +276,39 @@ def test_an_empty_condition_list_is_refused(data_dir: Path) -> None:
     _edit(data_dir / "documents.yaml", lambda c: c["documents"][0].update(when={"all_of": []}))
     (problem,) = _problems(data_dir)
     assert problem == "documents.yaml: documents[0].when: name at least one condition, e.g. always"
+
+
+def test_a_canned_reply_code_used_twice_is_refused(data_dir: Path) -> None:
+    def duplicate(content: dict) -> None:  # type: ignore[type-arg]
+        content["replies"][2]["code"] = content["replies"][0]["code"]
+
+    _edit(data_dir / "canned_replies.yaml", duplicate)
+    (problem,) = _problems(data_dir)
+    assert problem == "canned_replies.yaml: replies[2].code: duplicate code 'received'"
+
+
+def test_a_canned_reply_title_too_long_for_a_button_is_refused(data_dir: Path) -> None:
+    _edit(data_dir / "canned_replies.yaml", lambda c: c["replies"][1].update(title="ب" * 41))
+    (problem,) = _problems(data_dir)
+    assert problem.startswith("canned_replies.yaml: replies[1].title: String should have at most")
+
+
+def test_a_holiday_that_is_no_jalali_day_is_refused(data_dir: Path) -> None:
+    _edit(data_dir / "holidays.yaml", lambda c: c["holidays"][3].update(date="1404/12/31"))
+    (problem,) = _problems(data_dir)
+    assert problem == (
+        "holidays.yaml: holidays[3].date: 1404/12/31 is not a day of the Jalali calendar"
+    )
+
+
+def test_a_holiday_listed_twice_is_refused(data_dir: Path) -> None:
+    _edit(data_dir / "holidays.yaml", lambda c: c["holidays"][1].update(date="۱۴۰۴/۰۱/۰۱"))
+    (problem,) = _problems(data_dir)
+    assert problem == "holidays.yaml: holidays[1].date: ۱۴۰۴/۰۱/۰۱ is listed twice"
+
+
+def test_the_shipped_canned_replies_and_holidays_load(catalogue: Catalogue) -> None:
+    assert catalogue.canned_reply("received") is not None
+    assert len({h.day for h in catalogue.holidays}) == len(catalogue.holidays)
+    nowruz = [h.day.isoformat() for h in catalogue.holidays if h.date.startswith("1404/01/0")]
+    assert nowruz[:4] == ["2025-03-21", "2025-03-22", "2025-03-23", "2025-03-24"]

@@ -14,7 +14,7 @@ from bot.app import register_handlers
 from bot.application import HomebizApplication
 from handlers.auth import guarded_by, is_admin, is_officer
 
-OFFICER_CONVERSATIONS = {"officer_desk", "announce", "exhibition_admin"}
+OFFICER_CONVERSATIONS = {"officer_desk", "officer_tickets", "announce", "exhibition_admin"}
 ADMIN_CONVERSATIONS = {"officer_admin"}
 
 

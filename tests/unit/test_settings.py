@@ -20,6 +20,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "TIMEZONE",
         "MAX_UPLOAD_MB",
         "MAX_IMAGE_PIXELS",
+        "OFFICE_DAYS",
+        "OFFICE_HOURS_START",
+        "OFFICE_HOURS_END",
+        "TICKET_REMIND_HOURS",
+        "TICKET_ESCALATE_HOURS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no stray .env
@@ -84,3 +89,36 @@ def test_the_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert "SECRET" not in repr(settings)
     assert "SECRET" not in str(settings.model_dump())
+
+
+def test_office_hours_default_to_tehrans_working_week(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert settings.office_days == (5, 6, 0, 1, 2)  # Saturday to Wednesday
+    assert (settings.office_hours_start.hour, settings.office_hours_end.hour) == (8, 14)
+    assert (settings.ticket_sla.remind_hours, settings.ticket_sla.escalate_hours) == (4, 8)
+    monkeypatch.setenv("OFFICE_DAYS", "Sat, sun,mon,tue,wed,THU")
+    monkeypatch.setenv("OFFICE_HOURS_START", "07:30")
+    assert load_settings().office_days == (5, 6, 0, 1, 2, 3)
+    assert load_settings().office_hours_start.minute == 30
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (
+            "OFFICE_DAYS",
+            "saturday,holiday",
+            "Invalid setting OFFICE_DAYS: expected comma-separated",
+        ),
+        ("OFFICE_HOURS_END", "07:00", "Invalid setting OFFICE_HOURS_END: expected a time later"),
+        ("TICKET_ESCALATE_HOURS", "2", "Invalid setting TICKET_ESCALATE_HOURS: expected at least"),
+        ("TICKET_REMIND_HOURS", "0", "Invalid setting TICKET_REMIND_HOURS"),
+    ],
+)
+def test_wrong_office_hours_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(expected)
