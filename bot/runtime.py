@@ -22,6 +22,7 @@ from config.settings import Settings
 from conversations.contact import load_office
 from domain.catalogue import load_catalogue
 from handlers.context import Services
+from office.bank_import_run import resume_imports
 from storage import Store
 from storage.db import Clock, utcnow
 from texts.i18n import _
@@ -84,6 +85,13 @@ async def running_bot(
             await _set_commands(application)
             await _remove_webhook(application)
             await sender.start()
+            # A bank-report import a crash left half-done is finished (or its roll-back
+            # completed) before anything else writes; it is idempotent, chunk by chunk.
+            resumed = await resume_imports(
+                store, catalogue, quiet_hours=settings.quiet_hours, wake=services.wake_sender
+            )
+            if resumed:
+                LOGGER.info("Finished %d interrupted bank-report import(s)", len(resumed))
             # Broadcasts left running by a dead process resume here.
             broadcasts = BroadcastRunner.for_application(application, clock=clock)
             await broadcasts.start()

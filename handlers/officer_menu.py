@@ -25,7 +25,7 @@ ANNOUNCE_DATA = "off:announce"
 TICKETS_DATA = "off:tickets"  # conversations/officer/tickets.py
 FIND_PREFIX = "off:find"
 # What an officer can search by (the part after off:find:).
-FIND_BY = ("code", "nc", "phone")
+FIND_BY = ("code", "nc", "phone", "name")
 # The desk conversation's states: waiting for a button, or for typed input (PENDING_KEY says what).
 IDLE, TYPING = "off_idle", "off_typing"
 PENDING_KEY = "off_pending"
@@ -47,6 +47,7 @@ def officer_menu_keyboard() -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("🪪 By national code"), callback_data="off:find:nc"),
                 InlineKeyboardButton(_("📱 By phone"), callback_data="off:find:phone"),
             ],
+            [InlineKeyboardButton(_("👤 By name"), callback_data="off:find:name")],
             [
                 InlineKeyboardButton(_("🎫 Tickets"), callback_data=TICKETS_DATA),
                 InlineKeyboardButton(_("📊 Statistics"), callback_data=STATS_DATA),

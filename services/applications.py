@@ -27,7 +27,7 @@ from storage.status_changes import ReminderSync
 
 LOGGER = logging.getLogger(__name__)
 
-SearchBy = Literal["code", "nc", "phone"]
+SearchBy = Literal["code", "nc", "phone", "name"]
 
 # What a citizen's answers may set on a draft's own columns, and on their citizen record.
 DRAFT_FIELDS = frozenset(
@@ -283,6 +283,8 @@ async def search(store: Store, actor: Actor, by: SearchBy, value: str) -> list[A
         return [] if found is None else [found]
     if by == "nc":
         return await apps.find_by_national_code(value)
+    if by == "name":  # an indexed prefix of the name's words; [] when too short to search
+        return await apps.search_by_name(value) or []
     return await apps.find_by_phone(value)
 
 

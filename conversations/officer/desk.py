@@ -47,12 +47,13 @@ _PROMPTS = {
     "code": N_("Type the tracking code."),
     "nc": N_("Type the national code."),
     "phone": N_("Type the mobile number."),
+    "name": N_("Type the applicant's name, or the start of it (at least two letters)."),
 }
 
 
 @officer_only
 async def ask_query(update: Update, context: BotContext) -> str:
-    """off:find:<by>: ask for the tracking code, national code or phone."""
+    """off:find:<by>: ask for the tracking code, national code, phone or name."""
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
     await query.answer()
@@ -77,6 +78,8 @@ async def _search(
         search_by, value = "code", normalize_tracking_code(text)
     elif by == "nc":
         search_by, value = "nc", normalize_national_code(text)
+    elif by == "name":
+        search_by, value = "name", (text if len(text.strip()) >= 2 else None)
     else:
         search_by, value = "phone", normalize_mobile(text)
     if value is None:

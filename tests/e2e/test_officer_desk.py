@@ -8,7 +8,7 @@ from domain.statuses import DocumentStatus
 from handlers.menu import MenuItem, label
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from tests.e2e.test_tracking import _no_quiet_hours, jpeg, submitted_application
-from texts.formatting import format_jalali_date
+from texts.formatting import format_jalali_date, to_persian_digits
 from texts.i18n import _
 from texts.notifications import status_label
 
@@ -322,3 +322,21 @@ async def test_officer_accepts_documents_and_they_can_no_longer_be_replaced(
     docs = await store.documents.list_for_application(app.id)
     assert len(docs.history) == 2
     assert docs.latest["national_card"].status is DocumentStatus.ACCEPTED
+
+
+async def test_officer_finds_an_application_by_a_part_of_the_name(
+    make_citizen: CitizenFactory, bot: RunningBot
+) -> None:
+    citizen = await make_citizen()
+    officer = await make_citizen(user_id=OFFICER_ID)
+    await citizen.sends_command("/start")
+    app = await submitted_application(bot, citizen.user_id, seed=12, full_name="زهرا کریمی")
+    await officer.sends_command("/officer")
+    await officer.presses(_("👤 By name"))
+    too_short = await officer.says("ک")
+    assert "معتبر" in too_short[-1].content or "دوباره" in too_short[-1].content
+    found = await officer.says("كريم")  # Arabic letters, the start of the surname
+    # One match: its card opens at once.
+    assert "زهرا کریمی" in found[-1].content, found[-1].content
+    assert app.tracking_code is not None
+    assert to_persian_digits(app.tracking_code) in found[-1].content

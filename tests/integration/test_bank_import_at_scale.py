@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.runtime import running_bot
+from botapi_emulator import Emulator
 from domain.catalogue import Catalogue, load_catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
@@ -32,6 +34,7 @@ from storage import Store
 from storage.bank_imports import BankImportRepository, ImportStatus, PlannedPayment
 from storage.status_changes import change_status
 from tests.clock import FakeClock
+from tests.conftest import make_settings
 from tests.integration.scale_seed import introduced_applications, seed_store
 from texts.notifications import make_renderer
 
@@ -208,6 +211,42 @@ async def main() -> None:
 
 asyncio.run(main())
 """
+
+
+async def _crash_import_after(path: Path, report: Path, rows: int) -> None:
+    """Run the import in a process that SIGKILLs itself once ``rows`` rows are applied."""
+    crash = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(CRASHING_IMPORT),
+            *(str(path), str(report), str(rows), str(CHUNK)),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        timeout=300,
+    )
+    assert crash.returncode == -signal.SIGKILL, crash.stderr.decode()
+
+
+async def test_the_bot_finishes_an_interrupted_import_when_it_starts(
+    seeded: Path, report: Path, tmp_path: Path
+) -> None:
+    """A restart of the bot (not only the next import run) finishes a half-applied import."""
+    path = _copy(seeded, tmp_path / "restart")
+    await _crash_import_after(path, report, 300)
+    async with Emulator() as emulator:
+        settings = make_settings(emulator, tmp_path / "data", database_url=f"sqlite:///{path}")
+        async with running_bot(settings):
+            pass
+    with sqlite3.connect(path) as conn:
+        (status,) = conn.execute("SELECT status FROM bank_imports").fetchone()
+        (applied,) = conn.execute(
+            "SELECT COUNT(*) FROM bank_import_rows WHERE applied_at IS NOT NULL"
+        ).fetchone()
+    assert status == "done" and applied == REPORT_ROWS
 
 
 async def test_a_crash_mid_import_is_finished_by_the_next_run(
