@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -268,30 +269,17 @@ async def close(
             rated_at=None,
             last_activity_at=now,
         )
-        text, markup = texts.closed_notice(ticket)
-        closings = await _count(store, c, "ticket_close", ticket_id)
-        await store.outbox.enqueue(
-            OutboxMessage(
-                chat_id=ticket.chat_id,
-                citizen_id=ticket.citizen_id,
-                kind=OutboxKind.TICKET_REPLY.value,
-                text=text,
-                reply_markup=markup,
-                urgent=True,
-                dedupe_key=f"ticket_closed:{ticket_id}:{closings + 1}",
-            ),
-            conn=c,
-        )
-        await store.audit.record(
-            str(actor),
-            "ticket_close",
-            f"ticket:{ticket_id}",
+        await _tell_and_record(
+            store,
+            c,
+            actor,
+            ticket,
+            texts.closed_notice(ticket),
+            action="ticket_close",
+            notice="ticket_closed",
             before={"status": before.status.value, "waiting": before.waiting},
-            after={"status": ticket.status.value},
-            conn=c,
+            reminders=reminders,
         )
-        if reminders is not None:
-            await reminders.sync_ticket(ticket_id, conn=c)
     LOGGER.info("Ticket %s closed by officer %s", ticket_id, actor.id)
     return ticket
 
@@ -317,32 +305,58 @@ async def reopen(
         ticket = await store.tickets.update(
             ticket_id, conn=c, status=TicketStatus.OPEN, closed_at=None, last_activity_at=now
         )
-        text, markup = texts.reopened_notice(ticket)
-        reopenings = await _count(store, c, "ticket_reopen", ticket_id)
-        await store.outbox.enqueue(
-            OutboxMessage(
-                chat_id=ticket.chat_id,
-                citizen_id=ticket.citizen_id,
-                kind=OutboxKind.TICKET_REPLY.value,
-                text=text,
-                reply_markup=markup,
-                urgent=True,
-                dedupe_key=f"ticket_reopened:{ticket_id}:{reopenings + 1}",
-            ),
-            conn=c,
-        )
-        await store.audit.record(
-            str(actor),
-            "ticket_reopen",
-            f"ticket:{ticket_id}",
+        await _tell_and_record(
+            store,
+            c,
+            actor,
+            ticket,
+            texts.reopened_notice(ticket),
+            action="ticket_reopen",
+            notice="ticket_reopened",
             before={"status": before.status.value, "rating": before.rating},
-            after={"status": ticket.status.value},
-            conn=c,
+            reminders=reminders,
         )
-        if reminders is not None:
-            await reminders.sync_ticket(ticket_id, conn=c)
     LOGGER.info("Ticket %s reopened by officer %s", ticket_id, actor.id)
     return ticket
+
+
+async def _tell_and_record(
+    store: Store,
+    c: aiosqlite.Connection,
+    actor: Actor,
+    ticket: Ticket,
+    notice_text: tuple[str, dict[str, Any]],
+    *,
+    action: str,
+    notice: str,
+    before: dict[str, Any],
+    reminders: TicketReminders | None,
+) -> None:
+    """A close or a reopen: tell the citizen (once per occurrence), audit it, sync reminders."""
+    text, markup = notice_text
+    earlier = await _count(store, c, action, ticket.id)
+    await store.outbox.enqueue(
+        OutboxMessage(
+            chat_id=ticket.chat_id,
+            citizen_id=ticket.citizen_id,
+            kind=OutboxKind.TICKET_REPLY.value,
+            text=text,
+            reply_markup=markup,
+            urgent=True,
+            dedupe_key=f"{notice}:{ticket.id}:{earlier + 1}",
+        ),
+        conn=c,
+    )
+    await store.audit.record(
+        str(actor),
+        action,
+        f"ticket:{ticket.id}",
+        before=before,
+        after={"status": ticket.status.value},
+        conn=c,
+    )
+    if reminders is not None:
+        await reminders.sync_ticket(ticket.id, conn=c)
 
 
 async def _count(store: Store, c: aiosqlite.Connection, action: str, ticket_id: int) -> int:
