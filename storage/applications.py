@@ -51,7 +51,7 @@ _TOP = "\U0010ffff"
 def name_keys(full_name: str | None) -> set[str]:
     """The search keys of a name: every rotation of its words, in search form.
 
-    «مریم احمدی» → {«مریماحمدی», «احمدیمریم»}: a typed prefix starting at any word, in either
+    «Maryam Ahmadi» → {«maryamahmadi», «ahmadimaryam»}: a typed prefix starting at any word, in either
     order, is a prefix of one key. Migration 0009 computes the same keys in SQL for old rows.
     """
     words = [normalize_for_search(w) for w in normalize_input(full_name or "").split(" ")]
@@ -341,8 +341,8 @@ class ApplicationRepository:
     ) -> list[Application] | None:
         """Up to ``limit`` applications whose name has a word starting with the typed text.
 
-        Words may be typed in any order of the name's rotation («مریم احمدی», «احمدی مریم»,
-        «احمدی»), with or without ZWNJ, Arabic or Persian letters. None when the text has
+        Words may be typed in any order of the name's rotation («Maryam Ahmadi», «Ahmadi Maryam»,
+        «Ahmadi»), with or without ZWNJ, Arabic or Persian letters. None when the text has
         fewer than MIN_NAME_QUERY letters. Results are in name order, then oldest first.
         """
         key = name_query_key(text)
