@@ -51,8 +51,9 @@ _TOP = "\U0010ffff"
 def name_keys(full_name: str | None) -> set[str]:
     """The search keys of a name: every rotation of its words, in search form.
 
-    «Maryam Ahmadi» → {«maryamahmadi», «ahmadimaryam»}: a typed prefix starting at any word, in either
-    order, is a prefix of one key. Migration 0009 computes the same keys in SQL for old rows.
+    «Maryam Ahmadi» → {«maryamahmadi», «ahmadimaryam»}: a typed prefix starting at any word,
+    in either order, is a prefix of one key. Migration 0009 computes the same keys in SQL for
+    old rows.
     """
     words = [normalize_for_search(w) for w in normalize_input(full_name or "").split(" ")]
     words = [w for w in words if w]
