@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # Non-urgent messages wait while the local hour is in [start, end); start == end: none.
     quiet_hours_start: int = Field(default=22, ge=0, le=23)
     quiet_hours_end: int = Field(default=8, ge=0, le=23)
+    # Developers: `homebiz run` profiles itself (cProfile) and writes the stats here at exit.
+    profile_to: Path | None = None
 
     @field_validator("officer_ids", mode="before")
     @classmethod
