@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from bot.app import build_application, make_bot
 from bot.application import HomebizApplication
 from bot.polling import UpdatePoller
+from bot.send_budget import SendBudget
 from bot.updates.pipeline import UpdatePipeline
 from bot.workers.broadcast import BroadcastRunner
 from bot.workers.reminders import ReminderService
@@ -71,13 +72,13 @@ async def running_bot(
     store.outbox.quiet_hours = settings.quiet_hours
     try:
         services = Services(settings=settings, store=store, catalogue=catalogue, clock=clock)
-        application = build_application(services)
+        # One send budget for the token: replies and the outbox take turns from it, replies first.
+        budget = SendBudget.from_settings(settings)
+        application = build_application(services, budget)
         services = application.services
-        # The sender owns the outbox's rate limits, so its Bot has no rate limiter of its own.
+        # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
         sender_bot = make_bot(settings)
-        sender = OutboxSender(
-            sender_bot, store.outbox, global_rate=settings.outbox_rate_per_second, clock=clock
-        )
+        sender = OutboxSender(sender_bot, store.outbox, budget=budget, clock=clock)
         services.sender = sender
         async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.send_budget import SendBudget
 from config.logging_setup import one_line
 from storage.replies import QueuedReply, ReplyQueue
 
@@ -28,10 +29,19 @@ _MAX_BACKOFF_SECONDS = 30.0
 class ReplySender:
     """Delivers the reply queue of one bot, lane by lane (the caller keeps lanes apart)."""
 
-    def __init__(self, bot: Any, queue: ReplyQueue, *, base_delay: float = 0.5) -> None:
+    def __init__(
+        self,
+        bot: Any,
+        queue: ReplyQueue,
+        *,
+        base_delay: float = 0.5,
+        budget: SendBudget | None = None,
+    ) -> None:
         self.bot = bot  # a DeferringBot; Any keeps its private _do_post reachable
         self.queue = queue
         self.base_delay = base_delay
+        # The token's send budget: a 429 on a reply holds the outbox back too.
+        self.budget = budget
         self.stopping = asyncio.Event()
 
     async def flush(self, lane: int) -> None:
@@ -70,6 +80,8 @@ class ReplySender:
                 return await self._refused(reply, method, data, exc)
             except RetryAfter as exc:
                 delay = exc._retry_after.total_seconds()
+                if self.budget is not None:
+                    self.budget.pause_outbox(delay)  # the bot is over its budget: bulk waits
             except NetworkError as exc:  # includes TimedOut and 5xx: the platform may retry
                 delay = min(_MAX_BACKOFF_SECONDS, self.base_delay * 2**attempt)
                 delay *= 1 + random.random() / 2

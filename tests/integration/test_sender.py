@@ -15,7 +15,7 @@ import pytest
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.workers.sender import OutboxSender, TokenBucket
+from bot.workers.sender import OutboxSender
 from config.logging_setup import quiet_platform_noise
 from domain.notifications import OutboxMessage, OutboxStatus
 from storage.db import Database
@@ -262,13 +262,6 @@ async def test_the_loop_recovers_crashed_rows_and_wakes_on_enqueue(
         await sender.stop()
     assert sorted(text for *_, text, _ in bot.sent) == ["left-sending", "new"]
     assert not sender.running
-
-
-def test_token_bucket_spaces_reservations() -> None:
-    bucket = TokenBucket(rate=2)
-    assert [bucket.reserve(0.0) for _ in range(3)] == [0.0, 0.5, 1.0]
-    bucket.pause(10.0)
-    assert bucket.reserve(1.0) == 9.0
 
 
 # --- against the Bot API emulator (real HTTP on loopback) ------------------------------------
