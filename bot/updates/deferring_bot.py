@@ -97,7 +97,7 @@ async def _defer(
         params=params,
         file=file,
     )
-    unit.calls.append(DeferredCall(endpoint, params, file))
+    unit.calls.append(DeferredCall(endpoint, params, file, reply_id))
     return _answer(endpoint, params, -reply_id)
 
 

@@ -43,26 +43,65 @@ class ReplySender:
         # The token's send budget: a 429 on a reply holds the outbox back too.
         self.budget = budget
         self.stopping = asyncio.Event()
+        # "Sent" marks not yet stored, written in batches by one task (see _mark).
+        self._marks: list[tuple[int, int | None, str]] = []
+        self._marking: asyncio.Task[None] | None = None
 
-    async def flush(self, lane: int) -> None:
-        """Send everything queued for this lane, oldest first; return when done or stopping."""
-        replies = await self.queue.unsent(lane)
-        sent_ids: dict[int, int] = {}  # placeholder -> real id, for calls later in this flush
+    async def flush(self, lane: int) -> bool:
+        """Send everything queued for this lane, oldest first; True if nothing is left."""
+        await self.marks_written()  # else a call sent a moment ago would read as unsent
+        return await self.send(await self.queue.unsent(lane))
+
+    async def send(self, replies: list[QueuedReply]) -> bool:
+        """Send these queued calls of one lane in order, and mark them; True if all went.
+
+        False when asked to stop first: the rest stays queued and goes out after the restart.
+        """
+        sent_ids: dict[int, int] = {}  # placeholder -> real id, for calls later in this batch
         outcomes: list[tuple[int, int | None, str]] = []
         try:
             for reply in replies:
                 if self.stopping.is_set():
-                    return
+                    return False
                 delivered = await self._deliver(reply, sent_ids)
                 if delivered is None:
-                    return  # stopping: the rest goes out after the restart
+                    return False
                 message_id, outcome = delivered
                 if message_id is not None:
                     sent_ids[reply.placeholder] = message_id
+                    self.queue.note_sent(reply.id, message_id)
                 outcomes.append((reply.id, message_id, outcome))
+            return True
         finally:
-            # One commit for the lane's batch; a crash before it repeats these replies only.
-            await self.queue.mark_done(outcomes)
+            self._mark(outcomes)
+
+    def _mark(self, outcomes: list[tuple[int, int | None, str]]) -> None:
+        """Store these calls as sent, soon: the lane goes on without waiting for the commit.
+
+        One task writes the marks of every lane, a batch per commit, so a mark costs no lane
+        a turn at the store's write lock. A crash before the commit sends those calls again:
+        the one duplicate window there is anyway (README, "How it keeps its promises").
+        """
+        if not outcomes:
+            return
+        self._marks.extend(outcomes)
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._write_marks(), name="reply-marks")
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                await self.queue.mark_done(batch)
+            except Exception:  # kept for the next batch; till then they read as unsent
+                LOGGER.exception("Marking %d replies sent failed", len(batch))
+                self._marks[:0] = batch
+                return
+
+    async def marks_written(self) -> None:
+        """Until every mark handed over so far is stored."""
+        while self._marking is not None and not self._marking.done():
+            await asyncio.shield(self._marking)
 
     async def _deliver(
         self, reply: QueuedReply, sent_ids: dict[int, int]
