@@ -54,6 +54,8 @@ class DeferredCall:
     params: dict[str, Any]
     file: Any  # storage.replies.FilePart | None
     reply_id: int | None = None  # its reply_queue row
+    # Made inside a nested transaction (a savepoint), which the handler may still roll back.
+    in_savepoint: bool = True
 
 
 @dataclass

@@ -116,14 +116,15 @@ class UpdateHandler:
     ) -> list[QueuedReply] | None:
         """The replies this update's commit will hold, as the lane will send them.
 
-        Their values are in memory already; only which of them are still there is read (a
-        savepoint a handler rolled back took its calls with it). None if memory and store
-        disagree otherwise: the lane then reads the queue.
+        Their values are in memory already. If a call was made inside a savepoint, which of
+        them are still there is read (a savepoint a handler rolled back took its calls with
+        it). None if memory and store disagree otherwise: the lane then reads the queue.
         """
-        if not unit.calls:
-            return []
-        ids = await self.replies.unsent_ids(conn, row.chat_key, row.seq)
         calls = {call.reply_id: call for call in unit.calls}
+        if not any(call.in_savepoint for call in unit.calls):
+            ids = [reply_id for reply_id in calls if reply_id is not None]
+        else:
+            ids = await self.replies.unsent_ids(conn, row.chat_key, row.seq)
         if not all(reply_id in calls for reply_id in ids):
             return None
         return [
