@@ -5,8 +5,9 @@ whichever part of the bot sends them. So the reply sender (through the applicati
 its rate limiter, bot.ratelimit) and the outbox sender (notifications, reminders, broadcasts,
 bot.workers.sender) take their turns from one budget object, made once per running bot:
 
-- the budget: at most ``rate`` sends a second in all, one at a time (a burst of one), so in
-  any window of T seconds at most ``rate * T + 1`` sends start;
+- the budget: at most ``rate`` sends a second in all, after a quiet moment a burst of at most
+  ``burst`` at once (the running bot's: ANSWER_BURST), so in any window of T seconds at most
+  ``rate * T + burst`` sends start;
 - a waiting reply is always served before a waiting outbox message: the outbox gets only the
   turns no reply wants, so a broadcast backlog never delays a citizen's answer;
 - each side may also have a ceiling of its own (``reply_rate``, ``outbox_rate``); a side whose
@@ -29,6 +30,10 @@ from enum import Enum
 from config.settings import Settings
 
 Sleep = Callable[[float], Awaitable[None]]
+
+# After a quiet moment, an answer of a few messages (a menu, a checklist and a prompt) goes at
+# once instead of 1/rate apart; under load the budget is spent as it comes, so no burst forms.
+ANSWER_BURST = 5.0
 
 
 class Turn(Enum):
@@ -105,11 +110,11 @@ class SendBudget:
     @classmethod
     def from_settings(cls, settings: Settings) -> SendBudget:
         """The budget the settings describe (README, "One send budget per bot token")."""
-        reply = settings.reply_rate_per_second
         return cls(
             settings.send_budget_per_second,
-            reply_rate=reply,
+            reply_rate=settings.reply_rate_per_second,
             outbox_rate=settings.outbox_rate_per_second,
+            burst=ANSWER_BURST,
         )
 
     # -- taking a turn ------------------------------------------------------------------------

@@ -169,3 +169,13 @@ async def test_no_rate_means_no_wait() -> None:
     budget = budget_on(clock, None)
     await take_all(budget, clock, [Turn.OUTBOX, Turn.REPLY] * 20)
     assert clock() == 1000.0
+
+
+async def test_after_a_quiet_moment_a_short_answer_goes_at_once() -> None:
+    clock = FakeTime()
+    budget = budget_on(clock, 10, burst=5)
+    granted = await take_all(budget, clock, [Turn.REPLY] * 8)
+    times = [t - 1000.0 for t, _, _ in granted]
+    assert times[:5] == [0.0] * 5  # the burst
+    assert times[5:] == pytest.approx([0.1, 0.2, 0.3])  # then the rate
+    assert most_in_any_window([t for t, _, _ in granted], 1.0) <= 10 + 5
