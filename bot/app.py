@@ -16,6 +16,7 @@ from telegram.request import HTTPXRequest
 
 from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
+from bot.send_budget import SendBudget
 from bot.updates.deferring_bot import DeferringBot
 from config.settings import Settings
 from conversations import (
@@ -59,12 +60,17 @@ def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = Non
     )
 
 
-def build_application(services: Services) -> HomebizApplication:
-    """Build the Application on an opened store, with all handlers registered."""
+def build_application(services: Services, budget: SendBudget | None = None) -> HomebizApplication:
+    """Build the Application on an opened store, with all handlers registered.
+
+    Its Bot's replies take their turns from ``budget``, the token's send budget that the
+    outbox sender shares (one from the settings when not given).
+    """
     settings = services.settings
     # The roster (platform, OFFICER_IDS) services.officers uses when a caller passes none:
     # the same check as handlers.auth.roster, whatever door a service is called through.
     services.store.officers.configure(settings.bot_platform.value, settings.officer_ids)
+    budget = budget or SendBudget.from_settings(settings)
     persistence = SqlitePersistence(
         services.store.db,
         platform=settings.bot_platform.value,
@@ -76,7 +82,7 @@ def build_application(services: Services) -> HomebizApplication:
     application = (
         ApplicationBuilder()
         .application_class(HomebizApplication, kwargs={"services": services})
-        .bot(make_bot(settings, OverallRateLimiter(overall_rate=settings.reply_rate_per_second)))
+        .bot(make_bot(settings, OverallRateLimiter(budget)))
         .updater(None)  # bot.polling acknowledges updates only after they are handled
         .persistence(persistence)
         .context_types(ContextTypes(context=BotContext))

@@ -11,6 +11,7 @@ from storage.unit_of_work import FetchFirst, UnitOfWork
 
 if TYPE_CHECKING:
     from bot.updates.pipeline import UpdatePipeline
+    from bot.web_server import WebServer
 
 
 class HomebizApplication(Application[ExtBot[None], BotContext, UserData, ChatData, BotData, Any]):
@@ -21,6 +22,8 @@ class HomebizApplication(Application[ExtBot[None], BotContext, UserData, ChatDat
         self.services = services
         # Receives, stores and handles updates; set once the bot runs (bot.runtime).
         self.pipeline: UpdatePipeline | None = None
+        # The process's HTTP server (desk, webhooks, health); set once the bot runs.
+        self.web: WebServer | None = None
 
     async def process_error(
         self,

@@ -35,7 +35,18 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(run_sandbox(settings))
     from bot.runtime import run_polling
 
-    asyncio.run(run_polling(settings))
+    if settings.profile_to is None:
+        asyncio.run(run_polling(settings))
+        return 0
+    import cProfile
+
+    # A developer's measurement (PROFILE_TO): the whole run, written when the bot stops.
+    profiler = cProfile.Profile()
+    try:
+        profiler.runcall(asyncio.run, run_polling(settings))
+    finally:
+        profiler.dump_stats(settings.profile_to)
+        LOGGER.info("Profile written to %s", settings.profile_to)
     return 0
 
 

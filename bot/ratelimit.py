@@ -1,31 +1,32 @@
-"""The cap on the bot's own replies: at most N calls per second across all chats.
+"""The pace of the bot's own replies: each paced call takes a reply's turn of the send budget.
 
-Only the pace is kept here. What to do when the platform says no (429 with retry_after,
-5xx, a dropped connection) is the reply sender's business (bot.updates.reply_sender): it
-waits and retries in that chat's lane alone. PTB's AIORateLimiter would instead pause every
-chat on any 429 and log a traceback for it.
+The budget (bot.send_budget) is the bot token's, shared with the outbox sender; a reply
+always goes before a waiting outbox message. Only the pace is kept here. What to do when the
+platform says no (429 with retry_after, 5xx, a dropped connection) is the reply sender's
+business (bot.updates.reply_sender): it waits and retries in that chat's lane alone. PTB's
+AIORateLimiter would instead pause every chat on any 429 and log a traceback for it.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram.ext import BaseRateLimiter
+
+from bot.send_budget import SendBudget, Turn
 
 JSONDict = dict[str, Any]
 
-# getUpdates is never paced: it is one long poll, not a message.
+# getUpdates is never paced: it is one long poll, not a message; nor are reads.
 _UNPACED = frozenset({"getUpdates", "getMe", "getFile", "getWebhookInfo", "deleteWebhook"})
 
 
 class OverallRateLimiter(BaseRateLimiter[int]):
-    """Paces calls to ``overall_rate`` per second (0: no cap); raises what the platform raises."""
+    """Paces the app Bot's calls as replies of ``budget``; raises what the platform raises."""
 
-    def __init__(self, *, overall_rate: float = 30.0) -> None:
-        self._limiter = AsyncLimiter(overall_rate, 1) if overall_rate > 0 else None
+    def __init__(self, budget: SendBudget) -> None:
+        self.budget = budget
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -42,13 +43,6 @@ class OverallRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        async with self._paced(endpoint):
-            return await callback(*args, **kwargs)
-
-    @contextlib.asynccontextmanager
-    async def _paced(self, endpoint: str) -> AsyncIterator[None]:
-        if self._limiter is None or endpoint in _UNPACED:
-            yield
-            return
-        async with self._limiter:
-            yield
+        if endpoint not in _UNPACED:
+            await self.budget.take(Turn.REPLY)
+        return await callback(*args, **kwargs)

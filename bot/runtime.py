@@ -8,13 +8,16 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 
+from starlette.routing import BaseRoute
 from telegram import BotCommand
 from telegram.error import TelegramError
 
 from bot.app import build_application, make_bot
 from bot.application import HomebizApplication
 from bot.polling import UpdatePoller
+from bot.send_budget import SendBudget
 from bot.updates.pipeline import UpdatePipeline
+from bot.web_server import WebServer, build_web_app
 from bot.workers.broadcast import BroadcastRunner
 from bot.workers.reminders import ReminderService
 from bot.workers.sender import OutboxSender
@@ -54,6 +57,12 @@ async def _remove_webhook(application: HomebizApplication) -> None:
         LOGGER.warning("deleteWebhook failed: %s", exc)
 
 
+def _web_routes(application: HomebizApplication) -> list[BaseRoute]:
+    """Every part's routes on the process's one HTTP server (desk, webhooks, operations)."""
+    routes: list[BaseRoute] = []
+    return routes
+
+
 @contextlib.asynccontextmanager
 async def running_bot(
     settings: Settings, *, clock: Clock | None = None
@@ -72,13 +81,13 @@ async def running_bot(
     store.outbox.quiet_hours = settings.quiet_hours
     try:
         services = Services(settings=settings, store=store, catalogue=catalogue, clock=clock)
-        application = build_application(services)
+        # One send budget for the token: replies and the outbox take turns from it, replies first.
+        budget = SendBudget.from_settings(settings)
+        application = build_application(services, budget)
         services = application.services
-        # The sender owns the outbox's rate limits, so its Bot has no rate limiter of its own.
+        # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
         sender_bot = make_bot(settings)
-        sender = OutboxSender(
-            sender_bot, store.outbox, global_rate=settings.outbox_rate_per_second, clock=clock
-        )
+        sender = OutboxSender(sender_bot, store.outbox, budget=budget, clock=clock)
         services.sender = sender
         async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()
@@ -103,10 +112,14 @@ async def running_bot(
             # dead process are handled first, in order per chat.
             pipeline = UpdatePipeline.for_application(application)
             application.pipeline = pipeline
+            web = WebServer.from_settings(build_web_app(_web_routes(application)), settings)
+            application.web = web
             try:
                 await pipeline.start()
+                await web.start()
                 yield application
             finally:
+                await web.stop()
                 await pipeline.stop()
                 reminders.stop()
                 await broadcasts.stop()

@@ -49,7 +49,10 @@ class Settings(BaseSettings):
     database_url: str | None = None
     officer_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     officers_chat_id: int | None = None
-    # The outbox sender's global rate (messages per second); broadcasts share it.
+    # The bot token's send budget (messages per second), shared by replies and the outbox,
+    # replies first. Unset: the larger of REPLY_RATE_PER_SECOND and OUTBOX_RATE_PER_SECOND.
+    send_rate_per_second: float | None = Field(default=None, gt=0)
+    # The outbox's ceiling within the budget (notifications, reminders, broadcasts).
     outbox_rate_per_second: float = Field(default=30.0, gt=0)
     # How often a broadcast's live progress message is edited, in seconds.
     broadcast_progress_seconds: float = Field(default=3.0, gt=0)
@@ -58,7 +61,8 @@ class Settings(BaseSettings):
     # The largest picture accepted, in pixels (width × height), read from its header before
     # decoding: decoding takes about 4 bytes a pixel, so this bounds an upload's memory.
     max_image_pixels: int = Field(default=40_000_000, ge=1_000_000, le=150_000_000)
-    # Replies across all chats per second; Telegram asks for at most ~30. 0 = no cap.
+    # Replies' ceiling within the send budget, across all chats; Telegram asks for at most
+    # ~30 messages a second per bot. 0 = replies are not paced (they still use the budget).
     reply_rate_per_second: float = Field(default=30.0, ge=0)
     # First wait before a reply the platform could not take (network, 5xx) is sent again;
     # it doubles each time, up to 30 s. Only that chat waits.
@@ -82,6 +86,14 @@ class Settings(BaseSettings):
     # none, every officer) is reminded, and before every admin is.
     ticket_remind_hours: float = Field(default=4, gt=0)
     ticket_escalate_hours: float = Field(default=8, gt=0)
+    # The process's one HTTP server (web desk, webhooks, /healthz, /metrics). WEB_PORT=0 takes
+    # any free port (tests); WEB_BASE_URL is the address officers and the platforms use
+    # (unset: http://WEB_HOST:WEB_PORT).
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    web_base_url: str | None = None
+    # Developers: `homebiz run` profiles itself (cProfile) and writes the stats here at exit.
+    profile_to: Path | None = None
 
     @field_validator("officer_ids", mode="before")
     @classmethod
@@ -182,6 +194,13 @@ class Settings(BaseSettings):
         if self.bot_file_base_url:
             return self.bot_file_base_url
         return BALE_FILE_URL if self.bot_platform is Platform.BALE else TELEGRAM_FILE_URL
+
+    @property
+    def send_budget_per_second(self) -> float:
+        """The token's send budget: SEND_RATE_PER_SECOND, else the larger of the two ceilings."""
+        if self.send_rate_per_second is not None:
+            return self.send_rate_per_second
+        return max(self.reply_rate_per_second, self.outbox_rate_per_second)
 
     @property
     def is_bale(self) -> bool:

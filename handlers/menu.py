@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup
 from telegram.ext import filters
@@ -44,10 +45,22 @@ def main_menu_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
+# Every menu filter of every handler asks about the same message text while one update is
+# handled: remember the last texts (and the labels) instead of normalising them each time.
+@lru_cache(maxsize=256)
 def _comparable(text: str) -> str:
     """Drop emoji and punctuation so a typed «راهنما» matches the «❓ راهنما» button."""
     kept = "".join(ch for ch in normalize_input(text) if ch.isalnum() or ch in " \u200c")
     return " ".join(kept.split())
+
+
+@lru_cache(maxsize=4)
+def _items_by_label(labels: tuple[str, ...]) -> dict[str, MenuItem]:
+    """The menu items by their comparable label (``labels`` in MenuItem order; first wins)."""
+    items: dict[str, MenuItem] = {}
+    for text, item in zip(labels, MenuItem, strict=True):
+        items.setdefault(_comparable(text), item)
+    return items
 
 
 def menu_item_of(text: str | None) -> MenuItem | None:
@@ -55,10 +68,9 @@ def menu_item_of(text: str | None) -> MenuItem | None:
     if not text:
         return None
     wanted = _comparable(text)
-    for item in MenuItem:
-        if wanted and wanted == _comparable(label(item)):
-            return item
-    return None
+    if not wanted:
+        return None
+    return _items_by_label(tuple(label(item) for item in MenuItem)).get(wanted)
 
 
 class MenuButtonFilter(filters.MessageFilter):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,9 @@ class Received:
     update_id: int
     chat_key: int
     payload: dict[str, Any]
+    # The parsed update as received (a telegram.Update), handed on so that it is not parsed
+    # again from the payload; None for rows read back from the store.
+    update: object = field(default=None, compare=False, repr=False)
 
     @property
     def canonical(self) -> str:
@@ -41,6 +44,7 @@ class InboxRow:
     update_id: int
     chat_key: int
     payload: dict[str, Any]
+    update: object = field(default=None, compare=False, repr=False)  # see Received.update
 
 
 class Inbox:
@@ -57,11 +61,12 @@ class Inbox:
             return []
         now = self.db.now_text()
         fresh: list[InboxRow] = []
+        # Serialised and digested before the write lock is taken: others wait for it.
+        prepared = [(update, update.canonical) for update in updates]
+        digests = [hashlib.sha256(text.encode()).hexdigest() for _, text in prepared]
         async with self.db.transaction() as conn:
             known = await self._known_digests(conn, [u.update_id for u in updates])
-            for update in updates:
-                text = update.canonical
-                digest = hashlib.sha256(text.encode()).hexdigest()
+            for (update, text), digest in zip(prepared, digests, strict=True):
                 if digest in known.get(update.update_id, set()):
                     continue  # delivered again: already stored (and maybe handled)
                 known.setdefault(update.update_id, set()).add(digest)
@@ -80,7 +85,9 @@ class Inbox:
                 )
                 seq = cursor.lastrowid
                 assert seq is not None
-                fresh.append(InboxRow(seq, update.update_id, update.chat_key, update.payload))
+                fresh.append(
+                    InboxRow(seq, update.update_id, update.chat_key, update.payload, update.update)
+                )
         return fresh
 
     async def _known_digests(

@@ -9,12 +9,15 @@ duplicate window (see README, "How it keeps its promises").
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from storage.db import Database
+
+_REMEMBERED_IDS = 4096  # more than the calls in flight and waiting for their marks
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,15 @@ class ReplyQueue:
         self.db = db
         self.platform = platform
         self.bot_id = bot_id
+        # Platform ids of calls sent lately (the mapping never changes once sent): known here
+        # before their "sent" marks commit, and spared a read when a handler asks again.
+        self._sent_ids: OrderedDict[int, int] = OrderedDict()
+
+    def note_sent(self, reply_id: int, message_id: int) -> None:
+        """Remember the platform's id of a call just sent (its mark may not be stored yet)."""
+        self._sent_ids[reply_id] = message_id
+        if len(self._sent_ids) > _REMEMBERED_IDS:
+            self._sent_ids.popitem(last=False)
 
     async def add(
         self,
@@ -80,6 +92,17 @@ class ReplyQueue:
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    async def unsent_ids(
+        self, conn: aiosqlite.Connection, chat_key: int, update_seq: int
+    ) -> list[int]:
+        """The ids of one update's unsent calls, read in its transaction (what will commit)."""
+        async with conn.execute(
+            "SELECT id FROM reply_queue WHERE platform = ? AND bot_id = ? AND chat_key = ?"
+            " AND sent_at IS NULL AND update_seq = ? ORDER BY id",
+            (self.platform, self.bot_id, chat_key, update_seq),
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
 
     async def unsent(self, chat_key: int) -> list[QueuedReply]:
         """This lane's calls not yet sent, oldest first."""
@@ -126,6 +149,9 @@ class ReplyQueue:
 
     async def real_message_id(self, placeholder: int) -> int | None:
         """The platform's id of the message a handler knew as ``placeholder`` (< 0), if sent."""
+        known = self._sent_ids.get(-placeholder)
+        if known is not None:
+            return known
         async with (
             self.db.read() as conn,
             conn.execute(

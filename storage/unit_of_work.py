@@ -47,11 +47,15 @@ class Raised:
 
 @dataclass(frozen=True)
 class DeferredCall:
-    """A Bot API call kept in memory too, to be stored again if the handler's writes roll back."""
+    """A Bot API call kept in memory too: stored again if the handler's writes roll back, and
+    sent from memory once they commit (no need to read the reply queue back)."""
 
     method: str
     params: dict[str, Any]
     file: Any  # storage.replies.FilePart | None
+    reply_id: int | None = None  # its reply_queue row
+    # Made inside a nested transaction (a savepoint), which the handler may still roll back.
+    in_savepoint: bool = True
 
 
 @dataclass

@@ -37,6 +37,10 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
         "bot_file_base_url": emulator.file_base_url,
         "data_dir": data_dir,
         "officer_ids": frozenset({OFFICER_ID}),
+        "web_port": 0,  # any free port: tests run side by side
+        # No quiet hours unless a test asks: the suite must pass at any hour of Tehran's night.
+        "quiet_hours_start": 0,
+        "quiet_hours_end": 0,
         "_env_file": None,
     }
     values.update(overrides)

@@ -97,7 +97,9 @@ async def _defer(
         params=params,
         file=file,
     )
-    unit.calls.append(DeferredCall(endpoint, params, file))
+    # Database keeps its savepoint depth private; unknown counts as inside one (checked later).
+    in_savepoint = getattr(queue.db, "_depth", 1) != 0
+    unit.calls.append(DeferredCall(endpoint, params, file, reply_id, in_savepoint))
     return _answer(endpoint, params, -reply_id)
 
 

@@ -5,6 +5,9 @@ the reply queue (after a crash), then, for each stored update in arrival order: 
 in one unit of work, send its replies. A chat whose replies are stalled, rate-limited or
 retried delays only itself; there is no batch barrier. The store serialises the short
 transactions; no lock is held while anything is sent.
+
+The replies an update committed are sent from memory; the reply queue is read only for a
+lane that may hold older unsent ones (after a crash, a failed update, a send cut short).
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.updates.handling import UpdateHandler
 from bot.updates.reply_sender import ReplySender
 from storage.inbox import Inbox, InboxRow
+from storage.replies import QueuedReply
 
 LOGGER = logging.getLogger(__name__)
 
@@ -43,6 +47,8 @@ class Dispatcher:
         self.inbox = inbox
         self.clock = clock
         self._queues: dict[int, deque[InboxRow]] = {}
+        # Lanes whose reply queue may hold calls not yet sent: they read it before sending.
+        self._unsent: set[int] = set()
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._pruner: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
@@ -51,6 +57,7 @@ class Dispatcher:
     async def start(self) -> None:
         """Resume after a crash: unsent replies and unhandled updates first, in order per chat."""
         for lane in await self.sender.queue.lanes_with_unsent():
+            self._unsent.add(lane)
             self._queues.setdefault(lane, deque())
             self._ensure_worker(lane)
         pending = await self.inbox.pending()
@@ -89,6 +96,7 @@ class Dispatcher:
             self._pruner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pruner
+        await self.sender.marks_written()  # before the store closes
 
     def _ensure_worker(self, lane: int) -> None:
         if lane not in self._workers:
@@ -98,11 +106,15 @@ class Dispatcher:
     async def _work(self, lane: int) -> None:
         queue = self._queues[lane]
         try:
-            await self._flush(lane)
+            if lane in self._unsent:
+                await self._flush(lane)
             while queue and not self.sender.stopping.is_set():
                 row = queue.popleft()
-                await self._handle(row)
-                await self._flush(lane)
+                replies = await self._handle(row)
+                if replies is None or lane in self._unsent:
+                    await self._flush(lane)
+                else:
+                    await self._send(lane, replies)
         finally:
             # No await between the last check and leaving: a row submitted now starts a worker.
             del self._workers[lane]
@@ -113,9 +125,10 @@ class Dispatcher:
             if not self._workers:
                 self._idle.set()
 
-    async def _handle(self, row: InboxRow) -> None:
+    async def _handle(self, row: InboxRow) -> list[QueuedReply] | None:
+        """Handle one update; its committed replies, or None: read the lane's queue."""
         try:
-            await self.handler.handle(row)
+            return await self.handler.handle(row)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -123,10 +136,21 @@ class Dispatcher:
             LOGGER.exception("Update %d could not be handled; marked failed", row.update_id)
             with contextlib.suppress(Exception):
                 await self.handler.commit_failure(row, [])
+            return None
 
     async def _flush(self, lane: int) -> None:
+        """Send what the lane's reply queue holds."""
+        await self._sending(lane, self.sender.flush(lane))
+
+    async def _send(self, lane: int, replies: list[QueuedReply]) -> None:
+        """Send the replies an update just committed (the lane has nothing older unsent)."""
+        await self._sending(lane, self.sender.send(replies))
+
+    async def _sending(self, lane: int, sending: Awaitable[bool]) -> None:
+        self._unsent.add(lane)  # until we know every call went
         try:
-            await self.sender.flush(lane)
+            if await sending:
+                self._unsent.discard(lane)
         except asyncio.CancelledError:
             raise
         except Exception:  # the replies stay queued and go out with the lane's next update

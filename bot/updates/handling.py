@@ -21,7 +21,7 @@ from telegram.ext import Application
 from storage.db import Database
 from storage.inbox import Inbox, InboxRow
 from storage.persistence import SqlitePersistence
-from storage.replies import ReplyQueue
+from storage.replies import QueuedReply, ReplyQueue
 from storage.unit_of_work import Raised, UnitOfWork
 
 LOGGER = logging.getLogger(__name__)
@@ -52,33 +52,38 @@ class UpdateHandler:
         persistence = application.persistence
         self.persistence = persistence if isinstance(persistence, SqlitePersistence) else None
 
-    async def handle(self, row: InboxRow) -> None:
-        """Handle one stored update exactly once; return when its effects are committed."""
+    async def handle(self, row: InboxRow) -> list[QueuedReply] | None:
+        """Handle one stored update exactly once; return when its effects are committed.
+
+        Returns the replies it committed, in order, to be sent from memory; None when the
+        lane must read its reply queue instead (the update failed).
+        """
         try:
-            update = Update.de_json(row.payload, self.application.bot)
+            update = _update_of(row, self.application.bot)
         except Exception:
             LOGGER.exception("Stored update %d could not be read; marked failed", row.update_id)
             await self.commit_failure(row, [])
-            return
+            return None
         staged: dict[str, Any] = {}
         for _ in range(_MAX_PASSES):
-            unit = await self._attempt(row, update, staged)
+            unit, replies = await self._attempt(row, update, staged)
             if unit is None:
-                return
+                return replies
             if unit.fetch is not None:
                 staged[unit.fetch.key] = await _run_outside(unit.fetch.work)
                 continue
             await self.commit_failure(row, unit.kept_calls)
-            return
+            return None
         LOGGER.error(
             "Update %d still asked for more work after %d passes", row.update_id, _MAX_PASSES
         )
         await self.commit_failure(row, [])
+        return None
 
     async def _attempt(
         self, row: InboxRow, update: Update, staged: dict[str, Any]
-    ) -> UnitOfWork | None:
-        """One pass; None when it committed, else the rolled-back unit saying why."""
+    ) -> tuple[UnitOfWork | None, list[QueuedReply] | None]:
+        """One pass: (None, its replies) when it committed, else (the rolled-back unit, None)."""
         snapshot = _Snapshot.take(self.application, update)
         unit: UnitOfWork | None = None
         try:
@@ -93,17 +98,46 @@ class UpdateHandler:
                         raise _RollBack
                     await self._write_persistence(conn)
                     await self.inbox.mark_handled(row.seq, conn, failed=False)
+                    replies = await self._committing(conn, row, unit)
                 finally:
                     UnitOfWork.leave(token)
         except _RollBack:
             snapshot.restore(self.application)
-            return unit
+            return unit, None
         except BaseException:
             snapshot.restore(self.application)
             raise
         assert unit is not None
         _run_all(unit.after_commit)
-        return None
+        return None, replies
+
+    async def _committing(
+        self, conn: Any, row: InboxRow, unit: UnitOfWork
+    ) -> list[QueuedReply] | None:
+        """The replies this update's commit will hold, as the lane will send them.
+
+        Their values are in memory already. If a call was made inside a savepoint, which of
+        them are still there is read (a savepoint a handler rolled back took its calls with
+        it). None if memory and store disagree otherwise: the lane then reads the queue.
+        """
+        calls = {call.reply_id: call for call in unit.calls}
+        if not any(call.in_savepoint for call in unit.calls):
+            ids = [reply_id for reply_id in calls if reply_id is not None]
+        else:
+            ids = await self.replies.unsent_ids(conn, row.chat_key, row.seq)
+        if not all(reply_id in calls for reply_id in ids):
+            return None
+        return [
+            QueuedReply(
+                id=reply_id,
+                chat_key=row.chat_key,
+                update_seq=row.seq,
+                method=calls[reply_id].method,
+                params=calls[reply_id].params,
+                file=calls[reply_id].file,
+            )
+            for reply_id in ids
+        ]
 
     async def _write_persistence(self, conn: Any) -> None:
         """Conversation states and user/chat data PTB changed, into this transaction."""
@@ -126,6 +160,13 @@ class UpdateHandler:
                     file=call.file,
                 )
             await self.inbox.mark_handled(row.seq, conn, failed=True)
+
+
+def _update_of(row: InboxRow, bot: Any) -> Update:
+    """The update of a row: the one just received, else read back from its stored JSON."""
+    if isinstance(row.update, Update):
+        return row.update
+    return Update.de_json(row.payload, bot)
 
 
 async def _run_outside(work: Callable[[], Awaitable[Any]]) -> Any:

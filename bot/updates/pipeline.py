@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.application import HomebizApplication
+from bot.ratelimit import OverallRateLimiter
 from bot.updates.deferring_bot import DeferringBot
 from bot.updates.dispatcher import Dispatcher
 from bot.updates.handling import UpdateHandler
@@ -35,7 +36,13 @@ class UpdatePipeline:
         if isinstance(bot, DeferringBot):
             bot.use_reply_queue(replies)
         handler = UpdateHandler(application, db=db, inbox=inbox, replies=replies)
-        sender = ReplySender(bot, replies, base_delay=services.settings.reply_retry_seconds)
+        limiter = bot.rate_limiter
+        sender = ReplySender(
+            bot,
+            replies,
+            base_delay=services.settings.reply_retry_seconds,
+            budget=limiter.budget if isinstance(limiter, OverallRateLimiter) else None,
+        )
         dispatcher = Dispatcher(handler, sender, inbox, clock=services.now)
         return cls(Receiver(inbox, dispatcher), dispatcher, replies)
 

@@ -44,4 +44,4 @@ def chat_key(update: Update) -> int:
 
 
 def _received(update: Update) -> Received:
-    return Received(update.update_id, chat_key(update), update.to_dict())
+    return Received(update.update_id, chat_key(update), update.to_dict(), update)

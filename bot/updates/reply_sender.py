@@ -16,6 +16,7 @@ from typing import Any
 from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.send_budget import SendBudget
 from config.logging_setup import one_line
 from storage.replies import QueuedReply, ReplyQueue
 
@@ -28,31 +29,79 @@ _MAX_BACKOFF_SECONDS = 30.0
 class ReplySender:
     """Delivers the reply queue of one bot, lane by lane (the caller keeps lanes apart)."""
 
-    def __init__(self, bot: Any, queue: ReplyQueue, *, base_delay: float = 0.5) -> None:
+    def __init__(
+        self,
+        bot: Any,
+        queue: ReplyQueue,
+        *,
+        base_delay: float = 0.5,
+        budget: SendBudget | None = None,
+    ) -> None:
         self.bot = bot  # a DeferringBot; Any keeps its private _do_post reachable
         self.queue = queue
         self.base_delay = base_delay
+        # The token's send budget: a 429 on a reply holds the outbox back too.
+        self.budget = budget
         self.stopping = asyncio.Event()
+        # "Sent" marks not yet stored, written in batches by one task (see _mark).
+        self._marks: list[tuple[int, int | None, str]] = []
+        self._marking: asyncio.Task[None] | None = None
 
-    async def flush(self, lane: int) -> None:
-        """Send everything queued for this lane, oldest first; return when done or stopping."""
-        replies = await self.queue.unsent(lane)
-        sent_ids: dict[int, int] = {}  # placeholder -> real id, for calls later in this flush
+    async def flush(self, lane: int) -> bool:
+        """Send everything queued for this lane, oldest first; True if nothing is left."""
+        await self.marks_written()  # else a call sent a moment ago would read as unsent
+        return await self.send(await self.queue.unsent(lane))
+
+    async def send(self, replies: list[QueuedReply]) -> bool:
+        """Send these queued calls of one lane in order, and mark them; True if all went.
+
+        False when asked to stop first: the rest stays queued and goes out after the restart.
+        """
+        sent_ids: dict[int, int] = {}  # placeholder -> real id, for calls later in this batch
         outcomes: list[tuple[int, int | None, str]] = []
         try:
             for reply in replies:
                 if self.stopping.is_set():
-                    return
+                    return False
                 delivered = await self._deliver(reply, sent_ids)
                 if delivered is None:
-                    return  # stopping: the rest goes out after the restart
+                    return False
                 message_id, outcome = delivered
                 if message_id is not None:
                     sent_ids[reply.placeholder] = message_id
+                    self.queue.note_sent(reply.id, message_id)
                 outcomes.append((reply.id, message_id, outcome))
+            return True
         finally:
-            # One commit for the lane's batch; a crash before it repeats these replies only.
-            await self.queue.mark_done(outcomes)
+            self._mark(outcomes)
+
+    def _mark(self, outcomes: list[tuple[int, int | None, str]]) -> None:
+        """Store these calls as sent, soon: the lane goes on without waiting for the commit.
+
+        One task writes the marks of every lane, a batch per commit, so a mark costs no lane
+        a turn at the store's write lock. A crash before the commit sends those calls again:
+        the one duplicate window there is anyway (README, "How it keeps its promises").
+        """
+        if not outcomes:
+            return
+        self._marks.extend(outcomes)
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._write_marks(), name="reply-marks")
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                await self.queue.mark_done(batch)
+            except Exception:  # kept for the next batch; till then they read as unsent
+                LOGGER.exception("Marking %d replies sent failed", len(batch))
+                self._marks[:0] = batch
+                return
+
+    async def marks_written(self) -> None:
+        """Until every mark handed over so far is stored."""
+        while self._marking is not None and not self._marking.done():
+            await asyncio.shield(self._marking)
 
     async def _deliver(
         self, reply: QueuedReply, sent_ids: dict[int, int]
@@ -70,6 +119,8 @@ class ReplySender:
                 return await self._refused(reply, method, data, exc)
             except RetryAfter as exc:
                 delay = exc._retry_after.total_seconds()
+                if self.budget is not None:
+                    self.budget.pause_outbox(delay)  # the bot is over its budget: bulk waits
             except NetworkError as exc:  # includes TimedOut and 5xx: the platform may retry
                 delay = min(_MAX_BACKOFF_SECONDS, self.base_delay * 2**attempt)
                 delay *= 1 + random.random() / 2

@@ -3,11 +3,12 @@
 Delivery: rows are claimed (pending → sending) in one transaction, sent in order per chat
 (one lane per chat, several lanes in flight), and settled after the platform answers:
 sent (with the platform's message id), retried with exponential backoff and jitter
-(network errors, timeouts, 5xx), retried after ``retry_after`` (429, which also pauses all
-sending), or undeliverable without retry (403 bot blocked / user deactivated, 400 chat not
-found). Every attempt is recorded in ``outbox_attempts``. Rates: at most ``global_rate``
-messages per second overall and ``per_chat_rate`` per chat (token buckets); the sender owns
-these limits, so its bot must not also use AIORateLimiter. A row with an attachment (an
+(network errors, timeouts, 5xx), retried after ``retry_after`` (429, which also pauses the
+whole outbox), or undeliverable without retry (403 bot blocked / user deactivated, 400 chat not
+found). Every attempt is recorded in ``outbox_attempts``. Rates: each message takes an
+outbox turn of the bot token's send budget (bot.send_budget), which replies share and go
+first in; and at most ``per_chat_rate`` per chat. The sender keeps these limits itself, so
+its bot has no rate limiter of its own. A row with an attachment (an
 officer's file in a ticket) is sent as a photo or document by the platform's file id, with
 the row's text as the caption.
 
@@ -41,6 +42,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.send_budget import SendBudget, Turn
 from config.logging_setup import one_line
 from domain.notifications import AttemptOutcome, OutboxMessage, backoff_delay
 from storage.db import Clock, utcnow
@@ -54,30 +56,6 @@ Sleep = Callable[[float], Awaitable[None]]
 _UNREACHABLE = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 
 
-class TokenBucket:
-    """A reservation token bucket: ``reserve`` says how long to wait before sending."""
-
-    def __init__(self, rate: float, burst: float = 1.0) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.tokens = burst
-        self.updated: float | None = None
-        self.paused_until = 0.0
-
-    def reserve(self, now: float) -> float:
-        """Take one token (possibly in advance); return the seconds to wait for it."""
-        if self.updated is not None:
-            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = max(now, self.updated or now)
-        self.tokens -= 1
-        wait = 0.0 if self.tokens >= 0 else -self.tokens / self.rate
-        return max(wait, self.paused_until - now)
-
-    def pause(self, until: float) -> None:
-        """Send nothing before ``until`` (the platform asked us to wait)."""
-        self.paused_until = max(self.paused_until, until)
-
-
 class OutboxSender:
     """Long-lived task delivering outbox rows; start in post_init, stop in post_shutdown."""
 
@@ -86,6 +64,7 @@ class OutboxSender:
         bot: Bot,
         outbox: OutboxRepository,
         *,
+        budget: SendBudget | None = None,
         global_rate: float = 30.0,
         per_chat_rate: float = 1.0,
         max_lanes: int = 16,
@@ -110,7 +89,11 @@ class OutboxSender:
         self.clock: Clock = clock or utcnow
         self.sleep: Sleep = sleep or asyncio.sleep
         self.rng = rng or random.Random()
-        self._global = TokenBucket(global_rate)
+        # The token's budget, shared with replies; alone (tests, the CLI): one of its own at
+        # ``global_rate``, on this sender's clock.
+        self.budget = budget or SendBudget(
+            global_rate, clock=self._seconds, sleep=lambda seconds: self.sleep(seconds)
+        )
         self._last_send: dict[int, float] = {}  # chat id → start of its last send
         self._lanes: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -255,9 +238,7 @@ class OutboxSender:
         gap = 1.0 / self.per_chat_rate
         while (wait := self._last_send.get(chat_id, -gap) + gap - self._seconds()) > 1e-6:
             await self.sleep(wait)
-        wait = self._global.reserve(self._seconds())
-        if wait > 0:
-            await self.sleep(wait)
+        await self.budget.take(Turn.OUTBOX)  # after any reply that waits
         now = self._seconds()
         self._last_send[chat_id] = now
         if len(self._last_send) > 64 * self.max_lanes:  # forget chats idle for a full gap
@@ -273,7 +254,7 @@ class OutboxSender:
             raw = exc.retry_after
         seconds = raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
         now = self.clock()
-        self._global.pause(now.timestamp() + seconds)  # 429 is a flood signal: everyone waits
+        self.budget.pause_outbox(seconds)  # 429 is a flood signal: the whole outbox waits
         LOGGER.info("Outbox row %s: 429, retry after %.1fs", row.id, seconds)
         await self.outbox.mark_retry(
             row.id,

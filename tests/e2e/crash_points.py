@@ -56,9 +56,10 @@ def _die_after_first_write() -> None:
     ReplyQueue.mark_done = _after(  # type: ignore[method-assign]
         ReplyQueue.mark_done, lambda args, _result: bool(args[1])
     )
-    # An update's unit of work commits in _attempt (None: committed) or commit_failure.
+    # An update's unit of work commits in _attempt ((None, replies): committed) or
+    # commit_failure.
     UpdateHandler._attempt = _after(  # type: ignore[method-assign]
-        UpdateHandler._attempt, lambda _args, unit: unit is None
+        UpdateHandler._attempt, lambda _args, outcome: outcome[0] is None
     )
     UpdateHandler.commit_failure = _after(  # type: ignore[method-assign]
         UpdateHandler.commit_failure, lambda _args, _result: True

@@ -30,6 +30,10 @@ class BotProcess:
             "BOT_FILE_BASE_URL": emulator.file_base_url,
             "DATA_DIR": str(data_dir),
             "OFFICER_IDS": str(OFFICER_ID),
+            "WEB_PORT": "0",  # any free port: tests run side by side
+            # No quiet hours unless a test asks: the suite must pass at any hour.
+            "QUIET_HOURS_START": "0",
+            "QUIET_HOURS_END": "0",
             **extra_env,
         }
         self._env.pop("DATABASE_URL", None)

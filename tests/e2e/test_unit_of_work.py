@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import ApplicationHandlerStop, CommandHandler
 
 from botapi_emulator import Citizen
 from handlers.context import BotContext
@@ -53,4 +53,33 @@ async def test_each_update_commits_its_state_with_its_handled_mark(
     assert handled == 2
     # The conversation's state was written by the same commit as the handled mark.
     assert _count(bot, "SELECT count(*) FROM persistence_conversations") >= 1
+    assert _count(bot, "SELECT count(*) FROM reply_queue WHERE sent_at IS NULL") == 0
+
+
+class _Undone(Exception):
+    """Raised to roll a nested transaction back."""
+
+
+async def _replies_inside_a_rolled_back_savepoint(update: Update, context: BotContext) -> None:
+    """A handler that replies, then replies again in a nested transaction that rolls back."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text("kept")
+    try:
+        async with context.services.store.db.transaction():
+            await update.effective_message.reply_text("undone")
+            raise _Undone
+    except _Undone:
+        pass
+    raise ApplicationHandlerStop  # no other handler replies after it
+
+
+async def test_a_reply_rolled_back_with_its_savepoint_is_not_sent(
+    bot: RunningBot, citizen: Citizen
+) -> None:
+    """Replies are sent from memory after the commit, but only those the commit holds."""
+    bot.application.add_handler(
+        CommandHandler("nested", _replies_inside_a_rolled_back_savepoint), group=-100
+    )
+    texts = [m.content for m in await citizen.sends_command("/nested")]
+    assert texts == ["kept"]
     assert _count(bot, "SELECT count(*) FROM reply_queue WHERE sent_at IS NULL") == 0

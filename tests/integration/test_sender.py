@@ -15,11 +15,14 @@ import pytest
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.workers.sender import OutboxSender, TokenBucket
+from bot.workers.sender import OutboxSender
 from config.logging_setup import quiet_platform_noise
-from domain.notifications import OutboxMessage, OutboxStatus
+from domain.notifications import OutboxMessage, OutboxStatus, QuietHours
 from storage.db import Database
 from storage.outbox import OutboxRepository
+
+# Notifications due at once, whatever the hour the suite runs at.
+NO_QUIET = QuietHours(start_hour=0, end_hour=0)
 
 
 class FakeClock:
@@ -90,7 +93,7 @@ async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def outbox(db: Database) -> OutboxRepository:
-    return OutboxRepository(db)
+    return OutboxRepository(db, NO_QUIET)
 
 
 @pytest.fixture
@@ -264,13 +267,6 @@ async def test_the_loop_recovers_crashed_rows_and_wakes_on_enqueue(
     assert not sender.running
 
 
-def test_token_bucket_spaces_reservations() -> None:
-    bucket = TokenBucket(rate=2)
-    assert [bucket.reserve(0.0) for _ in range(3)] == [0.0, 0.5, 1.0]
-    bucket.pause(10.0)
-    assert bucket.reserve(1.0) == 9.0
-
-
 # --- against the Bot API emulator (real HTTP on loopback) ------------------------------------
 
 EMU_TOKEN = "654321:outbox-sender-test"
@@ -291,7 +287,7 @@ async def test_every_row_delivered_once_despite_injected_429_and_500(tmp_path: P
             state.chat(user_json(chat_id, "مریم"))
         blocked = 7999
         state.chat(user_json(blocked, "رضا")).blocked = True
-        outbox = OutboxRepository(db)
+        outbox = OutboxRepository(db, NO_QUIET)
         expected: dict[int, list[str]] = {chat_id: [] for chat_id in chats}
         for n in range(40):
             chat_id = chats[n % len(chats)]
@@ -345,7 +341,7 @@ async def test_an_html_502_is_one_warning_line_and_the_message_still_arrives(
         Bot(EMU_TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot,
     ):
         emu.bot(EMU_TOKEN).chat(user_json(7001, "مریم"))
-        outbox = OutboxRepository(db)
+        outbox = OutboxRepository(db, NO_QUIET)
         text = "وضعیت درخواست شما تغییر کرد"
         await outbox.enqueue(
             OutboxMessage(chat_id=7001, kind="status_change", text=text, dedupe_key="e:502")
