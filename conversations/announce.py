@@ -32,7 +32,7 @@ from conversations.common import (
 )
 from conversations.exhibitions import render_exhibition
 from domain.exhibitions import BroadcastFilter
-from handlers.auth import acting_officer, officer_only, roster
+from handlers.auth import acting_officer, officer_only
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from services import announcements, exhibitions
@@ -134,9 +134,7 @@ async def chose_group(update: Update, context: BotContext) -> str:
     draft["group"] = None if code == "*" else code
     services = context.services
     flt = BroadcastFilter(county=draft.get("county"), group=draft["group"])
-    count = await announcements.audience(
-        services.store, acting_officer(user.id), flt, roster=roster(services)
-    )
+    count = await announcements.audience(services.store, acting_officer(services, user.id), flt)
     group = services.catalogue.group(flt.group) if flt.group else None
     summary = _("Recipients: {count}\nCounty: {county}\nActivity group: {group}").format(
         count=format_number(count),
@@ -170,10 +168,9 @@ async def send(update: Update, context: BotContext) -> int:
     )
     await announcements.create_broadcast(
         services.store,
-        acting_officer(user.id),
+        acting_officer(services, user.id),
         draft["text"],
         flt,
-        roster=roster(services),
         exhibition_id=draft.get("exhibition_id"),
         progress=(chat.id, progress.message_id),
     )

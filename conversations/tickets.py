@@ -78,9 +78,7 @@ async def _actor(update: Update, context: BotContext) -> Actor:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
-    return await tickets.citizen_actor(
-        services.store, services.settings.bot_platform.value, user.id, chat.id
-    )
+    return await tickets.citizen_actor(services.store, services.platform.value, user.id, chat.id)
 
 
 async def _stale(update: Update) -> None:

@@ -86,6 +86,7 @@ class Ticket(Record):
     status: TicketStatus = TicketStatus.OPEN
     source: TicketSource = TicketSource.CONTACT
     assignee: int | None = None  # the officer's user id
+    assignee_platform: str | None = None  # and platform (None: the first bot's)
     opened_at: UtcDatetime
     # The first citizen message no officer has answered yet (None: the citizen has an answer).
     waiting_since: UtcDatetime | None = None

@@ -1,6 +1,8 @@
 """Who is an officer: OFFICER_IDS (admins) plus officers an admin added in the bot.
 
-Officer callbacks are wrapped with ``officer_only`` (admin ones with ``admin_only``): to anyone
+One mechanism (``services.officers``): the bot asks it about the presser's account (this
+update's platform and user id), every officer service asks it about its actor. Officer
+callbacks are wrapped with ``officer_only`` (admin ones with ``admin_only``): to anyone
 else the bot behaves as if the command or button did not exist, so probing reveals nothing.
 ``officer_steps`` / ``admin_steps`` apply the same check to EVERY step of an officer
 conversation (entry points and every state's handlers), looked up in the store at each step:
@@ -19,6 +21,7 @@ from typing import Any, TypeVar, cast
 from telegram import Update
 from telegram.ext import BaseHandler, ConversationHandler
 
+from domain.accounts import Account
 from handlers.context import BotContext, Services
 from handlers.menu import main_menu_keyboard
 from services import officers
@@ -32,41 +35,31 @@ R = TypeVar("R")
 _GUARD_MARK = "_homebiz_guard"
 
 
-def roster(services: Services) -> officers.Roster:
-    """Where officers are looked up: this platform's accounts, and OFFICER_IDS as admins."""
-    settings = services.settings
-    return officers.Roster.of(settings.bot_platform.value, settings.officer_ids)
+def account(services: Services, user_id: int) -> Account:
+    """The account of a user of this update's bot: its platform and the user id."""
+    return Account(services.platform.value, user_id)
 
 
 async def is_officer(services: Services, user_id: int) -> bool:
-    """An officer: listed in OFFICER_IDS or added by an admin (and not removed)."""
-    return await officers.is_officer(services.store, roster(services), user_id)
+    """An officer now: named in OFFICER_IDS or added by an admin (and not removed)."""
+    return await officers.is_officer(services.store, account(services, user_id))
 
 
 async def is_admin(services: Services, user_id: int) -> bool:
     """An admin may add and remove officers: OFFICER_IDS, or an officer marked admin."""
-    return await officers.is_admin(services.store, roster(services), user_id)
+    return await officers.is_admin(services.store, account(services, user_id))
 
 
-async def officer_user_ids(services: Services) -> list[int]:
-    """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
-    return await officers.officer_user_ids(services.store, roster(services))
+def acting_officer(services: Services, user_id: int) -> Actor:
+    """The actor a service gets for this officer of this bot.
 
-
-def officer_of(actor: str) -> int | None:
-    """The officer's user id in an actor string (``officer:<id>``), else None."""
-    kind, _sep, raw = actor.partition(":")
-    return int(raw) if kind == "officer" and raw.isdigit() else None
-
-
-def officer_actor(user_id: int) -> str:
-    """The actor string recorded in status events and the audit log."""
-    return f"officer:{user_id}"
-
-
-def acting_officer(user_id: int) -> Actor:
-    """The actor a service gets for this officer (``str()`` is ``officer_actor``)."""
-    return Actor("officer", user_id)
+    Audited as ``officer:<user id>`` on the first bot's platform (as before two platforms, so
+    a one-platform deployment's audit trail reads as it always did) and as
+    ``officer:<platform>:<user id>`` on the other one.
+    """
+    first = services.settings.primary.platform
+    on = services.platform
+    return Actor("officer", user_id, None if on is first else on.value)
 
 
 async def _refuse(update: Update) -> None:

@@ -33,6 +33,7 @@ from domain.tickets import (
 )
 from services.actors import Actor
 from services.errors import NotAllowed
+from services.officers import assignee_account
 from storage import Store
 from texts import tickets as texts
 
@@ -169,14 +170,17 @@ async def write(
         ticket = await store.tickets.update(ticket.id, conn=c, **changes)
         if opened:
             text, markup = texts.new_ticket_alert(ticket, message, linked)
-            recipients = await store.officers.officer_user_ids()
+            recipients = await store.officers.officer_accounts(conn=c)
         else:
             text, markup = texts.citizen_message_alert(ticket, message)
-            recipients = [] if ticket.assignee is None else [ticket.assignee]
-        for officer in recipients:
+            assignee = assignee_account(store, ticket)
+            recipients = [] if assignee is None else [assignee]
+        for account in recipients:
+            officer = account.user_id
             await store.outbox.enqueue(
                 OutboxMessage(
                     chat_id=officer,  # in a private chat the chat id is the user id
+                    platform=account.platform,
                     kind=OutboxKind.OFFICER_ALERT.value,
                     text=text,
                     reply_markup=markup,

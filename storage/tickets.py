@@ -25,7 +25,8 @@ from storage.db import Database, from_db_time, opt_db_time, to_db_time
 
 _TICKET_COLUMNS = (
     "id, citizen_id, chat_id, citizen_name, status, source, assignee, opened_at, waiting_since,"
-    " waiting_message_id, first_reply_at, last_activity_at, closed_at, rating, rated_at"
+    " waiting_message_id, first_reply_at, last_activity_at, closed_at, rating, rated_at,"
+    " assignee_platform"
 )
 _MESSAGE_COLUMNS = (
     "id, ticket_id, author, officer_id, officer_name, internal, text, file_kind, file_id,"
@@ -36,6 +37,7 @@ _SETTABLE = frozenset(
     {
         "status",
         "assignee",
+        "assignee_platform",
         "waiting_since",
         "waiting_message_id",
         "first_reply_at",
@@ -57,6 +59,7 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
         status=TicketStatus(row["status"]),
         source=TicketSource(row["source"]),
         assignee=row["assignee"],
+        assignee_platform=row["assignee_platform"],
         opened_at=from_db_time(row["opened_at"]),
         waiting_since=opt_db_time(row["waiting_since"]),
         waiting_message_id=row["waiting_message_id"],

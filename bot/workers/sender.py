@@ -76,8 +76,14 @@ class OutboxSender:
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
+        platform: str | None = None,
+        primary: bool = True,
     ) -> None:
         self.bot = bot
+        # The rows this sender delivers: its platform's (and, for the first bot, rows that
+        # name none: written before two platforms, or for nobody in particular). None: all.
+        self.platform = platform
+        self.primary = primary
         self.outbox = outbox
         self.per_chat_rate = per_chat_rate
         self.max_lanes = max_lanes
@@ -106,11 +112,12 @@ class OutboxSender:
         """Requeue rows a dead process left in ``sending``, then run the delivery loop."""
         if self._task is not None:
             return
-        recovered = await self.outbox.recover_sending()
+        recovered = await self.outbox.recover_sending(platform=self.platform, primary=self.primary)
         if recovered:
             LOGGER.warning("Outbox: %d rows left 'sending' by a previous run requeued", recovered)
         self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+        name = f"outbox-sender-{self.platform}" if self.platform else "outbox-sender"
+        self._task = asyncio.create_task(self._run(), name=name)
 
     async def stop(self) -> None:
         """Stop claiming; let in-flight sends finish (up to stop_timeout), release the rest."""
@@ -151,7 +158,9 @@ class OutboxSender:
         free = self.max_lanes - len(self._lanes)
         if free <= 0 or self._stopping:
             return 0
-        rows = await self.outbox.claim_due(self.clock(), free)
+        rows = await self.outbox.claim_due(
+            self.clock(), free, platform=self.platform, primary=self.primary
+        )
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)

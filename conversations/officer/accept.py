@@ -30,7 +30,9 @@ ACCEPT_KEY = "off_acc"
 
 async def _acceptable(update: Update, context: BotContext, app_id: int) -> list[Document]:
     """The latest documents an officer may still accept (none for drafts or closed files)."""
-    return await documents.acceptable(context.services.store, acting_officer(update), app_id)
+    return await documents.acceptable(
+        context.services.store, acting_officer(update, context), app_id
+    )
 
 
 def _ticked(context: BotContext, app_id: int) -> list[int] | None:
@@ -136,7 +138,7 @@ async def accept_all(update: Update, context: BotContext) -> str:
 
 async def _accept(update: Update, context: BotContext, app_id: int, ids: list[int]) -> str:
     """Accept, tell the officer what was accepted, and show the card again."""
-    services, actor = context.services, acting_officer(update)
+    services, actor = context.services, acting_officer(update, context)
     assert context.user_data is not None
     context.user_data.pop(ACCEPT_KEY, None)
     accepted = await documents.accept(services.store, actor, app_id, ids) if ids else []

@@ -125,7 +125,7 @@ async def apply_change(
     details: dict[str, Any] | None = None,
 ) -> str:
     """Make one move as this officer; tell the officer the outcome and show the card again."""
-    services, actor = context.services, acting_officer(update)
+    services, actor = context.services, acting_officer(update, context)
     try:
         await _change(services, actor, app_id, to_status, reason, details or {})
     except (LifecycleError, NotAllowed) as exc:
@@ -154,7 +154,7 @@ async def choose_move(update: Update, context: BotContext) -> str:
     _off, _to, raw_id, raw_status = query.data.split(":", 3)
     app_id = int(raw_id)
     target = S(raw_status) if raw_status in S.__members__.values() else S.DRAFT
-    view = await officer_view(context.services.store, acting_officer(update), app_id)
+    view = await officer_view(context.services.store, acting_officer(update, context), app_id)
     app = None if view is None else view.application
     if app is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
         await send_text(update, context, _("This change is not possible now."))
@@ -373,7 +373,7 @@ async def _typed_paid_on(
 
 
 async def _typed_permit(update: Update, context: BotContext, app_id: int, text: str) -> str:
-    services, actor = context.services, acting_officer(update)
+    services, actor = context.services, acting_officer(update, context)
     try:
         await lifecycle.record_permit(
             services.store,

@@ -85,7 +85,7 @@ async def _search(
     if value is None:
         return None
     store = context.services.store
-    return await applications.search(store, acting_officer(update), search_by, value)
+    return await applications.search(store, acting_officer(update, context), search_by, value)
 
 
 @officer_only

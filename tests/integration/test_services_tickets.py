@@ -13,6 +13,7 @@ import pytest
 
 from bot.workers.reminders import ReminderService
 from config.settings import Settings
+from domain.accounts import Account
 from domain.catalogue import load_catalogue
 from domain.reminders import ReminderKind, ReminderStatus
 from domain.statuses import PlanType
@@ -50,7 +51,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path / "bot.sqlite3", clock=clock)
-    opened.officers.configure("telegram", {ADMIN})
+    opened.officers.configure({Account("telegram", ADMIN)}, "telegram")
     await opened.officers.add("telegram", OFFICER, f"officer:{ADMIN}", name="رضا")
     try:
         yield opened
@@ -362,7 +363,7 @@ def test_homebiz_stats_prints_the_ticket_figures_before_the_faq_share(
 
     async def seed() -> None:
         store = await Store.open(data_dir / "homebiz.db", clock=clock)
-        store.officers.configure("telegram", {ADMIN})
+        store.officers.configure({Account("telegram", ADMIN)}, "telegram")
         try:
             for user_id, minutes, stars in ((31, 30, 5), (32, 90, 4), (33, None, None)):
                 ticket = (await write(store, await citizen(store, user_id), "سلام")).ticket
