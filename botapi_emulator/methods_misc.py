@@ -88,13 +88,13 @@ async def set_webhook(ctx: Ctx) -> bool:
     url = opt_str(ctx.params, "url") or ""
     secret = opt_str(ctx.params, "secret_token")
     if secret is not None:
-        if ctx.core.mode == "bale":
+        if ctx.bot.mode == "bale":
             raise bad_request("secret_token is not supported")
         if not _SECRET_RE.match(secret):
             raise bad_request("secret token contains unallowed characters")
     if url and not url.startswith("https://"):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    if opt_bool(ctx.params, "drop_pending_updates") and ctx.core.mode == "telegram":
+    if opt_bool(ctx.params, "drop_pending_updates") and ctx.bot.mode == "telegram":
         ctx.bot.drop_pending()
     ctx.bot.webhook = {"url": url, "secret_token": secret} if url else None
     ctx.bot.update_signal.fire()
@@ -103,7 +103,7 @@ async def set_webhook(ctx: Ctx) -> bool:
 
 async def delete_webhook(ctx: Ctx) -> bool:
     """deleteWebhook (drop_pending_updates only works in telegram mode)."""
-    if opt_bool(ctx.params, "drop_pending_updates") and ctx.core.mode == "telegram":
+    if opt_bool(ctx.params, "drop_pending_updates") and ctx.bot.mode == "telegram":
         ctx.bot.drop_pending()
     ctx.bot.webhook = None
     return True

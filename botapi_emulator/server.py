@@ -19,8 +19,14 @@ MAX_REQUEST = 80 * 1024 * 1024
 class Emulator(Core):
     """A Telegram/Bale Bot API emulator on loopback, usable in-process."""
 
-    def __init__(self, mode: Mode = "telegram", tokens: list[str] | None = None) -> None:
-        super().__init__(mode, tokens)
+    def __init__(
+        self,
+        mode: Mode = "telegram",
+        tokens: list[str] | None = None,
+        *,
+        modes: dict[str, Mode] | None = None,
+    ) -> None:
+        super().__init__(mode, tokens, modes=modes)
         methods_messages.register(self)
         methods_misc.register(self)
         self.client_api = ClientApi(self)

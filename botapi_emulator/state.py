@@ -142,9 +142,11 @@ class CallbackRecord:
 class BotState:
     """Everything one bot token owns."""
 
-    def __init__(self, token: str, bot_id: int) -> None:
+    def __init__(self, token: str, bot_id: int, mode: Mode = "telegram") -> None:
         self.token = token
         self.bot_id = bot_id
+        # Which platform this bot is on: one emulator serves Telegram and Bale bots at once.
+        self.mode: Mode = mode
         self.username = f"bot{bot_id}_bot"
         self.first_name = f"Bot {bot_id}"
         self.updates: list[dict[str, Any]] = []

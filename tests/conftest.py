@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -62,17 +63,24 @@ class RunningBot:
 async def bot_running(
     settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[RunningBot]:
-    """Start the bot with its store and poller (on ``clock``, else the real one); stop it after."""
+    """Start the bot with its store and a poller per platform (on ``clock``, else the real one);
+    stop it after. ``application`` is the first bot's; ``application.bots`` has each one."""
     stop = asyncio.Event()
     async with running_bot(settings, clock=clock) as application:
-        assert application.pipeline is not None
-        poller = UpdatePoller(application, application.pipeline.receiver, poll_timeout=2)
-        task = asyncio.create_task(poller.run(stop))
+        pollers = []
+        for each in application.bots.values():
+            assert each.pipeline is not None
+            pollers.append(UpdatePoller(each, each.pipeline.receiver, poll_timeout=2).run(stop))
+        task = asyncio.create_task(_all(pollers))
         try:
             yield RunningBot(application, settings, stop, task)
         finally:
             stop.set()
             await asyncio.wait_for(task, timeout=10)
+
+
+async def _all(pollers: list[Coroutine[Any, Any, None]]) -> None:
+    await asyncio.gather(*pollers)
 
 
 @pytest.fixture
@@ -101,11 +109,14 @@ async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[
     made: list[Citizen] = []
     counter = iter(range(1000, 100000))
 
-    async def factory(user_id: int | None = None, first_name: str = "مریم") -> Citizen:
+    async def factory(
+        user_id: int | None = None, first_name: str = "مریم", bot_token: str | None = None
+    ) -> Citizen:
         citizen = Citizen(
             emulator.url,
             user_id=user_id or next(counter),
             first_name=first_name,
+            bot_token=bot_token,
             settle=store_settled(settings.database_path),
         )
         made.append(citizen)

@@ -1,0 +1,158 @@
+"""One process, one store, a Telegram bot and a Bale bot at once (issue 13).
+
+The emulator serves both flavours (a mode per token). The same user id on each platform is
+two people; an officer on Bale acts on a Telegram citizen's application and the notice goes
+out through the Telegram bot, to the Telegram chat, and not to Bale; a Bale citizen's notice
+goes through Bale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from botapi_emulator import Emulator
+from config.settings import Settings
+from domain.accounts import Account
+from domain.statuses import ApplicationStatus as S
+from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot, make_settings
+from tests.e2e.test_officer_desk import move_button, officer_opens, wait_text
+from tests.e2e.test_tracking import _no_quiet_hours, submitted_application
+from texts.i18n import _
+
+__all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
+
+TELEGRAM = "111111:TELEGRAM-token-two-platforms"
+BALE = "222222:BALE-token-two-platforms"
+SAME_NUMBER = 5005  # a Telegram user and a Bale user with one id: two people
+REVIEWING = "در حال بررسی کارشناسان"
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    async with Emulator(modes={TELEGRAM: "telegram", BALE: "bale"}) as emu:
+        yield emu
+
+
+@pytest.fixture
+def settings(emulator: Emulator, tmp_path: Path) -> Settings:
+    urls = {
+        f"{platform}_{kind}_base_url": url
+        for platform in ("telegram", "bale")
+        for kind, url in (("api", emulator.api_base_url), ("file", emulator.file_base_url))
+    }
+    return make_settings(
+        emulator,
+        tmp_path / "data",
+        bot_token=None,
+        bot_api_base_url=None,
+        bot_file_base_url=None,
+        telegram_bot_token=SecretStr(TELEGRAM),
+        bale_bot_token=SecretStr(BALE),
+        officer_ids=frozenset({Account("bale", OFFICER_ID)}),
+        **urls,
+    )
+
+
+def _sent_by(emulator: Emulator, token: str, chat_id: int, needle: str) -> int:
+    """How many sendMessage calls of this bot to this chat carried the text."""
+    bot_id = emulator.bot(token).bot_id
+    return sum(
+        1
+        for call in emulator.calls
+        if call.method == "sendMessage"
+        and call.ok
+        and call.bot_id == bot_id
+        and str(call.params.get("chat_id")) == str(chat_id)
+        and needle in str(call.params.get("text", ""))
+    )
+
+
+async def test_one_process_serves_a_telegram_and_a_bale_citizen_at_once(
+    make_citizen: CitizenFactory, bot: RunningBot, emulator: Emulator
+) -> None:
+    assert set(bot.application.bots) == {"telegram", "bale"}
+    on_telegram = await make_citizen(user_id=SAME_NUMBER, bot_token=TELEGRAM)
+    on_bale = await make_citizen(user_id=SAME_NUMBER, first_name="زهرا", bot_token=BALE)
+    assert await on_telegram.sends_command("/start")
+    assert await on_bale.sends_command("/start")
+    assert emulator.delivered_texts(SAME_NUMBER, TELEGRAM)
+    assert emulator.delivered_texts(SAME_NUMBER, BALE)
+    # Bale got no setMyCommands (it has none); Telegram did.
+    methods = {(c.bot_id, c.method) for c in emulator.calls}
+    assert (111111, "setMyCommands") in methods and (222222, "setMyCommands") not in methods
+    store = bot.application.services.store
+    telegram_row = await store.citizens.get_by_platform_user("telegram", SAME_NUMBER)
+    bale_row = await store.citizens.get_by_platform_user("bale", SAME_NUMBER)
+    assert telegram_row is not None and bale_row is not None and telegram_row.id != bale_row.id
+
+
+async def test_an_officer_on_bale_moves_a_telegram_application_and_telegram_tells_the_citizen(
+    make_citizen: CitizenFactory, bot: RunningBot, emulator: Emulator
+) -> None:
+    on_telegram = await make_citizen(user_id=SAME_NUMBER, bot_token=TELEGRAM)
+    on_bale = await make_citizen(user_id=SAME_NUMBER, first_name="زهرا", bot_token=BALE)
+    await on_telegram.sends_command("/start")
+    await on_bale.sends_command("/start")
+    officer = await make_citizen(user_id=OFFICER_ID, bot_token=BALE)
+    app = await submitted_application(bot, SAME_NUMBER, seed=31, platform="telegram")
+    assert app.tracking_code is not None
+
+    card = await officer_opens(officer, app.tracking_code)
+    assert "مریم احمدی" in card[-1].content
+    await officer.presses(move_button(S.UNDER_REVIEW))
+    await officer.presses(_("No note"))
+
+    await wait_text(on_telegram, REVIEWING)
+    assert _sent_by(emulator, TELEGRAM, SAME_NUMBER, REVIEWING) == 1
+    assert _sent_by(emulator, BALE, SAME_NUMBER, REVIEWING) == 0
+    assert not any(REVIEWING in text for text in emulator.delivered_texts(SAME_NUMBER, BALE))
+    store = bot.application.services.store
+    assert set(await _platforms_of(bot, app.citizen_id)) == {"telegram"}  # every row for them
+    audit = await store.audit.list(subject=f"application:{app.id}")
+    assert [e.actor for e in audit] == ["officer:bale:900001"]  # BOT_PLATFORM is telegram
+
+
+async def test_a_status_notice_to_a_bale_citizen_goes_through_bale(
+    make_citizen: CitizenFactory, bot: RunningBot, emulator: Emulator
+) -> None:
+    on_telegram = await make_citizen(user_id=SAME_NUMBER, bot_token=TELEGRAM)
+    on_bale = await make_citizen(user_id=SAME_NUMBER, first_name="زهرا", bot_token=BALE)
+    await on_telegram.sends_command("/start")
+    await on_bale.sends_command("/start")
+    officer = await make_citizen(user_id=OFFICER_ID, bot_token=BALE)
+    app = await submitted_application(bot, SAME_NUMBER, seed=32, platform="bale")
+    assert app.tracking_code is not None
+    await officer_opens(officer, app.tracking_code)
+    await officer.presses(move_button(S.UNDER_REVIEW))
+    await officer.presses(_("No note"))
+
+    await wait_text(on_bale, REVIEWING)
+    assert _sent_by(emulator, BALE, SAME_NUMBER, REVIEWING) == 1
+    assert _sent_by(emulator, TELEGRAM, SAME_NUMBER, REVIEWING) == 0
+    assert set(await _platforms_of(bot, app.citizen_id)) == {"bale"}
+
+
+async def test_the_officers_telegram_namesake_is_not_an_officer(
+    make_citizen: CitizenFactory, bot: RunningBot, emulator: Emulator
+) -> None:
+    namesake = await make_citizen(user_id=OFFICER_ID, bot_token=TELEGRAM)
+    replies = await namesake.sends_command("/officer")
+    assert replies and all(_("🔎 Find by tracking code") not in m.content for m in replies)
+    assert not any(
+        _("🔎 Find by tracking code") in str(m.get("reply_markup", ""))
+        for m in emulator.messages_to(OFFICER_ID, TELEGRAM)
+    )
+
+
+async def _platforms_of(bot: RunningBot, citizen_id: int) -> list[str]:
+    """The platform of every outbox row written for this citizen."""
+    sql = "SELECT platform FROM outbox WHERE citizen_id = ? ORDER BY id"
+    async with (
+        bot.application.services.store.db.read() as c,
+        c.execute(sql, (citizen_id,)) as cur,
+    ):
+        return [str(row[0]) for row in await cur.fetchall()]
