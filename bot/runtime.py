@@ -33,6 +33,7 @@ from handlers.context import Services
 from office.bank_import_run import resume_imports
 from storage import Store
 from storage.db import Clock, utcnow
+from storage.files import FILES_FOLDER
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def _build_platform(
         clock=clock,
         platform=platform.platform.value if shared else None,
         primary=platform.platform is settings.primary.platform,
+        files_dir=settings.data_dir / FILES_FOLDER,
     )
     services.sender = sender
     base.senders[platform.platform.value] = sender

@@ -246,6 +246,7 @@ async def checked_file(
     return Attachment(
         kind=kind,
         file_id=file_id,
+        platform=context.services.platform.value,
         stored_name=stored.stored_name,
         sha256=stored.sha256,
         mime_type=stored.mime_type,

@@ -45,6 +45,10 @@ class OutboxAttachment(BaseModel):
 
     kind: Literal["photo", "document"]
     file_id: str = Field(min_length=1)
+    # The platform whose bot can use file_id (None: any, i.e. one bot); another platform's
+    # sender sends the stored copy (DATA_DIR/files/stored_name) instead.
+    platform: str | None = None
+    stored_name: str | None = None
 
 
 class OutboxMessage(BaseModel):

@@ -55,6 +55,9 @@ class Attachment(BaseModel):
 
     kind: AttachmentKind
     file_id: str = Field(min_length=1)
+    # The platform whose bot received it: only that bot can send it on by file_id (None: the
+    # first bot's); the other one sends the stored copy.
+    platform: str | None = None
     stored_name: str  # relative to DATA_DIR/files
     sha256: str
     mime_type: str

@@ -200,6 +200,8 @@ def _citizen_rows(ticket: Ticket, message: TicketMessage) -> list[OutboxMessage]
                 attachment=OutboxAttachment(
                     kind="photo" if file.kind is AttachmentKind.PHOTO else "document",
                     file_id=file.file_id,
+                    platform=file.platform,
+                    stored_name=file.stored_name,
                 ),
                 urgent=True,  # the citizen asked and waits for it
                 dedupe_key=f"ticket_reply:{message.id}:file",

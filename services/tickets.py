@@ -8,10 +8,12 @@ step in that same transaction. A citizen reaches only their own ticket. The offi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 import aiosqlite
@@ -35,6 +37,7 @@ from services.actors import Actor
 from services.errors import NotAllowed
 from services.officers import assignee_account
 from storage import Store
+from storage.files import FILES_FOLDER
 from texts import tickets as texts
 
 LOGGER = logging.getLogger(__name__)
@@ -199,6 +202,11 @@ async def write(
         message.id,
     )
     return Written(ticket=ticket, message=message, opened=opened)
+
+
+async def stored_copy(data_dir: Path, stored_name: str) -> bytes:
+    """The bytes of a ticket's stored file (under DATA_DIR/files); OSError if it is gone."""
+    return await asyncio.to_thread((data_dir / FILES_FOLDER / stored_name).read_bytes)
 
 
 async def rate(store: Store, clock: Clock, actor: Actor, ticket_id: int, stars: int) -> Ticket:

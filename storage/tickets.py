@@ -30,7 +30,7 @@ _TICKET_COLUMNS = (
 )
 _MESSAGE_COLUMNS = (
     "id, ticket_id, author, officer_id, officer_name, internal, text, file_kind, file_id,"
-    " stored_name, sha256, mime_type, size_bytes, canned_code, created_at"
+    " stored_name, sha256, mime_type, size_bytes, canned_code, created_at, file_platform"
 )
 # The columns a service may change after the ticket is opened.
 _SETTABLE = frozenset(
@@ -78,6 +78,7 @@ def message_from_row(row: sqlite3.Row) -> TicketMessage:
         attachment = Attachment(
             kind=AttachmentKind(row["file_kind"]),
             file_id=row["file_id"],
+            platform=row["file_platform"],
             stored_name=row["stored_name"],
             sha256=row["sha256"],
             mime_type=row["mime_type"],
@@ -184,8 +185,8 @@ class TicketRepository:
             cursor = await c.execute(
                 "INSERT INTO ticket_messages (ticket_id, author, officer_id, officer_name,"
                 " internal, text, file_kind, file_id, stored_name, sha256, mime_type,"
-                " size_bytes, canned_code, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " size_bytes, canned_code, created_at, file_platform)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     message.ticket_id,
                     message.author.value,
@@ -201,6 +202,7 @@ class TicketRepository:
                     None if file is None else file.size_bytes,
                     message.canned_code,
                     now,
+                    None if file is None else file.platform,
                 ),
             )
             message_id = cursor.lastrowid

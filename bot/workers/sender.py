@@ -30,6 +30,7 @@ import random
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
@@ -78,12 +79,16 @@ class OutboxSender:
         rng: random.Random | None = None,
         platform: str | None = None,
         primary: bool = True,
+        files_dir: Path | None = None,
     ) -> None:
         self.bot = bot
         # The rows this sender delivers: its platform's (and, for the first bot, rows that
         # name none: written before two platforms, or for nobody in particular). None: all.
         self.platform = platform
         self.primary = primary
+        # Stored files (DATA_DIR/files): a file another platform's bot received is sent
+        # from here, since its file id means nothing to this bot.
+        self.files_dir = files_dir
         self.outbox = outbox
         self.per_chat_rate = per_chat_rate
         self.max_lanes = max_lanes
@@ -234,12 +239,18 @@ class OutboxSender:
         attachment = row.attachment
         if attachment is None:
             return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+        file: str | bytes = attachment.file_id
+        # Another bot's file (NULL: the first bot's, from before two platforms).
+        mine = attachment.platform == self.platform if attachment.platform else self.primary
+        foreign = self.platform is not None and not mine
+        if foreign and attachment.stored_name and self.files_dir is not None:
+            file = await asyncio.to_thread((self.files_dir / attachment.stored_name).read_bytes)
         if attachment.kind == "photo":
             return await self.bot.send_photo(
-                row.chat_id, attachment.file_id, caption=row.text, reply_markup=markup
+                row.chat_id, file, caption=row.text, reply_markup=markup
             )
         return await self.bot.send_document(
-            row.chat_id, attachment.file_id, caption=row.text, reply_markup=markup
+            row.chat_id, file, caption=row.text, reply_markup=markup
         )
 
     async def _wait_for_turn(self, chat_id: int) -> None:

@@ -48,7 +48,7 @@ from handlers.menu import menu_button
 from handlers.officer_menu import TICKETS_DATA
 from services import ticket_desk
 from services.actors import Actor
-from services.tickets import Content
+from services.tickets import Content, stored_copy
 from texts import tickets as texts
 from texts.formatting import format_jalali_datetime, to_persian_digits
 from texts.i18n import _
@@ -363,10 +363,15 @@ async def send_files(update: Update, context: BotContext) -> str:
             else ""
         )
         caption = f"{who} — {stamp}"
+        # A file id is this bot's only if the file came through it; else the stored copy.
+        data: str | bytes = file.file_id
+        first = services.settings.primary.platform.value
+        if (file.platform or first) != services.platform.value:
+            data = await stored_copy(services.settings.data_dir, file.stored_name)
         if file.kind is AttachmentKind.PHOTO:
-            await context.bot.send_photo(chat.id, file.file_id, caption=caption)
+            await context.bot.send_photo(chat.id, data, caption=caption)
         else:
-            await context.bot.send_document(chat.id, file.file_id, caption=caption)
+            await context.bot.send_document(chat.id, data, caption=caption)
     return await _card(update, context, ticket_id)
 
 

@@ -19,3 +19,7 @@ END;
 
 -- A ticket's assignee is an officer's account: the user id and, now, its platform.
 ALTER TABLE tickets ADD COLUMN assignee_platform TEXT;
+
+-- A file in a ticket is sent on by its file id, which only the bot that received it can use:
+-- the platform it came through (NULL: the first bot's). Across platforms the stored copy goes.
+ALTER TABLE ticket_messages ADD COLUMN file_platform TEXT;
