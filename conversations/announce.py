@@ -32,7 +32,7 @@ from conversations.common import (
 )
 from conversations.exhibitions import render_exhibition
 from domain.exhibitions import BroadcastFilter
-from handlers.auth import acting_officer, officer_only
+from handlers.auth import acting_officer
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from services import announcements, exhibitions
@@ -44,9 +44,9 @@ CHOOSE, TEXT, COUNTY, GROUP, CONFIRM = "ann_choose", "ann_text", "ann_county", "
 KEY = "announce"
 
 
-async def start(update: Update, context: BotContext) -> object:
-    """/announce or the desk's button, for officers only."""
-    return await _guarded_open(update, context)
+async def start(update: Update, context: BotContext) -> str:
+    """/announce or the desk's button, for officers only (bot.app guards every step)."""
+    return await _open(update, context)
 
 
 async def _open(update: Update, context: BotContext) -> str:
@@ -61,9 +61,6 @@ async def _open(update: Update, context: BotContext) -> str:
         update, context, _("What do you want to announce?"), inline_keyboard(rows, back=False)
     )
     return CHOOSE
-
-
-_guarded_open = officer_only(_open)
 
 
 async def chose_exhibition(update: Update, context: BotContext) -> str:

@@ -32,7 +32,7 @@ from domain.exhibitions import (
     ExhibitionStatus,
     parse_exhibition_date,
 )
-from handlers.auth import acting_officer, officer_only
+from handlers.auth import acting_officer
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from services import booths, exhibitions
@@ -65,9 +65,9 @@ def _button(text: str, data: str) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text, callback_data=data)]
 
 
-async def open_menu(update: Update, context: BotContext) -> object:
-    """/exhibitions_admin or the desk's button, for officers only."""
-    return await _guarded_menu(update, context)
+async def open_menu(update: Update, context: BotContext) -> str:
+    """/exhibitions_admin or the desk's button, for officers only (bot.app guards every step)."""
+    return await _menu(update, context)
 
 
 async def _menu(update: Update, context: BotContext) -> str:
@@ -98,9 +98,6 @@ async def _menu(update: Update, context: BotContext) -> str:
     )
     await say(update, context, _("Exhibitions"), InlineKeyboardMarkup(rows))
     return IDLE
-
-
-_guarded_menu = officer_only(_menu)
 
 
 async def _ask(update: Update, context: BotContext, field: str) -> str:

@@ -1,7 +1,7 @@
 """The officer menu (/officer): find an application, tickets, statistics, exhibitions,
 announcements.
 
-Every callback is wrapped with ``officer_only``: to anyone else the menu does not exist.
+Every step is guarded (``officer_steps`` in bot.app): to anyone else the menu does not exist.
 The «tickets», «exhibitions» and «announce» buttons carry data other conversations claim.
 """
 
@@ -12,7 +12,6 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.auth import officer_only
 from handlers.context import BotContext
 from texts.i18n import _
 
@@ -76,7 +75,6 @@ async def _send_menu(update: Update, context: BotContext) -> None:
     )
 
 
-@officer_only
 async def open_menu(update: Update, context: BotContext) -> str:
     """/officer or «officer menu»: forget any half-done action and show the menu."""
     if update.callback_query is not None:
@@ -86,7 +84,6 @@ async def open_menu(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def show_stats(update: Update, context: BotContext) -> str:
     """This year's figures: the paragraph in the seed's words, then the chart image."""
     # Imported here: the statistics modules pull in matplotlib, which /officer alone never needs.

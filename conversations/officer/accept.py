@@ -17,7 +17,6 @@ from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name
 from domain.models import Document
 from domain.statuses import DocumentStatus
-from handlers.auth import officer_only
 from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, back_to_menu_button
 from services import documents
@@ -66,7 +65,6 @@ def _choices(
     return InlineKeyboardMarkup(rows)
 
 
-@officer_only
 async def choose_documents(update: Update, context: BotContext) -> str:
     """off:acc:<id>: the tick list of the documents not yet accepted."""
     query = update.callback_query
@@ -91,7 +89,6 @@ async def choose_documents(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def toggle_document(update: Update, context: BotContext) -> str:
     """off:ac:<id>:<document id>: tick or untick one document."""
     query = update.callback_query
@@ -110,7 +107,6 @@ async def toggle_document(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def accept_ticked(update: Update, context: BotContext) -> str:
     """off:acok:<id>: accept the ticked documents."""
     query = update.callback_query
@@ -124,7 +120,6 @@ async def accept_ticked(update: Update, context: BotContext) -> str:
     return await _accept(update, context, app_id, ticked)
 
 
-@officer_only
 async def accept_all(update: Update, context: BotContext) -> str:
     """off:acall:<id>: accept every received document (not those flagged for correction)."""
     query = update.callback_query

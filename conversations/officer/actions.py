@@ -25,7 +25,6 @@ from domain.persian import (
     toman_to_rials,
 )
 from domain.statuses import ApplicationStatus as S
-from handlers.auth import officer_only
 from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
 from services import lifecycle
@@ -145,7 +144,6 @@ async def apply_change(
     return IDLE
 
 
-@officer_only
 async def choose_move(update: Update, context: BotContext) -> str:
     """off:to:<id>:<status>: ask what the move needs (documents, bank, amount or a reason)."""
     query = update.callback_query
@@ -209,7 +207,6 @@ async def choose_move(update: Update, context: BotContext) -> str:
     return TYPING
 
 
-@officer_only
 async def no_reason(update: Update, context: BotContext) -> str:
     """«No note»: make the pending move without a reason."""
     query = update.callback_query
@@ -248,7 +245,6 @@ def _fix_choices(context: BotContext, app_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-@officer_only
 async def toggle_document(update: Update, context: BotContext) -> str:
     """off:fx:<id>:<code>: tick or untick one document to correct."""
     query = update.callback_query
@@ -267,7 +263,6 @@ async def toggle_document(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def confirm_documents(update: Update, context: BotContext) -> str:
     """off:fxok:<id>: the documents are chosen; ask why."""
     query = update.callback_query
@@ -292,7 +287,6 @@ async def confirm_documents(update: Update, context: BotContext) -> str:
     return TYPING
 
 
-@officer_only
 async def choose_bank(update: Update, context: BotContext) -> str:
     """off:bk:<id>:<index>: the bank is chosen; ask for the branch."""
     query = update.callback_query
@@ -308,7 +302,6 @@ async def choose_bank(update: Update, context: BotContext) -> str:
     return TYPING
 
 
-@officer_only
 async def ask_permit(update: Update, context: BotContext) -> str:
     """off:permit:<id>: ask for the permit number."""
     query = update.callback_query

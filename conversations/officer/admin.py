@@ -20,7 +20,7 @@ from telegram.ext import (
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
 from domain.accounts import Account
 from domain.persian import parse_int
-from handlers.auth import acting_officer, admin_only
+from handlers.auth import acting_officer
 from handlers.context import BotContext, Services
 from handlers.menu import menu_button
 from services import officers
@@ -68,7 +68,6 @@ async def _send_list(update: Update, context: BotContext) -> None:
     )
 
 
-@admin_only
 async def list_officers(update: Update, context: BotContext) -> str:
     """/officers: who is an officer, with add and remove buttons."""
     if update.callback_query is not None:
@@ -77,7 +76,6 @@ async def list_officers(update: Update, context: BotContext) -> str:
     return LIST
 
 
-@admin_only
 async def ask_user_id(update: Update, context: BotContext) -> str:
     """adm:add: ask for the new officer's numeric user id."""
     query, chat = update.callback_query, update.effective_chat
@@ -91,7 +89,6 @@ async def ask_user_id(update: Update, context: BotContext) -> str:
     return ASK_ID
 
 
-@admin_only
 async def add_officer(update: Update, context: BotContext) -> int | str:
     """A typed user id: make it an officer (audited)."""
     message, user = update.effective_message, update.effective_user
@@ -107,7 +104,6 @@ async def add_officer(update: Update, context: BotContext) -> int | str:
     return LIST
 
 
-@admin_only
 async def remove_officer(update: Update, context: BotContext) -> str:
     """adm:rm:<row id>: end that officer's role (audited)."""
     query, user = update.callback_query, update.effective_user

@@ -8,7 +8,7 @@
                    | off:acc:<id> | off:ac:<id>:<document id> | off:acok:<id> | off:acall:<id>
 
 Every button works from any state (the conversation keeps no stale screen), and every
-callback is ``officer_only``: a citizen who forges ``off:…`` data gets nothing.
+step is guarded (``officer_steps`` in bot.app): a citizen who forges ``off:…`` data gets nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
 from domain.tracking import normalize_tracking_code
 from handlers import officer_menu
-from handlers.auth import officer_only
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from handlers.officer_menu import (
@@ -51,7 +50,6 @@ _PROMPTS = {
 }
 
 
-@officer_only
 async def ask_query(update: Update, context: BotContext) -> str:
     """off:find:<by>: ask for the tracking code, national code, phone or name."""
     query = update.callback_query
@@ -88,7 +86,6 @@ async def _search(
     return await applications.search(store, acting_officer(update, context), search_by, value)
 
 
-@officer_only
 async def typed(update: Update, context: BotContext) -> str:
     """Typed text: the search query, or what a pending action was waiting for."""
     message, chat = update.effective_message, update.effective_chat
@@ -121,7 +118,6 @@ async def typed(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def open_application(update: Update, context: BotContext) -> str:
     """off:open:<id>: the application's card with the moves allowed from its status."""
     query, chat = update.callback_query, update.effective_chat
@@ -133,7 +129,6 @@ async def open_application(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def show_documents(update: Update, context: BotContext) -> str:
     """off:docs:<id>: send back every stored document file."""
     query, chat = update.callback_query, update.effective_chat
