@@ -173,9 +173,15 @@ class Core:
 
     # --- files ---------------------------------------------------------
     def store_file(
-        self, data: bytes, kind: str, file_name: str | None, mime_type: str | None
+        self,
+        data: bytes,
+        kind: str,
+        file_name: str | None,
+        mime_type: str | None,
+        bot_id: int | None = None,
     ) -> FileRecord:
-        """Keep a file so getFile and the download route can serve it."""
+        """Keep a file so getFile and the download route can serve it (to ``bot_id`` only,
+        when given: another bot's file id is refused, as on the platforms)."""
         n = next(self._file_counter)
         unique = hashlib.sha1(data).hexdigest()[:16]
         ext = (file_name or "").rsplit(".", 1)[-1] if file_name and "." in file_name else "bin"
@@ -191,6 +197,7 @@ class Core:
             file_name=file_name,
             width=width,
             height=height,
+            bot_id=bot_id,
         )
         self.files[record.file_id] = record
         self.files_by_path[record.file_path] = record

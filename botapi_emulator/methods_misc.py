@@ -184,7 +184,7 @@ async def get_file(ctx: Ctx) -> dict[str, Any]:
     if not file_id:
         raise bad_request("file_id not specified")
     rec = ctx.core.files.get(file_id)
-    if rec is None:
+    if rec is None or not rec.usable_by(ctx.bot.bot_id):  # another bot's file id
         raise bad_request("invalid file_id")
     if rec.size > MAX_DOWNLOAD:
         raise bad_request("file is too big")

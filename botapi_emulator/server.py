@@ -110,7 +110,8 @@ class Emulator(Core):
         if token not in self.bots and not TOKEN_RE.match(token):
             return web.json_response(UNAUTHORIZED.body(), status=401)
         rec = self.files_by_path.get(request.match_info["path"])
-        if rec is None:
+        owner = self.bots.get(token)
+        if rec is None or (owner is not None and not rec.usable_by(owner.bot_id)):
             return web.json_response(NOT_FOUND.body(), status=404)
         if rec.size > MAX_DOWNLOAD:
             err = ApiError(400, "Bad Request: file is too big")
