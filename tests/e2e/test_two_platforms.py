@@ -18,10 +18,14 @@ from botapi_emulator import Emulator
 from config.settings import Settings
 from domain.accounts import Account
 from domain.statuses import ApplicationStatus as S
-from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot, make_settings
+from tests.clock import ShiftedClock
+from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot, bot_running, make_settings
+from tests.e2e.application_walk import pdf_bytes
 from tests.e2e.test_officer_desk import move_button, officer_opens, wait_text
-from tests.e2e.test_tracking import _no_quiet_hours, submitted_application
+from tests.e2e.test_tickets import SATURDAY_TEN, the_ticket, wait_for
+from tests.e2e.test_tracking import _no_quiet_hours, jpeg, submitted_application
 from texts.i18n import _
+from texts.tickets import number
 
 __all__ = ["_no_quiet_hours"]  # the autouse fixture applies here too
 
@@ -156,3 +160,41 @@ async def _platforms_of(bot: RunningBot, citizen_id: int) -> list[str]:
         c.execute(sql, (citizen_id,)) as cur,
     ):
         return [str(row[0]) for row in await cur.fetchall()]
+
+
+async def test_a_bale_officer_answers_a_telegram_citizens_ticket_files_crossing_platforms(
+    settings: Settings, make_citizen: CitizenFactory, emulator: Emulator
+) -> None:
+    """A file id is only its own bot's (the emulator refuses another's): the files cross
+    as their stored copies, both ways."""
+    async with bot_running(settings, clock=ShiftedClock(SATURDAY_TEN)) as running:
+        store = running.application.services.store
+        on_telegram = await make_citizen(user_id=SAME_NUMBER, bot_token=TELEGRAM)
+        officer = await make_citizen(user_id=OFFICER_ID, bot_token=BALE)
+        await officer.sends_command("/start")
+        await on_telegram.sends_command("/start")
+        await on_telegram.says("قیمت دلار امروز چنده؟")
+        await on_telegram.presses(_("✉️ Ask an officer"))
+        ticket = await the_ticket(store, on_telegram, "telegram")
+        open_it = _("📂 Open ticket {number}").format(number=number(ticket.id))
+
+        alert = await wait_for(officer, "قیمت دلار امروز چنده؟")  # on Bale
+        await officer.presses(open_it, on=alert)
+        await officer.presses(_("🙋 Take it"))
+        await officer.presses(_("✍️ Reply"))
+        sent = await officer.sends_photo(jpeg(41), caption="نرخ را بانک مرکزی اعلام می‌کند.")
+        assert sent[0].content == _("✅ Sent to the citizen.")
+        answer = await on_telegram.wait_for_message(
+            timeout=15, predicate=lambda m: m.photo is not None
+        )
+        assert "بانک مرکزی" in answer.content
+
+        await on_telegram.presses(_("✍️ Write back"), on=answer)
+        await on_telegram.sends_document(pdf_bytes("receipt"), "receipt.pdf", "application/pdf")
+        await on_telegram.says("رسید پرداخت را فرستادم")
+        notice = await wait_for(officer, "رسید پرداخت را فرستادم")  # the assignee, on Bale
+        await officer.presses(open_it, on=notice)
+        files = await officer.presses(_("📎 Files ({count})").format(count="۲"))
+        assert sum(1 for m in files if m.photo or m.document) == 2  # the Telegram PDF too
+        refused = [c for c in emulator.calls if "wrong file identifier" in (c.description or "")]
+        assert refused == [], "no bot was handed another bot's file id"
