@@ -198,3 +198,29 @@ async def test_a_bale_officer_answers_a_telegram_citizens_ticket_files_crossing_
         assert sum(1 for m in files if m.photo or m.document) == 2  # the Telegram PDF too
         refused = [c for c in emulator.calls if "wrong file identifier" in (c.description or "")]
         assert refused == [], "no bot was handed another bot's file id"
+
+
+async def test_an_announcement_by_a_bale_officer_reaches_each_subscriber_on_their_platform(
+    make_citizen: CitizenFactory, bot: RunningBot, emulator: Emulator
+) -> None:
+    store = bot.application.services.store
+    on_telegram = await make_citizen(user_id=SAME_NUMBER, bot_token=TELEGRAM)
+    on_bale = await make_citizen(user_id=SAME_NUMBER, first_name="زهرا", bot_token=BALE)
+    for citizen, platform in ((on_telegram, "telegram"), (on_bale, "bale")):
+        await citizen.sends_command("/start")
+        row = await store.citizens.get_by_platform_user(platform, SAME_NUMBER)
+        assert row is not None
+        await store.subscriptions.replace(row.id, ["khorramabad"], [])
+    officer = await make_citizen(user_id=OFFICER_ID, first_name="کارشناس", bot_token=BALE)
+
+    text = "بازارچهٔ خیریه روز جمعه برپاست"
+    await officer.sends_command("/announce")
+    await officer.presses("متن آزاد")
+    await officer.says(text)
+    await officer.presses("خرم‌آباد")
+    await officer.presses("همهٔ گروه‌ها")
+    await officer.presses("ارسال کن")
+    report = await officer.wait_for_message(30, lambda m: "پایان رسید" in m.content)  # on Bale
+    assert "رسیده: ۲" in report.content
+    assert _sent_by(emulator, TELEGRAM, SAME_NUMBER, text) == 1
+    assert _sent_by(emulator, BALE, SAME_NUMBER, text) == 1
