@@ -57,6 +57,9 @@ class Core:
         self._injector = FaultInjector()
         self._file_counter = itertools.count(1)
         self._handlers: dict[str, tuple[str, Handler]] = {}
+        # First pause before a webhook delivery the bot did not take (non-2xx) is retried;
+        # it doubles up to 5 s. The platforms wait longer; tests need not.
+        self.webhook_retry_base = 0.1
         for token in tokens or []:
             self.bot(token)
 
