@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
+from bot import ops_commands
 from config.logging_setup import configure_logging, log_file_path
 from config.settings import Settings, SettingsError, load_settings
 from domain.catalogue import CatalogueError
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     office_export.add_parser(sub)
     office_stats.add_parser(sub)
     office_faq.add_parser(sub)
+    ops_commands.add_parsers(sub)  # backup, restore, webhook
     for command in sub.choices.values():  # `homebiz stats --verbose` works as well
         command.add_argument(
             "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
@@ -85,6 +87,9 @@ COMMANDS: dict[str, Command] = {
     "export": office_export.command,
     "stats": office_stats.command,
     "faq-report": office_faq.command,
+    "backup": ops_commands.backup_command,
+    "restore": ops_commands.restore_command,
+    "webhook": ops_commands.webhook_command,
 }
 
 
