@@ -10,7 +10,9 @@ import asyncio
 from pathlib import Path
 
 import aiohttp
+import pytest
 
+from bot.cli import main
 from botapi_emulator import Citizen, Emulator
 from tests.conftest import (
     BOT_TOKEN,
@@ -137,3 +139,30 @@ async def test_updates_wait_on_the_platform_while_the_bot_is_down(
     finally:
         await citizen.close()
     assert emulator.bot(BOT_TOKEN).updates == []
+
+
+async def test_the_webhook_command_sets_shows_and_deletes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with Emulator(mode="bale") as emulator:
+        for name, value in {
+            "BOT_TOKEN": BOT_TOKEN,
+            "BOT_PLATFORM": "bale",
+            "BOT_API_BASE_URL": emulator.api_base_url,
+            "BOT_FILE_BASE_URL": emulator.file_base_url,
+            "DATA_DIR": str(tmp_path / "data"),
+            "WEBHOOK_BASE_URL": "https://bot.example.ir",
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        assert await asyncio.to_thread(main, ["webhook", "set"]) == 0
+        hook = emulator.bot(BOT_TOKEN).webhook
+        assert hook is not None
+        secret = str(hook["url"]).rsplit("/", 1)[1]
+        assert str(hook["url"]) == f"https://bot.example.ir/webhook/bale/{secret}"
+        assert await asyncio.to_thread(main, ["webhook", "info"]) == 0
+        shown = capsys.readouterr().out
+        assert "https://bot.example.ir/webhook/bale/<secret>" in shown
+        assert secret not in shown
+        assert await asyncio.to_thread(main, ["webhook", "delete"]) == 0
+        assert emulator.bot(BOT_TOKEN).webhook is None
