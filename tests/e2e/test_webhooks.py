@@ -166,3 +166,30 @@ async def test_the_webhook_command_sets_shows_and_deletes(
         assert secret not in shown
         assert await asyncio.to_thread(main, ["webhook", "delete"]) == 0
         assert emulator.bot(BOT_TOKEN).webhook is None
+
+
+async def test_an_update_that_cannot_be_stored_is_refused_with_503(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(emulator, tmp_path / "data", **webhook_settings(free_port()))
+    async with bot_running(settings) as bot:
+        endpoint = bot.application.webhook
+        assert endpoint is not None
+        url = f"{settings.webhook_base_url}/webhook/telegram"
+        right = {SECRET_HEADER: endpoint.address.secret}
+
+        async def broken(_updates: object) -> int:
+            raise OSError("disk full")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(endpoint.receiver, "receive", broken)
+            assert await _post(url, _update(900_010, 5505, "/start"), right) == 503
+        endpoint.max_backlog = -1  # more stored updates wait than the bot takes
+        assert await _post(url, _update(900_011, 5505, "/start"), right) == 503
+        endpoint.max_backlog = 5000
+        endpoint.stop()  # shutting down
+        assert await _post(url, _update(900_012, 5505, "/start"), right) == 503
+        assert _inbox(bot) == []
+        endpoint.accepting = True
+        assert await _post(url, _update(900_012, 5505, "/start"), right) == 200
+        assert _inbox(bot) == [(900_012,)]
