@@ -29,10 +29,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.polling import MAX_BACKLOG
 from bot.updates.receiver import Receiver
+from config.logging_setup import one_line
 from config.settings import Settings
 
 LOGGER = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class WebhookEndpoint:
         self.registered = False
         self._waiting: list[tuple[Update, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._registering: asyncio.Task[None] | None = None
 
     def routes(self) -> list[BaseRoute]:
         if self.address.by_path:
@@ -140,15 +142,42 @@ class WebhookEndpoint:
         return self.accepting and self.registered
 
     async def start(self) -> None:
-        """Take updates, then tell the platform where to send them (the server listens)."""
+        """Take updates, then tell the platform where to send them (the server listens).
+
+        A refusal (a bad URL, a wrong token) stops start-up with the platform's word; a
+        platform out of reach is asked again in the background (/healthz fails meanwhile; a
+        webhook registered before keeps delivering).
+        """
         self.accepting = True
+        try:
+            await self._register()
+        except (NetworkError, RetryAfter) as exc:
+            LOGGER.error("setWebhook failed (%s); trying again", one_line(exc))
+            self._registering = asyncio.create_task(self._register_again(), name="webhook-set")
+
+    async def _register(self) -> None:
         await self.address.register(self.bot)
         self.registered = True
         LOGGER.info("Receiving %s updates by webhook", self.address.platform)
 
+    async def _register_again(self) -> None:
+        delay = 1.0
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._register()
+                return
+            except RetryAfter as exc:
+                delay = max(delay, exc._retry_after.total_seconds())
+            except NetworkError as exc:  # includes TimedOut
+                LOGGER.warning("setWebhook failed (%s); trying again", one_line(exc))
+                delay = min(60.0, delay * 2)
+
     def stop(self) -> None:
         """Refuse new updates (503: the platform keeps them); the webhook stays registered."""
         self.accepting = False
+        if self._registering is not None:
+            self._registering.cancel()
 
     async def handle(self, request: Request) -> Response:
         """Authenticate, store, and only then answer 200."""

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from bot.cli import main
-from botapi_emulator import Citizen, Emulator
+from botapi_emulator import Citizen, Emulator, FaultConfig
 from tests.conftest import (
     BOT_TOKEN,
     RunningBot,
@@ -193,3 +193,18 @@ async def test_an_update_that_cannot_be_stored_is_refused_with_503(
         endpoint.accepting = True
         assert await _post(url, _update(900_012, 5505, "/start"), right) == 200
         assert _inbox(bot) == [(900_012,)]
+
+
+async def test_a_platform_out_of_reach_at_start_is_asked_again(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.faults = FaultConfig(rate_500=1.0, methods=frozenset({"setWebhook"}), count=1)
+    settings = make_settings(emulator, tmp_path / "data", **webhook_settings(free_port()))
+    async with bot_running(settings) as bot:
+        endpoint = bot.application.webhook
+        assert endpoint is not None
+        assert not endpoint.alive  # started all the same; /healthz says it is not receiving
+        async with asyncio.timeout(30):
+            while not endpoint.alive:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        assert emulator.bot(BOT_TOKEN).webhook is not None
