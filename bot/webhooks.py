@@ -130,6 +130,8 @@ class WebhookEndpoint:
         self._waiting: list[tuple[Update, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._registering: asyncio.Task[None] | None = None
+        self.forged = 0  # requests refused for a wrong or missing secret header
+        self._forged_logged_at = float("-inf")
 
     def routes(self) -> list[BaseRoute]:
         if self.address.by_path:
@@ -208,9 +210,19 @@ class WebhookEndpoint:
             return None
         header = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(header.encode(), self.address.secret.encode()):
-            LOGGER.warning("Webhook request without the right secret refused")
+            self._note_forged()
             return PlainTextResponse("Forbidden", status_code=403)
         return None
+
+    def _note_forged(self) -> None:
+        """Count forged requests; log them at most once a minute (a flood must not fill logs)."""
+        self.forged += 1
+        now = asyncio.get_running_loop().time()
+        if now - self._forged_logged_at >= 60.0:
+            self._forged_logged_at = now
+            LOGGER.warning(
+                "Webhook requests without the right secret refused (%d so far)", self.forged
+            )
 
     async def _store(self, update: Update) -> None:
         """Join the next group commit and wait until it is on disk."""

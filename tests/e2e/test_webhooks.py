@@ -85,6 +85,7 @@ async def test_forged_requests_change_nothing(emulator: Emulator, tmp_path: Path
         # The right secret, twice (a re-delivery): stored once, both answered 200.
         address = bot.application.webhook
         assert address is not None
+        assert address.forged == 2
         right = {SECRET_HEADER: address.address.secret}
         assert await _post(url, forged, right) == 200
         assert await _post(url, forged, right) == 200
