@@ -89,11 +89,11 @@ async def run(citizens: int, closed: int, rounds: int, repeat: int) -> dict[str,
         opened, closed_runs = runs[mode]["open"], runs[mode]["closed"]
         result["median"][mode] = {
             "open_updates_per_second": _median(opened, "updates_per_second"),
-            "open_p95_ms": statistics.median(r["latency_ms"]["p95"] for r in opened),
+            "open_p95_ms": round(statistics.median(r["latency_ms"]["p95"] for r in opened)),
             "open_cpu_ms_per_update": _median(opened, "cpu_ms_per_update"),
             "closed_actions_per_second": _median(closed_runs, "updates_per_second"),
             "closed_replies_per_second": _median(closed_runs, "replies_per_second"),
-            "closed_p95_ms": statistics.median(r["latency_ms"]["p95"] for r in closed_runs),
+            "closed_p95_ms": round(statistics.median(r["latency_ms"]["p95"] for r in closed_runs)),
             "closed_cpu_ms_per_update": _median(closed_runs, "cpu_ms_per_update"),
         }
     return result
