@@ -108,7 +108,12 @@ async def set_webhook(ctx: Ctx) -> bool:
     ctx.bot.webhook = {"url": url, "secret_token": secret, "max_connections": connections}
     delivery = ctx.bot.delivery
     if delivery is None:
-        delivery = WebhookDelivery(ctx.bot, ctx.core.mode, retry_base=ctx.core.webhook_retry_base)
+        delivery = WebhookDelivery(
+            ctx.bot,
+            ctx.core.mode,
+            retry_base=ctx.core.webhook_retry_base,
+            retry_max=ctx.core.webhook_retry_max,
+        )
         ctx.bot.delivery = delivery
     delivery.max_connections = connections
     delivery.start()
