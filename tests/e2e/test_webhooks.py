@@ -7,6 +7,7 @@ request changes nothing. The emulator delivers as the platforms do (retrying non
 from __future__ import annotations
 
 import asyncio
+import stat
 from pathlib import Path
 
 import aiohttp
@@ -104,7 +105,9 @@ async def test_bale_proves_by_path_and_a_wrong_path_is_404(tmp_path: Path) -> No
             secret = str(hook["url"]).rsplit("/", 1)[1]
             assert len(secret) >= 32
             # The secret is kept in the data dir: the same URL after a restart.
-            assert (settings.data_dir / "webhook-secret-bale").read_text() == secret
+            kept = settings.data_dir / "webhook-secret-bale"
+            assert kept.read_text() == secret
+            assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # the owner's alone
             forged = _update(900_002, 5303, "/start")
             assert await _post(f"{base}/{'a' * 43}", forged) == 404
             assert await _post(base, forged) in (404, 405)
