@@ -64,6 +64,12 @@ async def test_a_citizen_is_answered_by_webhook_and_polling_is_refused(
         finally:
             await citizen.close()
         assert bot.application.webhook is not None and bot.application.webhook.alive
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{settings.webhook_base_url}/healthz") as health,
+        ):
+            assert health.status == 200
+            assert '"telegram":{"kind":"webhook","alive":true}' in await health.text()
         hook = emulator.bot(BOT_TOKEN).webhook
         assert hook is not None and hook["url"] == f"{settings.webhook_base_url}/webhook/telegram"
         assert len(str(hook["secret_token"])) >= 32
