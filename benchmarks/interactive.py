@@ -102,7 +102,13 @@ async def start_bot(
         "DATA_DIR": str(data_dir),
     }
     env.pop("DATABASE_URL", None)
-    polls = emu.bot(token).poll_generation
+    state = emu.bot(token)
+    by_webhook = bool(extra_env.get("WEBHOOK_BASE_URL"))  # ready: registered, not polling
+
+    def generation() -> int:
+        return state.webhook_generation if by_webhook else state.poll_generation
+
+    polls = generation()
     process = await asyncio.create_subprocess_exec(
         *command,
         cwd=cwd,
@@ -111,7 +117,7 @@ async def start_bot(
         stderr=asyncio.subprocess.DEVNULL,
     )
     async with asyncio.timeout(60):
-        while emu.bot(token).poll_generation == polls:  # noqa: ASYNC110 - no event to wait on
+        while generation() == polls:  # noqa: ASYNC110 - no event to wait on
             await asyncio.sleep(0.05)
     return process
 

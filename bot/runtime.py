@@ -14,10 +14,12 @@ from telegram.error import TelegramError
 
 from bot.app import build_application, make_bot
 from bot.application import HomebizApplication
+from bot.operations import BotMetrics, Operations
 from bot.polling import UpdatePoller
 from bot.send_budget import SendBudget
 from bot.updates.pipeline import UpdatePipeline
 from bot.web_server import WebServer, build_web_app
+from bot.webhooks import WebhookAddress, WebhookEndpoint
 from bot.workers.broadcast import BroadcastRunner
 from bot.workers.reminders import ReminderService
 from bot.workers.sender import OutboxSender
@@ -60,7 +62,20 @@ async def _remove_webhook(application: HomebizApplication) -> None:
 def _web_routes(application: HomebizApplication) -> list[BaseRoute]:
     """Every part's routes on the process's one HTTP server (desk, webhooks, operations)."""
     routes: list[BaseRoute] = []
+    if application.webhook is not None:
+        routes += application.webhook.routes()
+    if application.metrics is not None:
+        routes += Operations([application], application.metrics).routes()
     return routes
+
+
+def _webhook(application: HomebizApplication) -> WebhookEndpoint | None:
+    """With WEBHOOK_BASE_URL, the platform POSTs updates to this application's endpoint."""
+    settings = application.services.settings
+    if settings.webhook_base_url is None or application.pipeline is None:
+        return None
+    address = WebhookAddress.from_settings(settings)
+    return WebhookEndpoint(address, application.bot, application.pipeline.receiver)
 
 
 @contextlib.asynccontextmanager
@@ -85,6 +100,9 @@ async def running_bot(
         budget = SendBudget.from_settings(settings)
         application = build_application(services, budget)
         services = application.services
+        # One metrics registry for the process (not prometheus-client's global one).
+        application.metrics = BotMetrics()
+        application.metrics.watch_budget(settings.bot_platform.value, budget)
         # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
         sender_bot = make_bot(settings)
         sender = OutboxSender(sender_bot, store.outbox, budget=budget, clock=clock)
@@ -92,7 +110,8 @@ async def running_bot(
         async with application, sender_bot:  # initialize() loads persisted conversations
             await application.start()
             await _set_commands(application)
-            await _remove_webhook(application)
+            if settings.webhook_base_url is None:  # webhook mode: the webhook stays set
+                await _remove_webhook(application)
             await sender.start()
             # A bank-report import a crash left half-done is finished (or its roll-back
             # completed) before anything else writes; it is idempotent, chunk by chunk.
@@ -112,13 +131,18 @@ async def running_bot(
             # dead process are handled first, in order per chat.
             pipeline = UpdatePipeline.for_application(application)
             application.pipeline = pipeline
+            application.webhook = _webhook(application)
             web = WebServer.from_settings(build_web_app(_web_routes(application)), settings)
             application.web = web
             try:
                 await pipeline.start()
                 await web.start()
+                if application.webhook is not None:  # once the server listens
+                    await application.webhook.start()
                 yield application
             finally:
+                if application.webhook is not None:
+                    application.webhook.stop()  # 503 from now on: the platform keeps them
                 await web.stop()
                 await pipeline.stop()
                 reminders.stop()
@@ -130,7 +154,10 @@ async def running_bot(
 
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or ``stop``), acknowledging updates only once stored."""
+    """Run until SIGINT/SIGTERM (or ``stop``), acknowledging updates only once stored.
+
+    Long polling, or with WEBHOOK_BASE_URL the webhook that ``running_bot`` registered.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -140,6 +167,10 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
         me = application.bot.bot
         LOGGER.info("Bot @%s is running on %s", me.username, settings.bot_platform.value)
         assert application.pipeline is not None
-        poller = UpdatePoller(application, application.pipeline.receiver)
-        await poller.run(stop)
+        if application.webhook is not None:
+            await stop.wait()  # updates arrive on the web server
+        else:
+            poller = UpdatePoller(application, application.pipeline.receiver)
+            application.receiving = poller
+            await poller.run(stop)
     LOGGER.info("Bot stopped")

@@ -34,6 +34,11 @@ class Platform(StrEnum):
     BALE = "bale"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class Settings(BaseSettings):
     """Every knob of the bot. The names are part of the interface: keep them."""
 
@@ -92,6 +97,11 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
     web_base_url: str | None = None
+    # Webhooks instead of long polling: the public address the platform POSTs updates to, in
+    # front of this server (e.g. https://bot.example.ir); unset: long polling (the default).
+    webhook_base_url: str | None = None
+    # Log lines as text (the default) or one JSON object a line (LOG_FORMAT=json).
+    log_format: LogFormat = LogFormat.TEXT
     # Developers: `homebiz run` profiles itself (cProfile) and writes the stats here at exit.
     profile_to: Path | None = None
 
@@ -153,6 +163,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("an IANA time zone such as Asia/Tehran") from exc
         return value
+
+    @field_validator("webhook_base_url")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("the public address of this server, like https://bot.example.ir")
+        return value.rstrip("/") if value else None
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,18 @@ hypothesis_settings.load_profile("project")
 
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
+
+
+def free_port() -> int:
+    """A port nobody listens on now (for a webhook URL that must be known before start)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def webhook_settings(port: int) -> dict[str, object]:
+    """Overrides that make the bot receive by webhook on ``port`` (loopback, plain HTTP)."""
+    return {"web_port": port, "webhook_base_url": f"http://127.0.0.1:{port}"}
 
 
 def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Settings:
@@ -62,12 +75,19 @@ class RunningBot:
 async def bot_running(
     settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[RunningBot]:
-    """Start the bot with its store and poller (on ``clock``, else the real one); stop it after."""
+    """Start the bot with its store and poller (on ``clock``, else the real one); stop it after.
+
+    With ``webhook_base_url`` in the settings the bot receives by webhook: no poller.
+    """
     stop = asyncio.Event()
     async with running_bot(settings, clock=clock) as application:
         assert application.pipeline is not None
-        poller = UpdatePoller(application, application.pipeline.receiver, poll_timeout=2)
-        task = asyncio.create_task(poller.run(stop))
+        if application.webhook is None:
+            poller = UpdatePoller(application, application.pipeline.receiver, poll_timeout=2)
+            application.receiving = poller
+            task = asyncio.create_task(poller.run(stop))
+        else:
+            task = asyncio.create_task(stop.wait())
         try:
             yield RunningBot(application, settings, stop, task)
         finally:
