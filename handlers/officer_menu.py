@@ -12,8 +12,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.auth import officer_only
+from handlers.auth import acting_officer, officer_only
 from handlers.context import BotContext
+from services import statistics
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -90,19 +91,21 @@ async def open_menu(update: Update, context: BotContext) -> str:
 async def show_stats(update: Update, context: BotContext) -> str:
     """This year's figures: the paragraph in the seed's words, then the chart image."""
     # Imported here: the statistics modules pull in matplotlib, which /officer alone never needs.
-    from storage.reports import collect_stats
     from texts.charts import render_stats_chart
     from texts.stats import render_stats_paragraph
 
     query = update.callback_query
     if query is not None:
         await query.answer()
-    chat = update.effective_chat
-    if chat is None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
         return IDLE
     services = context.services
-    stats = await collect_stats(
-        services.store, tz=services.settings.zone, catalogue=services.catalogue
+    stats = await statistics.year_figures(
+        services.store,
+        acting_officer(user.id),
+        tz=services.settings.zone,
+        catalogue=services.catalogue,
     )
     await context.bot.send_message(chat.id, render_stats_paragraph(stats))
     chart = await asyncio.to_thread(render_stats_chart, stats)
