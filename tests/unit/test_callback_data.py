@@ -171,7 +171,7 @@ HAND_PARSING = re.compile(
     r"""|pattern\s*=\s*[rf]?["']"""  # a retyped regex
     r"""|startswith\(\s*["'][a-z_]+:"""
 )
-INTERFACE = ("conversations", "handlers")
+INTERFACE = ("conversations", "handlers", "office")
 
 
 def _sources() -> list[Path]:
