@@ -14,6 +14,7 @@ from handlers.context import Services
 from handlers.menu import MenuItem, label
 from services.applications import ApplicationView
 from services.lifecycle import Renderer
+from texts import buttons
 from texts.formatting import (
     format_branch,
     format_jalali_date,
@@ -29,7 +30,6 @@ PLAN_LABELS: dict[PlanType, str] = {
     PlanType.INDEPENDENT: N_("Independent plan"),
     PlanType.SUPPORTING: N_("Supporting plan"),
 }
-FIX_PREFIX = "fix"
 
 
 def document_name(catalogue: Catalogue, code: str) -> str:
@@ -99,7 +99,7 @@ def fix_keyboard(services: Services, app_id: int, codes: list[str]) -> InlineKey
                     _("📤 Send {document} again").format(
                         document=document_name(services.catalogue, code)
                     ),
-                    callback_data=f"{FIX_PREFIX}:{app_id}:{code}",
+                    callback_data=buttons.SendAgain(app_id, code).pack(),
                 )
             ]
             for code in codes

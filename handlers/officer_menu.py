@@ -12,20 +12,19 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.auth import officer_only
+from handlers.auth import acting_officer, officer_only
 from handlers.context import BotContext
+from services import statistics
+from texts import buttons
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
-MENU_DATA = "off:menu"
-STATS_DATA = "off:stats"
-EXHIBITIONS_DATA = "off:exhibitions"
-ANNOUNCE_DATA = "off:announce"
-TICKETS_DATA = "off:tickets"  # conversations/officer/tickets.py
-FIND_PREFIX = "off:find"
-# What an officer can search by (the part after off:find:).
-FIND_BY = ("code", "nc", "phone", "name")
+MENU_DATA = buttons.OFFICER_MENU.pack()
+STATS_DATA = buttons.OFFICER_STATS.pack()
+EXHIBITIONS_DATA = buttons.OFFICER_EXHIBITIONS.pack()
+ANNOUNCE_DATA = buttons.OFFICER_ANNOUNCE.pack()
+TICKETS_DATA = buttons.OFFICER_TICKETS.pack()  # conversations/officer/tickets.py
 # The desk conversation's states: waiting for a button, or for typed input (PENDING_KEY says what).
 IDLE, TYPING = "off_idle", "off_typing"
 PENDING_KEY = "off_pending"
@@ -42,12 +41,18 @@ def officer_menu_keyboard() -> InlineKeyboardMarkup:
     """The officer menu's inline buttons (record ids only in callback data, never people)."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("🔎 Find by tracking code"), callback_data="off:find:code")],
             [
-                InlineKeyboardButton(_("🪪 By national code"), callback_data="off:find:nc"),
-                InlineKeyboardButton(_("📱 By phone"), callback_data="off:find:phone"),
+                InlineKeyboardButton(
+                    _("🔎 Find by tracking code"), callback_data=buttons.Find("code").pack()
+                )
             ],
-            [InlineKeyboardButton(_("👤 By name"), callback_data="off:find:name")],
+            [
+                InlineKeyboardButton(
+                    _("🪪 By national code"), callback_data=buttons.Find("nc").pack()
+                ),
+                InlineKeyboardButton(_("📱 By phone"), callback_data=buttons.Find("phone").pack()),
+            ],
+            [InlineKeyboardButton(_("👤 By name"), callback_data=buttons.Find("name").pack())],
             [
                 InlineKeyboardButton(_("🎫 Tickets"), callback_data=TICKETS_DATA),
                 InlineKeyboardButton(_("📊 Statistics"), callback_data=STATS_DATA),
@@ -90,19 +95,21 @@ async def open_menu(update: Update, context: BotContext) -> str:
 async def show_stats(update: Update, context: BotContext) -> str:
     """This year's figures: the paragraph in the seed's words, then the chart image."""
     # Imported here: the statistics modules pull in matplotlib, which /officer alone never needs.
-    from storage.reports import collect_stats
     from texts.charts import render_stats_chart
     from texts.stats import render_stats_paragraph
 
     query = update.callback_query
     if query is not None:
         await query.answer()
-    chat = update.effective_chat
-    if chat is None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
         return IDLE
     services = context.services
-    stats = await collect_stats(
-        services.store, tz=services.settings.zone, catalogue=services.catalogue
+    stats = await statistics.year_figures(
+        services.store,
+        acting_officer(user.id),
+        tz=services.settings.zone,
+        catalogue=services.catalogue,
     )
     await context.bot.send_message(chat.id, render_stats_paragraph(stats))
     chart = await asyncio.to_thread(render_stats_chart, stats)
