@@ -11,11 +11,12 @@ import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from botapi_emulator import Citizen
-from tests.conftest import RunningBot
+from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from texts.i18n import _
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -92,3 +93,12 @@ def desk_url(bot: RunningBot) -> str:
     web = bot.application.web
     assert web is not None
     return web.local_url
+
+
+async def signed_in(bot: RunningBot, make_citizen: CitizenFactory, page: Any) -> Citizen:
+    """The officer (OFFICER_ID) signs in from the bot's link; their emulator chat."""
+    officer = await make_citizen(user_id=OFFICER_ID)
+    await page.goto(await sign_in_link(officer))
+    await page.click("#enter")
+    await page.wait_for_url(desk_url(bot) + "/")
+    return officer
