@@ -37,7 +37,8 @@ def bar_chart(title: str, labels: list[str], series: list[Series], *, width: int
         for number, item in enumerate(series):
             value = item.values[index] if index < len(item.values) else 0
             bar = plot * value / peak
-            x = x0 + (number + 0.5) * bar_width
+            # The first series stands on the right of its group, as Persian is read.
+            x = x0 + group_width - (number + 1.5) * bar_width
             y = top + plot - bar
             parts.append(
                 f'<rect class="{item.css_class}" x="{x:.1f}" y="{y:.1f}"'
