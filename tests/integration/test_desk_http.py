@@ -72,6 +72,13 @@ async def test_over_https_the_session_cookie_is_secure_httponly_and_strict(
         assert dashboard.status_code == 200
         assert "frame-ancestors 'none'" in dashboard.headers["content-security-policy"]
 
+        # A page that fails says so in Persian (no traceback, no English).
+        services.catalogue = object()  # type: ignore[assignment]
+        failed = await client.get("/")
+        assert failed.status_code == 500 and "خطایی پیش آمد" in failed.text
+        assert "Traceback" not in failed.text
+        services.catalogue = load_catalogue()
+
         # Static files by name from a fixed list; documents by id; nothing else reaches a file.
         assert (await client.get("/static/desk.css")).status_code == 200
         for path in ("/static/..%2Fweb.py", "/static/desk.py", "/documents/1", "/documents/x"):
