@@ -74,7 +74,7 @@ async def test_over_https_the_session_cookie_is_secure_httponly_and_strict(
 
         # A page that fails says so in Persian (no traceback, no English).
         services.catalogue = object()  # type: ignore[assignment]
-        failed = await client.get("/")
+        failed = await client.get("/applications")
         assert failed.status_code == 500 and "خطایی پیش آمد" in failed.text
         assert "Traceback" not in failed.text
         services.catalogue = load_catalogue()
