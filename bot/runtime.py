@@ -25,6 +25,7 @@ from bot.workers.reminders import ReminderService
 from bot.workers.sender import OutboxSender
 from config.settings import Settings
 from conversations.contact import load_office
+from desk import desk_routes
 from domain.catalogue import load_catalogue
 from handlers.context import Services
 from office.bank_import_run import resume_imports
@@ -66,6 +67,7 @@ def _web_routes(application: HomebizApplication) -> list[BaseRoute]:
         routes += application.webhook.routes()
     if application.metrics is not None:
         routes += Operations([application], application.metrics).routes()
+    routes += desk_routes(application.services)  # the officers' web desk
     return routes
 
 
@@ -139,6 +141,8 @@ async def running_bot(
                 await web.start()
                 if application.webhook is not None:  # once the server listens
                     await application.webhook.start()
+                # Where officers open the desk (the sign-in links the bot gives point here).
+                services.web_url = settings.web_base_url or web.local_url
                 yield application
             finally:
                 if application.webhook is not None:

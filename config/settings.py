@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     webhook_base_url: str | None = None
     # Log lines as text (the default) or one JSON object a line (LOG_FORMAT=json).
     log_format: LogFormat = LogFormat.TEXT
+    # The officers' web desk: a session ends after this many idle minutes (and on sign-out).
+    desk_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Developers: `homebiz run` profiles itself (cProfile) and writes the stats here at exit.
     profile_to: Path | None = None
 

@@ -14,8 +14,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.auth import acting_officer, officer_only
 from handlers.context import BotContext
-from services import statistics
+from services import desk_auth, statistics
 from texts import buttons
+from texts.formatting import to_persian_digits
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ STATS_DATA = buttons.OFFICER_STATS.pack()
 EXHIBITIONS_DATA = buttons.OFFICER_EXHIBITIONS.pack()
 ANNOUNCE_DATA = buttons.OFFICER_ANNOUNCE.pack()
 TICKETS_DATA = buttons.OFFICER_TICKETS.pack()  # conversations/officer/tickets.py
+WEB_DATA = buttons.OFFICER_WEB.pack()
 # The desk conversation's states: waiting for a button, or for typed input (PENDING_KEY says what).
 IDLE, TYPING = "off_idle", "off_typing"
 PENDING_KEY = "off_pending"
@@ -61,6 +63,7 @@ def officer_menu_keyboard() -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("🛍 Exhibitions"), callback_data=EXHIBITIONS_DATA),
                 InlineKeyboardButton(_("📣 Announcements"), callback_data=ANNOUNCE_DATA),
             ],
+            [InlineKeyboardButton(_("🖥 Web desk"), callback_data=WEB_DATA)],
         ]
     )
 
@@ -117,6 +120,35 @@ async def show_stats(update: Update, context: BotContext) -> str:
         chat.id,
         chart,
         caption=_("Applications of this year at a glance."),
+        reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]]),
+    )
+    return IDLE
+
+
+@officer_only
+async def web_desk_link(update: Update, context: BotContext) -> str:
+    """«Web desk»: a single-use sign-in link, valid ten minutes, for this officer only."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return IDLE
+    services = context.services
+    if services.web_url is None:
+        await context.bot.send_message(chat.id, _("The web desk is not running now."))
+        return IDLE
+    token = await desk_auth.issue_link(services.store, services.clock, acting_officer(user.id))
+    link = f"{services.web_url.rstrip('/')}/signin/{token}"
+    await context.bot.send_message(
+        chat.id,
+        _(
+            "Your link to the web desk. It works once, within {minutes} minutes; do not share "
+            "it.\n{link}"
+        ).format(
+            minutes=to_persian_digits(int(desk_auth.LINK_LIFETIME.total_seconds() // 60)),
+            link=link,
+        ),
         reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]]),
     )
     return IDLE

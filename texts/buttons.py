@@ -160,6 +160,7 @@ OFFICER_STATS = Fixed("off:stats")
 OFFICER_EXHIBITIONS = Fixed("off:exhibitions")
 OFFICER_ANNOUNCE = Fixed("off:announce")
 OFFICER_TICKETS = Fixed("off:tickets")
+OFFICER_WEB = Fixed("off:web")  # a single-use sign-in link to the web desk
 NO_REASON = Fixed("off:noreason")
 
 

@@ -166,6 +166,7 @@ def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
     return [
         CallbackQueryHandler(officer_menu.open_menu, pattern=buttons.OFFICER_MENU.pattern()),
         CallbackQueryHandler(officer_menu.show_stats, pattern=buttons.OFFICER_STATS.pattern()),
+        CallbackQueryHandler(officer_menu.web_desk_link, pattern=buttons.OFFICER_WEB.pattern()),
         CallbackQueryHandler(ask_query, pattern=buttons.Find.pattern()),
         CallbackQueryHandler(open_application, pattern=buttons.OpenApplication.pattern()),
         CallbackQueryHandler(show_documents, pattern=buttons.ShowDocuments.pattern()),

@@ -84,7 +84,7 @@ PACKED: list[tuple[CallbackData, str]] = [
 FIXED = {
     "nav:back", "nav:cancel", "apply:resume", "apply:from_check", "unsub", "elg:gs", "elg:menu",
     "elg:other", "app:keep", "app:change", "app:review", "app:submit", "trk:lookup", "exh:list",
-    "sub:home", "sub:on", "sub:off", "sub:c", "sub:g", "off:menu", "off:stats",
+    "sub:home", "sub:on", "sub:off", "sub:c", "sub:g", "off:menu", "off:stats", "off:web",
     "off:exhibitions", "off:announce", "off:tickets", "off:noreason", "adm:add", "exa:menu",
     "exa:new", "exa:booths", "ann:text", "ann:send", "tk:done", "tko:in", "tko:cl",
     "faq:topics", "faq:back",
