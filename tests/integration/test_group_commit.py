@@ -47,17 +47,19 @@ async def statements(db: Database) -> list[str]:
 
 async def while_held(db: Database, *writers: Writer) -> list[object]:
     """Run ``writers`` while a first transaction holds the turn, so they all wait for it."""
-    release = asyncio.Event()
+    inside, release = asyncio.Event(), asyncio.Event()
 
     async def first() -> None:
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO notes VALUES ('first')")
+            inside.set()
             await release.wait()
 
     holder = asyncio.create_task(first())
-    await asyncio.sleep(0.05)  # the holder is inside its transaction
+    await inside.wait()
     waiting = [asyncio.create_task(writer()) for writer in writers]
-    await asyncio.sleep(0.05)  # the others wait for their turn
+    while db._waiting < len(writers):  # noqa: ASYNC110 - until all wait for their turn
+        await asyncio.sleep(0.01)
     release.set()
     return list(await asyncio.gather(holder, *waiting, return_exceptions=True))
 
