@@ -100,6 +100,7 @@ async def start_bot(
         "BOT_API_BASE_URL": emu.api_base_url,
         "BOT_FILE_BASE_URL": emu.file_base_url,
         "DATA_DIR": str(data_dir),
+        "WEB_PORT": "0",  # any free port: another bot on this machine may hold the default
     }
     env.pop("DATABASE_URL", None)
     state = emu.bot(token)
