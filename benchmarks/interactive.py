@@ -100,9 +100,16 @@ async def start_bot(
         "BOT_API_BASE_URL": emu.api_base_url,
         "BOT_FILE_BASE_URL": emu.file_base_url,
         "DATA_DIR": str(data_dir),
+        "WEB_PORT": "0",  # any free port: another bot on this machine may hold the default
     }
     env.pop("DATABASE_URL", None)
-    polls = emu.bot(token).poll_generation
+    state = emu.bot(token)
+    by_webhook = bool(extra_env.get("WEBHOOK_BASE_URL"))  # ready: registered, not polling
+
+    def generation() -> int:
+        return state.webhook_generation if by_webhook else state.poll_generation
+
+    polls = generation()
     process = await asyncio.create_subprocess_exec(
         *command,
         cwd=cwd,
@@ -111,7 +118,7 @@ async def start_bot(
         stderr=asyncio.subprocess.DEVNULL,
     )
     async with asyncio.timeout(60):
-        while emu.bot(token).poll_generation == polls:  # noqa: ASYNC110 - no event to wait on
+        while generation() == polls:  # noqa: ASYNC110 - no event to wait on
             await asyncio.sleep(0.05)
     return process
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import Application, ExtBot
 
@@ -10,8 +10,17 @@ from handlers.context import BotContext, BotData, ChatData, Services, UserData
 from storage.unit_of_work import FetchFirst, UnitOfWork
 
 if TYPE_CHECKING:
+    from bot.operations import BotMetrics
     from bot.updates.pipeline import UpdatePipeline
     from bot.web_server import WebServer
+    from bot.webhooks import WebhookEndpoint
+
+
+class Receiving(Protocol):
+    """What brings this application its updates (the poller or the webhook), for /healthz."""
+
+    @property
+    def alive(self) -> bool: ...
 
 
 class HomebizApplication(Application[ExtBot[None], BotContext, UserData, ChatData, BotData, Any]):
@@ -27,6 +36,12 @@ class HomebizApplication(Application[ExtBot[None], BotContext, UserData, ChatDat
         # Every platform's Application in this process, by platform (this one included);
         # set once the bot runs (bot.runtime).
         self.bots: dict[str, HomebizApplication] = {}
+        # With WEBHOOK_BASE_URL, this platform's webhook endpoint (bot.webhooks).
+        self.webhook: WebhookEndpoint | None = None
+        # The process's metrics (/metrics); set once the bot runs.
+        self.metrics: BotMetrics | None = None
+        # The poller, when it polls (the webhook otherwise): /healthz asks it if it lives.
+        self.receiving: Receiving | None = None
 
     async def process_error(
         self,

@@ -9,8 +9,9 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
+from bot import ops_commands
 from config.logging_setup import configure_logging, log_file_path
-from config.settings import Settings, SettingsError, load_settings
+from config.settings import LogFormat, Settings, SettingsError, load_settings
 from domain.catalogue import CatalogueError
 from office import export as office_export
 from office import faq_report as office_faq
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     office_export.add_parser(sub)
     office_stats.add_parser(sub)
     office_faq.add_parser(sub)
+    ops_commands.add_parsers(sub)  # backup, restore, webhook
     for command in sub.choices.values():  # `homebiz stats --verbose` works as well
         command.add_argument(
             "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
@@ -85,6 +87,9 @@ COMMANDS: dict[str, Command] = {
     "export": office_export.command,
     "stats": office_stats.command,
     "faq-report": office_faq.command,
+    "backup": ops_commands.backup_command,
+    "restore": ops_commands.restore_command,
+    "webhook": ops_commands.webhook_command,
 }
 
 
@@ -122,11 +127,16 @@ def _logging(args: argparse.Namespace, settings: Settings) -> None:
     """The bot logs to stderr; an office command to its log file (and stderr with -v)."""
     secrets = (settings.bot_token.get_secret_value(),) if settings.bot_token else ()
     level = logging.DEBUG if args.verbose else logging.INFO
+    json_lines = settings.log_format is LogFormat.JSON
     if args.command in SERVICES:
-        configure_logging(level, secrets)
+        configure_logging(level, secrets, json_lines=json_lines)
         return
     configure_logging(
-        level, secrets, stderr=args.verbose, log_file=log_file_path(settings.data_dir)
+        level,
+        secrets,
+        stderr=args.verbose,
+        log_file=log_file_path(settings.data_dir),
+        json_lines=json_lines,
     )
     # Library warnings (openpyxl, matplotlib) and a worker thread's crash are log lines too,
     # not text for the officer.

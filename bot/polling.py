@@ -41,9 +41,26 @@ class UpdatePoller:
         self._poll_timeout = poll_timeout
         self._batch_limit = batch_limit
         self._offset: int | None = None
+        self._running = False
+        self._last_answer = 0.0  # loop time of the platform's last answer to getUpdates
+
+    @property
+    def alive(self) -> bool:
+        """Polling, and the platform answered within a long poll and a minute (/healthz)."""
+        if not self._running:
+            return False
+        return asyncio.get_running_loop().time() - self._last_answer < self._poll_timeout + 60
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set; the update being handled is finished first."""
+        self._running = True
+        self._last_answer = asyncio.get_running_loop().time()
+        try:
+            await self._run(stop)
+        finally:
+            self._running = False
+
+    async def _run(self, stop: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set():
             fetch = asyncio.ensure_future(self._fetch())
@@ -74,6 +91,7 @@ class UpdatePoller:
                 await _pause(stop, delay)
                 continue
             failures = 0
+            self._last_answer = asyncio.get_running_loop().time()
             if updates:
                 try:
                     await self._receiver.receive(updates)

@@ -19,7 +19,9 @@ from bot.send_budget import SendBudget, Turn
 JSONDict = dict[str, Any]
 
 # getUpdates is never paced: it is one long poll, not a message; nor are reads.
-_UNPACED = frozenset({"getUpdates", "getMe", "getFile", "getWebhookInfo", "deleteWebhook"})
+_UNPACED = frozenset(
+    {"getUpdates", "getMe", "getFile", "getWebhookInfo", "setWebhook", "deleteWebhook"}
+)
 
 
 class OverallRateLimiter(BaseRateLimiter[int]):

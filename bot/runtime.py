@@ -18,16 +18,19 @@ from telegram.ext import ExtBot
 
 from bot.app import build_application, make_bot
 from bot.application import HomebizApplication
+from bot.operations import BotMetrics, Operations
 from bot.polling import UpdatePoller
 from bot.send_budget import SendBudget
 from bot.updates.pipeline import UpdatePipeline
 from bot.web_server import WebServer, build_web_app
+from bot.webhooks import WebhookAddress, WebhookEndpoint
 from bot.workers.broadcast import BroadcastRunner
 from bot.workers.reminders import ReminderService
 from bot.workers.sender import OutboxSender
 from config.platforms import traits
 from config.settings import PlatformBot, Settings
 from conversations.contact import load_office
+from desk import desk_routes
 from domain.catalogue import load_catalogue
 from handlers.context import Services
 from office.bank_import_run import resume_imports
@@ -69,6 +72,13 @@ def _web_routes(application: HomebizApplication) -> list[BaseRoute]:
     ``application.bots`` holds every platform's Application (a webhook route per platform).
     """
     routes: list[BaseRoute] = []
+    bots = list(application.bots.values()) or [application]
+    for each in bots:
+        if each.webhook is not None:
+            routes += each.webhook.routes()
+    if application.metrics is not None:  # one metrics for every platform's bot
+        routes += Operations(bots, application.metrics).routes()
+    routes += desk_routes(application.services)  # the officers' web desk
     return routes
 
 
@@ -77,20 +87,23 @@ class _PlatformParts:
     """What one platform's bot runs: its Application, outbox sender and broadcast runner."""
 
     application: HomebizApplication
+    bot: PlatformBot
     sender_bot: ExtBot[Any]
     sender: OutboxSender
     broadcasts: BroadcastRunner | None = None
 
 
 def _build_platform(
-    base: Services, platform: PlatformBot, *, shared: bool, clock: Clock
+    base: Services, platform: PlatformBot, *, shared: bool, clock: Clock, metrics: BotMetrics
 ) -> _PlatformParts:
     """One platform's Application, with its own send budget shared by its replies and its
-    outbox sender (each bot token has its own ~30 messages/s)."""
+    outbox sender (each bot token has its own ~30 messages/s), watched by the one metrics."""
     settings = base.settings
     services = base.on(platform.platform)
     budget = SendBudget.from_settings(settings)
     application = build_application(services, budget)
+    application.metrics = metrics
+    metrics.watch_budget(platform.platform.value, budget)
     # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
     sender_bot = make_bot(settings, platform=platform)
     # With two bots each sender takes its platform's rows; alone, it takes every row.
@@ -105,7 +118,18 @@ def _build_platform(
     )
     services.sender = sender
     base.senders[platform.platform.value] = sender
-    return _PlatformParts(application, sender_bot, sender)
+    return _PlatformParts(application, platform, sender_bot, sender)
+
+
+def _webhook(part: _PlatformParts) -> WebhookEndpoint | None:
+    """With WEBHOOK_BASE_URL, the platform POSTs updates to this application's endpoint
+    (its own path and secret: one webhook per platform's bot)."""
+    application = part.application
+    settings = application.services.settings
+    if settings.webhook_base_url is None or application.pipeline is None:
+        return None
+    address = WebhookAddress.from_settings(settings, part.bot)
+    return WebhookEndpoint(address, application.bot, application.pipeline.receiver)
 
 
 @contextlib.asynccontextmanager
@@ -132,7 +156,11 @@ async def running_bot(
         base = Services(settings=settings, store=store, catalogue=catalogue, clock=clock)
         bots = settings.platforms
         shared = len(bots) > 1
-        parts = [_build_platform(base, bot, shared=shared, clock=clock) for bot in bots]
+        # One metrics registry for the process (not prometheus-client's global one).
+        metrics = BotMetrics()
+        parts = [
+            _build_platform(base, bot, shared=shared, clock=clock, metrics=metrics) for bot in bots
+        ]
         applications = {p.application.services.platform.value: p.application for p in parts}
         for part in parts:
             part.application.bots = applications
@@ -145,7 +173,8 @@ async def running_bot(
                 await part.application.start()
                 stack.push_async_callback(part.application.stop)
                 await _set_commands(part.application)
-                await _remove_webhook(part.application)
+                if settings.webhook_base_url is None:  # webhook mode: the webhook stays set
+                    await _remove_webhook(part.application)
                 await part.sender.start()
                 stack.push_async_callback(part.sender.stop)
             # A bank-report import a crash left half-done is finished (or its roll-back
@@ -179,6 +208,7 @@ async def running_bot(
             for part in parts:
                 pipeline = UpdatePipeline.for_application(part.application)
                 part.application.pipeline = pipeline
+                part.application.webhook = _webhook(part)
             web = WebServer.from_settings(build_web_app(_web_routes(primary)), settings)
             for part in parts:
                 part.application.web = web
@@ -188,24 +218,40 @@ async def running_bot(
                 stack.push_async_callback(part.application.pipeline.stop)
             await web.start()
             stack.push_async_callback(web.stop)
+            for part in parts:  # once the server listens
+                webhook = part.application.webhook
+                if webhook is not None:
+                    await webhook.start()
+                    stack.callback(webhook.stop)  # 503 from then on: the platform keeps them
+            # Where officers open the desk (the sign-in links the bot gives point here).
+            web_url = settings.web_base_url or web.local_url
+            for part in parts:
+                part.application.services.web_url = web_url
             yield primary
     finally:
         await store.close()
 
 
 async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or ``stop``), acknowledging updates only once stored."""
+    """Run until SIGINT/SIGTERM (or ``stop``), acknowledging updates only once stored.
+
+    Long polling, or with WEBHOOK_BASE_URL the webhook that ``running_bot`` registered.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     async with running_bot(settings) as primary:
-        pollers = []
+        receiving = []
         for platform, application in primary.bots.items():
             me = application.bot.bot
             LOGGER.info("Bot @%s is running on %s", me.username, platform)
             assert application.pipeline is not None
-            pollers.append(UpdatePoller(application, application.pipeline.receiver).run(stop))
-        await asyncio.gather(*pollers)
+            if application.webhook is None:
+                poller = UpdatePoller(application, application.pipeline.receiver)
+                application.receiving = poller
+                receiving.append(poller.run(stop))
+        # Webhook bots' updates arrive on the web server; pollers run until stop.
+        await asyncio.gather(*receiving, stop.wait())
     LOGGER.info("Bot stopped")

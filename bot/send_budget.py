@@ -106,6 +106,10 @@ class SendBudget:
         self._wake = asyncio.Event()
         self._granter: asyncio.Task[None] | None = None
         self.granted = {Turn.REPLY: 0, Turn.OUTBOX: 0}
+        # For /metrics: the platform's 429s (each pauses the outbox) and sends retried after
+        # a network error or a 5xx, replies and outbox alike.
+        self.rate_limited = 0
+        self.retries = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SendBudget:
@@ -143,8 +147,13 @@ class SendBudget:
 
     def pause_outbox(self, seconds: float) -> None:
         """The platform asked us to wait (429): no outbox message for ``seconds``."""
+        self.rate_limited += 1
         self._outbox_paused_until = max(self._outbox_paused_until, self._clock() + seconds)
         self._wake.set()
+
+    def note_retry(self) -> None:
+        """A send failed for a reason that may pass (network, 5xx) and will be tried again."""
+        self.retries += 1
 
     @property
     def waiting(self) -> dict[Turn, int]:

@@ -70,6 +70,10 @@ class Core:
         self._injector = FaultInjector()
         self._file_counter = itertools.count(1)
         self._handlers: dict[str, tuple[str, Handler]] = {}
+        # First pause before a webhook delivery the bot did not take (non-2xx) is retried;
+        # it doubles up to ``webhook_retry_max``. The platforms wait longer; tests need not.
+        self.webhook_retry_base = 0.1
+        self.webhook_retry_max = 5.0
         for token in tokens or []:
             self.bot(token)
         for token, own in (modes or {}).items():

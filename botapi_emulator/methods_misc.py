@@ -10,6 +10,7 @@ from .core import Core, Ctx
 from .errors import ApiError, bad_request
 from .params import chat_id_of, opt_bool, opt_int, opt_json, opt_str
 from .state import MAX_DOWNLOAD, chat_json
+from .webhooks import WebhookDelivery, acceptable_url
 
 CHAT_ACTIONS = frozenset(
     {
@@ -84,7 +85,7 @@ async def get_updates(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 async def set_webhook(ctx: Ctx) -> bool:
-    """setWebhook (no delivery; it only blocks getUpdates as Telegram does)."""
+    """setWebhook: from now on updates are POSTed to the URL (botapi_emulator.webhooks)."""
     url = opt_str(ctx.params, "url") or ""
     secret = opt_str(ctx.params, "secret_token")
     if secret is not None:
@@ -92,20 +93,46 @@ async def set_webhook(ctx: Ctx) -> bool:
             raise bad_request("secret_token is not supported")
         if not _SECRET_RE.match(secret):
             raise bad_request("secret token contains unallowed characters")
-    if url and not url.startswith("https://"):
+    if url and not acceptable_url(url):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
     if opt_bool(ctx.params, "drop_pending_updates") and ctx.bot.mode == "telegram":
         ctx.bot.drop_pending()
-    ctx.bot.webhook = {"url": url, "secret_token": secret} if url else None
-    ctx.bot.update_signal.fire()
+    allowed = opt_json(ctx.params, "allowed_updates")
+    if isinstance(allowed, list):
+        ctx.bot.allowed_updates = [str(a) for a in allowed]
+    ctx.bot.webhook_generation += 1
+    if not url:
+        await _stop_delivery(ctx)
+        return True
+    connections = min(max(opt_int(ctx.params, "max_connections") or 40, 1), 100)
+    ctx.bot.webhook = {"url": url, "secret_token": secret, "max_connections": connections}
+    delivery = ctx.bot.delivery
+    if delivery is None:
+        delivery = WebhookDelivery(
+            ctx.bot,
+            retry_base=ctx.core.webhook_retry_base,
+            retry_max=ctx.core.webhook_retry_max,
+        )
+        ctx.bot.delivery = delivery
+    delivery.max_connections = connections
+    delivery.start()
+    ctx.bot.update_signal.fire()  # a long-poll in progress ends with 409
     return True
+
+
+async def _stop_delivery(ctx: Ctx) -> None:
+    ctx.bot.webhook = None
+    delivery = ctx.bot.delivery
+    ctx.bot.delivery = None
+    if delivery is not None:
+        await delivery.stop()
 
 
 async def delete_webhook(ctx: Ctx) -> bool:
     """deleteWebhook (drop_pending_updates only works in telegram mode)."""
     if opt_bool(ctx.params, "drop_pending_updates") and ctx.bot.mode == "telegram":
         ctx.bot.drop_pending()
-    ctx.bot.webhook = None
+    await _stop_delivery(ctx)
     return True
 
 
@@ -118,7 +145,13 @@ async def get_webhook_info(ctx: Ctx) -> dict[str, Any]:
         "pending_update_count": len(ctx.bot.updates),
     }
     if hook:
-        out["max_connections"] = 40
+        out["max_connections"] = hook["max_connections"]
+        if ctx.bot.allowed_updates:
+            out["allowed_updates"] = list(ctx.bot.allowed_updates)
+        delivery = ctx.bot.delivery
+        if delivery is not None and delivery.last_error_date is not None:
+            out["last_error_date"] = delivery.last_error_date
+            out["last_error_message"] = delivery.last_error_message
     return out
 
 

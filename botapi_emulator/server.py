@@ -59,7 +59,11 @@ class Emulator(Core):
         self._url = f"http://{host}:{real_port}"
 
     async def stop(self) -> None:
-        """Close the server (pending long-polls are cancelled)."""
+        """Close the server (pending long-polls and webhook deliveries are cancelled)."""
+        for bot in self.bots.values():
+            if bot.delivery is not None:
+                await bot.delivery.stop()
+                bot.delivery = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

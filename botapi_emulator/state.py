@@ -163,6 +163,10 @@ class BotState:
         self.ack_signal = Signal()
         self.chats: dict[int, ChatState] = {}
         self.webhook: dict[str, Any] | None = None
+        # The running webhook delivery (botapi_emulator.webhooks), while a webhook is set.
+        self.delivery: Any = None
+        self.webhook_generation = 0  # setWebhook calls: a restarted bot has registered again
+        self.delivered_ids: set[int] = set()  # updates a webhook answered with 2xx
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.callbacks: dict[str, CallbackRecord] = {}
         self.callback_signal = Signal()
@@ -217,6 +221,20 @@ class BotState:
         self.acked_offset = offset
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
         self.ack_signal.fire()
+
+    def delivered(self, update_id: int) -> None:
+        """A webhook took this update (2xx): it leaves the queue, acknowledged."""
+        self.updates = [u for u in self.updates if u["update_id"] != update_id]
+        self.delivered_ids.add(update_id)
+        # Below the oldest update still queued everything is delivered: the same offset a
+        # poller's acknowledgement would have reached.
+        offset = self.updates[0]["update_id"] if self.updates else self.next_update_id
+        self.acked_offset = max(self.acked_offset, offset)
+        self.ack_signal.fire()
+
+    def is_acknowledged(self, update_id: int) -> bool:
+        """Acknowledged by a poller's offset or delivered to a webhook."""
+        return self.acked_offset > update_id or update_id in self.delivered_ids
 
     def drop_pending(self) -> None:
         """Forget queued updates (drop_pending_updates)."""

@@ -150,10 +150,10 @@ class Users:
         )
 
     async def wait_ack(self, bot: BotState, update_id: int, seconds: float) -> bool:
-        """Wait until the bot acknowledged update_id via getUpdates offset."""
+        """Wait until the bot acknowledged update_id (getUpdates offset, or webhook 2xx)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        while bot.acked_offset <= update_id:
+        while not bot.is_acknowledged(update_id):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False

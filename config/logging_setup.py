@@ -7,8 +7,11 @@ it: they go to ``DATA_DIR/logs/homebiz.log``, and to stderr too only with ``--ve
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.persian import redact
@@ -19,8 +22,14 @@ LOG_FILE_BYTES = 1_000_000
 LOG_FILE_BACKUPS = 3
 
 
+# Anything shaped like a bot token (either platform's, configured or not) and a Bale
+# webhook's secret path segment, wherever a library might print one.
+_TOKEN_LIKE = re.compile(r"\b\d{4,}:[A-Za-z0-9_-]{20,}")
+_WEBHOOK_PATH = re.compile(r"(/webhook/[a-z]+/)[A-Za-z0-9_-]{16,}")
+
+
 class RedactingFilter(logging.Filter):
-    """Masks national codes and phone numbers in every record, whoever logged it."""
+    """Masks tokens, webhook secrets, national codes and phone numbers in every record."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -29,6 +38,8 @@ class RedactingFilter(logging.Filter):
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "<secret>")
+        text = _TOKEN_LIKE.sub("<token>", text)
+        text = _WEBHOOK_PATH.sub(r"\1<secret>", text)
         return redact(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -83,6 +94,33 @@ def quiet_platform_noise() -> None:
         logger.addFilter(NotJsonFilter())
 
 
+class OneLineFormatter(logging.Formatter):
+    """Text lines: one line per event, a traceback folded into it (`` | `` between lines)."""
+
+    def __init__(self) -> None:
+        super().__init__(LOG_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return " | ".join(part for part in super().format(record).splitlines() if part.strip())
+
+
+class JsonFormatter(logging.Formatter):
+    """LOG_FORMAT=json: one JSON object per line (time, level, logger, message, exception)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
 def log_file_path(data_dir: Path) -> Path:
     """Where the office's commands write their log lines."""
     return data_dir / "logs" / "homebiz.log"
@@ -105,11 +143,13 @@ def configure_logging(
     *,
     stderr: bool = True,
     log_file: Path | None = None,
+    json_lines: bool = False,
 ) -> None:
     """Set up the root logger once; the token and personal numbers are masked on every line.
 
     ``stderr`` and ``log_file`` say where lines go; with neither, nowhere (not even Python's
-    last-resort printing of warnings to stderr).
+    last-resort printing of warnings to stderr). Each event is one line: text, or a JSON
+    object with ``json_lines`` (LOG_FORMAT=json).
     """
     handlers: list[logging.Handler] = []
     if stderr:
@@ -118,7 +158,7 @@ def configure_logging(
         handlers.append(to_file)
     redacting = RedactingFilter(secrets)
     for handler in handlers:
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.setFormatter(JsonFormatter() if json_lines else OneLineFormatter())
         handler.addFilter(redacting)
     root = logging.getLogger()
     root.handlers[:] = handlers or [logging.NullHandler()]
@@ -127,6 +167,14 @@ def configure_logging(
     # httpx logs every request URL, which contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    # At DEBUG these print SQL parameters and the texts sent: citizens' words, codes, phones.
-    for chatty in ("aiosqlite", "telegram.ext.ExtBot", "telegram.Bot"):
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)  # the Bale webhook's path
+    # At DEBUG these print SQL parameters, updates and the texts sent: citizens' words,
+    # codes, phones.
+    for chatty in (
+        "aiosqlite",
+        "telegram.ext.ExtBot",
+        "telegram.Bot",
+        "telegram.ext.Application",
+        "telegram.ext.ConversationHandler",
+    ):
         logging.getLogger(chatty).setLevel(max(level, logging.INFO))

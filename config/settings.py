@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +47,11 @@ class PlatformBot:
     @property
     def traits(self) -> PlatformTraits:
         return traits(self.platform)
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
 
 
 class Settings(BaseSettings):
@@ -118,6 +124,13 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
     web_base_url: str | None = None
+    # Webhooks instead of long polling: the public address the platform POSTs updates to, in
+    # front of this server (e.g. https://bot.example.ir); unset: long polling (the default).
+    webhook_base_url: str | None = None
+    # Log lines as text (the default) or one JSON object a line (LOG_FORMAT=json).
+    log_format: LogFormat = LogFormat.TEXT
+    # The officers' web desk: a session ends after this many idle minutes (and on sign-out).
+    desk_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Developers: `homebiz run` profiles itself (cProfile) and writes the stats here at exit.
     profile_to: Path | None = None
 
@@ -192,6 +205,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("an IANA time zone such as Asia/Tehran") from exc
         return value
+
+    @field_validator("webhook_base_url")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("the public address of this server, like https://bot.example.ir")
+        return value.rstrip("/") if value else None
 
     @field_validator("database_url")
     @classmethod

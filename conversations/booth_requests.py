@@ -19,10 +19,11 @@ from conversations.common import say
 from handlers.auth import acting_officer
 from handlers.context import BotContext
 from services import booths
+from texts import buttons
 from texts.formatting import format_number
 from texts.i18n import _
 
-BOOTHS_DATA = "exa:booths"
+BOOTHS_DATA = buttons.EXA_BOOTHS.pack()
 
 
 async def _show(update: Update, context: BotContext, back: str) -> None:
@@ -45,8 +46,14 @@ async def _show(update: Update, context: BotContext, back: str) -> None:
         )
         rows.append(
             [
-                InlineKeyboardButton(f"✅ {number}", callback_data=f"exa:ok:{booth.request.id}"),
-                InlineKeyboardButton(f"❌ {number}", callback_data=f"exa:no:{booth.request.id}"),
+                InlineKeyboardButton(
+                    f"✅ {number}",
+                    callback_data=buttons.BoothDecision("ok", booth.request.id).pack(),
+                ),
+                InlineKeyboardButton(
+                    f"❌ {number}",
+                    callback_data=buttons.BoothDecision("no", booth.request.id).pack(),
+                ),
             ]
         )
     rows.append([InlineKeyboardButton(_("↩️ Back"), callback_data=back)])
@@ -57,14 +64,14 @@ async def _show(update: Update, context: BotContext, back: str) -> None:
 async def _decide(update: Update, context: BotContext) -> None:
     """exa:ok:<id> / exa:no:<id>: answer, audit, and tell the citizen through the outbox."""
     query, user = update.callback_query, update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    _prefix, verb, raw_id = query.data.split(":")
+    assert query is not None and user is not None
+    pressed = buttons.BoothDecision.of(query.data)
     services = context.services
     await booths.decide_booth(
         services.store,
         acting_officer(services, user.id),
-        int(raw_id),
-        approve=verb == "ok",
+        pressed.request_id,
+        approve=pressed.verb == "ok",
     )
     services.wake_sender()
 
@@ -87,6 +94,6 @@ def build(state: str, back: str) -> list[BaseHandler[Update, BotContext, Any]]:
         return await show_booths(update, context)
 
     return [
-        CallbackQueryHandler(show_booths, pattern=f"^{BOOTHS_DATA}$"),
-        CallbackQueryHandler(decide, pattern=r"^exa:(ok|no):\d+$"),
+        CallbackQueryHandler(show_booths, pattern=buttons.EXA_BOOTHS.pattern()),
+        CallbackQueryHandler(decide, pattern=buttons.BoothDecision.pattern()),
     ]

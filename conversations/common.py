@@ -37,14 +37,15 @@ from domain.persian import normalize_input
 from handlers.auth import open_to_anyone
 from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard, menu_button
+from texts import buttons
 from texts.formatting import to_persian_digits
 from texts.i18n import N_, _
 
 BACK = N_("↩️ Back")
 CANCEL = N_("✖️ Cancel")
 # Inline buttons carry these as callback data; both are far below the 64-byte limit.
-BACK_DATA = "nav:back"
-CANCEL_DATA = "nav:cancel"
+BACK_DATA = buttons.BACK.pack()
+CANCEL_DATA = buttons.CANCEL.pack()
 
 
 def step_header(step: int, total: int) -> str:

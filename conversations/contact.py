@@ -20,12 +20,13 @@ from telegram.ext import (
 )
 
 from conversations import tickets
-from conversations.common import CANCEL_DATA, Conversation, cancel, exits
+from conversations.common import Conversation, cancel, exits
 from domain.catalogue import CatalogueError, error_place
 from handlers.context import BotContext
 from handlers.keyboards import CONTACT_WRITE_DATA
 from handlers.menu import MenuItem, menu_button
 from services import tickets as ticket_services
+from texts import buttons
 from texts import tickets as ticket_texts
 from texts.i18n import _
 
@@ -106,7 +107,7 @@ def build() -> Conversation:
             *tickets.entry_points(),
         ],
         states=tickets.states(),
-        fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$")],
+        fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=buttons.CANCEL.pattern())],
         name="contact",
         persistent=True,
         allow_reentry=True,

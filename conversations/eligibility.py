@@ -52,6 +52,7 @@ from domain.questions import answer, forget, next_question, previous_question
 from handlers.context import BotContext
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
 from handlers.replies import real_message_id
+from texts import buttons
 from texts.i18n import _
 
 log = logging.getLogger(__name__)
@@ -210,15 +211,15 @@ def _current(context: BotContext) -> QuestionId | None:
     return next_question(load_answers(context), context.services.catalogue, _today(context))
 
 
-def _parts(update: Update) -> list[str]:
+def _data(update: Update) -> str | None:
     assert update.callback_query is not None
-    return (update.callback_query.data or "").split(":")
+    return update.callback_query.data
 
 
-def _for_current(update: Update, context: BotContext, index: str) -> QuestionId | None:
+def _for_current(update: Update, context: BotContext, index: int) -> QuestionId | None:
     """The current question, if the button was made for it (else a double tap or old button)."""
     current = _current(context)
-    if current is None or not index.isdigit() or views.question_at(int(index)) is not current:
+    if current is None or views.question_at(index) is not current:
         return None
     return current
 
@@ -227,21 +228,21 @@ async def on_choice(update: Update, context: BotContext) -> int:
     """A choice button: elg:a:<question>:<value>."""
     if not await _live_query(update, context):
         return ASKING
-    parts = _parts(update)
-    question = _for_current(update, context, parts[2]) if len(parts) == 4 else None
-    if question is None or question in views.TYPED:
+    pressed = buttons.EligibilityAnswer.unpack(_data(update))
+    question = None if pressed is None else _for_current(update, context, pressed.question)
+    if pressed is None or question is None or question in views.TYPED:
         return ASKING
-    value: object = parts[3]
+    value: object = pressed.value
     if question in (QuestionId.COUNTY, QuestionId.ACTIVITY):
         known = (
-            context.services.catalogue.county(parts[3])
+            context.services.catalogue.county(pressed.value)
             if question is QuestionId.COUNTY
-            else context.services.catalogue.activity(parts[3])
+            else context.services.catalogue.activity(pressed.value)
         )
         if known is None:
             return await _ask(update, context, load_answers(context))
-    elif parts[3] in ("0", "1"):
-        value = parts[3] == "1"
+    elif pressed.value in ("0", "1"):
+        value = pressed.value == "1"
     return await _answer(update, context, question, value)
 
 
@@ -249,8 +250,8 @@ async def on_back(update: Update, context: BotContext) -> int:
     """Back: elg:b:<question> forgets the previous answer and asks it again."""
     if not await _live_query(update, context):
         return ASKING
-    parts = _parts(update)
-    if len(parts) != 3 or _for_current(update, context, parts[2]) is None:
+    pressed = buttons.EligibilityBack.unpack(_data(update))
+    if pressed is None or _for_current(update, context, pressed.question) is None:
         return ASKING
     return await _go_back(update, context)
 
@@ -275,12 +276,12 @@ async def on_group_page(update: Update, context: BotContext) -> int:
     """A group or a page of it: elg:g:<group>:<page>."""
     if not await _live_query(update, context):
         return ASKING
-    parts = _parts(update)
-    if _current(context) is not QuestionId.ACTIVITY or len(parts) != 4 or not parts[3].isdigit():
+    pressed = buttons.EligibilityGroup.unpack(_data(update))
+    if _current(context) is not QuestionId.ACTIVITY or pressed is None:
         return ASKING
     answers = load_answers(context)
     view = views.group_page_view(
-        parts[2], int(parts[3]), answers, context.services.catalogue, _today(context)
+        pressed.group, pressed.page, answers, context.services.catalogue, _today(context)
     )
     if view is None:
         return await _ask(update, context, answers)
@@ -400,15 +401,17 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
             entry_points=[
                 MessageHandler(menu_button(MenuItem.ELIGIBILITY), begin),
                 CommandHandler("check", begin),
-                CallbackQueryHandler(check_other_plan, pattern=r"^elg:other$"),
+                CallbackQueryHandler(
+                    check_other_plan, pattern=buttons.ELIGIBILITY_OTHER_PLAN.pattern()
+                ),
             ],
             states={
                 ASKING: [
-                    CallbackQueryHandler(on_choice, pattern=r"^elg:a:"),
-                    CallbackQueryHandler(on_back, pattern=r"^elg:b:"),
-                    CallbackQueryHandler(on_groups, pattern=r"^elg:gs$"),
-                    CallbackQueryHandler(on_group_page, pattern=r"^elg:g:"),
-                    CallbackQueryHandler(on_cancel, pattern=r"^nav:cancel$"),
+                    CallbackQueryHandler(on_choice, pattern=buttons.EligibilityAnswer.pattern()),
+                    CallbackQueryHandler(on_back, pattern=buttons.EligibilityBack.pattern()),
+                    CallbackQueryHandler(on_groups, pattern=buttons.ELIGIBILITY_GROUPS.pattern()),
+                    CallbackQueryHandler(on_group_page, pattern=buttons.EligibilityGroup.pattern()),
+                    CallbackQueryHandler(on_cancel, pattern=buttons.CANCEL.pattern()),
                     MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), on_text),
                 ],
             },
@@ -417,4 +420,7 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
             persistent=True,
             allow_reentry=True,
         )
-    return [conversation, CallbackQueryHandler(back_to_menu, pattern=r"^elg:menu$")]
+    return [
+        conversation,
+        CallbackQueryHandler(back_to_menu, pattern=buttons.ELIGIBILITY_MENU.pattern()),
+    ]

@@ -36,18 +36,19 @@ from domain.eligibility import (
 from domain.persian import normalize_for_search, normalize_input
 from domain.questions import progress
 from domain.statuses import PlanType
+from texts import buttons
 from texts.formatting import format_toman_short, format_typed_text, to_persian_digits
 from texts.i18n import N_, _
 
 PAGE_SIZE = 8  # activities per page: fits a phone screen without scrolling
 SEARCH_LIMIT = 8
 
-# Callback data (all far below 64 bytes: the longest is "elg:a:17:" plus a 40-char code).
-PREFIX = "elg"
-GROUPS_DATA = "elg:gs"
-MENU_DATA = "elg:menu"
-APPLY_DATA = "apply:from_check"  # the application conversation's entry point
-OTHER_PLAN_DATA = "elg:other"  # after a verdict: check the plan not asked about as well
+# Callback data (texts/buttons.py; the longest is "elg:a:17:" plus a 40-char code).
+GROUPS_DATA = buttons.ELIGIBILITY_GROUPS.pack()
+MENU_DATA = buttons.ELIGIBILITY_MENU.pack()
+APPLY_DATA = buttons.APPLY_FROM_CHECK.pack()  # the application conversation's entry point
+# After a verdict: check the plan not asked about as well.
+OTHER_PLAN_DATA = buttons.ELIGIBILITY_OTHER_PLAN.pack()
 
 # Questions answered by typing; the others by buttons.
 TYPED = frozenset({QuestionId.BIRTH_YEAR, QuestionId.EXPERIENCE_YEARS, QuestionId.COVERED_WORKERS})
@@ -67,17 +68,17 @@ def question_at(index: int) -> QuestionId | None:
 
 def answer_data(question: QuestionId, value: str) -> str:
     """Callback data answering one question with one value."""
-    return f"{PREFIX}:a:{question_index(question)}:{value}"
+    return buttons.EligibilityAnswer(question_index(question), value).pack()
 
 
 def back_data(question: QuestionId) -> str:
     """Callback data of the back button shown with one question."""
-    return f"{PREFIX}:b:{question_index(question)}"
+    return buttons.EligibilityBack(question_index(question)).pack()
 
 
 def group_data(group: str, page: int) -> str:
     """Callback data opening one page of an activity group."""
-    return f"{PREFIX}:g:{group}:{page}"
+    return buttons.EligibilityGroup(group, page).pack()
 
 
 @dataclass(frozen=True)

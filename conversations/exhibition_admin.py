@@ -26,6 +26,7 @@ from telegram.ext import (
 from conversations import booth_requests
 from conversations.common import Conversation, exits, say, scratch
 from conversations.exhibitions import KIND_LABELS, render_exhibition
+from conversations.form import Answers, Form, FormStep, Rows
 from domain.exhibitions import (
     ExhibitionDraft,
     ExhibitionKind,
@@ -37,32 +38,92 @@ from handlers.context import BotContext
 from handlers.menu import menu_button
 from services import booths, exhibitions
 from services.exhibitions import DuplicateExhibition
+from texts import buttons
 from texts.formatting import format_number, format_typed_text
 from texts.i18n import N_, _
 
 IDLE, TYPING = "exa_idle", "exa_typing"
 KEY = "exhibition_admin"
-MENU_DATA = "exa:menu"
+MENU_DATA = buttons.EXA_MENU.pack()
 SKIP = "-"
 
-# Field → the officer's prompt; order is the order of creation.
-PROMPTS: dict[str, str] = {
-    "title": N_("Send the title of the exhibition."),
-    "kind": N_("Choose the kind of exhibition."),
-    "county": N_("Choose the county (a virtual exhibition may have none)."),
-    "venue": N_("Send the venue (address or hall)."),
-    "starts_on": N_("Send the start date, e.g. 1404/12/20."),
-    "ends_on": N_("Send the end date, e.g. 1404/12/25."),
-    "booth_deadline": N_("Send the last day for booth requests, or skip (the start day)."),
-    "description": N_("Send a short description, or skip."),
-    "poster_file_id": N_("Send the poster as a photo, or skip."),
-}
-FIELDS = tuple(PROMPTS)
 OPTIONAL = frozenset({"venue", "booth_deadline", "description", "poster_file_id"})
 
 
 def _button(text: str, data: str) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text, callback_data=data)]
+
+
+# --- the form: one step per field, in the order of creation --------------------------------
+
+
+def _title(text: str, context: BotContext) -> str | None:
+    text = text.strip()
+    return text if 2 <= len(text) <= 200 else None
+
+
+def _free_text(text: str, context: BotContext) -> str | None:
+    text = text.strip()
+    return text[:2000] if text else None
+
+
+def _date(text: str, context: BotContext) -> str | None:
+    parsed = parse_exhibition_date(text.strip())
+    return None if parsed is None else parsed.isoformat()
+
+
+def _kinds(context: BotContext, answers: Answers) -> Rows:
+    return [
+        [(_(label), buttons.ExaValue(kind.value).pack())] for kind, label in KIND_LABELS.items()
+    ]
+
+
+def _counties(context: BotContext, answers: Answers) -> Rows:
+    pairs = [(c.name, buttons.ExaValue(c.code).pack()) for c in context.services.catalogue.counties]
+    rows = [pairs[i : i + 3] for i in range(0, len(pairs), 3)]
+    return [*rows, [(_("Virtual (online)"), buttons.ExaValue(SKIP).pack())]]
+
+
+def _skip(context: BotContext, answers: Answers) -> Rows:
+    return [[(_("⏭ Skip"), buttons.ExaValue(SKIP).pack())]]
+
+
+def _with_cancel(rows: Rows) -> InlineKeyboardMarkup:
+    """A step's buttons, then «Cancel» back to the exhibitions (not the citizens' nav row)."""
+    keyboard = [
+        [InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows
+    ]
+    return InlineKeyboardMarkup([*keyboard, _button(_("✖️ Cancel"), MENU_DATA)])
+
+
+FORM = Form(
+    FormStep("title", N_("Send the title of the exhibition."), TYPING, parse=_title),
+    FormStep("kind", N_("Choose the kind of exhibition."), TYPING, keyboard=_kinds),
+    FormStep(
+        "county",
+        N_("Choose the county (a virtual exhibition may have none)."),
+        TYPING,
+        keyboard=_counties,
+        when=lambda answers: answers.get("kind") != ExhibitionKind.VIRTUAL.value,
+    ),
+    FormStep("venue", N_("Send the venue (address or hall)."), TYPING, _free_text, _skip),
+    FormStep("starts_on", N_("Send the start date, e.g. 1404/12/20."), TYPING, parse=_date),
+    FormStep("ends_on", N_("Send the end date, e.g. 1404/12/25."), TYPING, parse=_date),
+    FormStep(
+        "booth_deadline",
+        N_("Send the last day for booth requests, or skip (the start day)."),
+        TYPING,
+        _date,
+        _skip,
+    ),
+    FormStep("description", N_("Send a short description, or skip."), TYPING, _free_text, _skip),
+    # A typed text is taken as the poster's file id, as before the form (kept as it was).
+    FormStep(
+        "poster_file_id", N_("Send the poster as a photo, or skip."), TYPING, _free_text, _skip
+    ),
+    markup=_with_cancel,
+)
+FIELDS = tuple(step.name for step in FORM.steps)
 
 
 async def open_menu(update: Update, context: BotContext) -> str:
@@ -85,11 +146,11 @@ async def _menu(update: Update, context: BotContext) -> str:
         _button(
             ("🚫 " if e.status is ExhibitionStatus.CANCELLED else "🛍 ")
             + format_typed_text(e.title),
-            f"exa:open:{e.id}",
+            buttons.ExaOpen(e.id).pack(),
         )
         for e in found[:30]
     ]
-    rows.append(_button(_("➕ New exhibition"), "exa:new"))
+    rows.append(_button(_("➕ New exhibition"), buttons.EXA_NEW.pack()))
     rows.append(
         _button(
             _("📋 Booth requests ({count})").format(count=format_number(pending)),
@@ -103,38 +164,13 @@ async def _menu(update: Update, context: BotContext) -> str:
 async def _ask(update: Update, context: BotContext, field: str) -> str:
     state = scratch(context, KEY)
     state["field"] = field
-    rows: list[list[InlineKeyboardButton]] = []
-    if field == "kind":
-        rows = [_button(_(label), f"exa:v:{kind.value}") for kind, label in KIND_LABELS.items()]
-    elif field == "county":
-        pairs = [
-            InlineKeyboardButton(c.name, callback_data=f"exa:v:{c.code}")
-            for c in context.services.catalogue.counties
-        ]
-        rows = [pairs[i : i + 3] for i in range(0, len(pairs), 3)]
-        rows.append(_button(_("Virtual (online)"), f"exa:v:{SKIP}"))
-    elif field in OPTIONAL:
-        rows = [_button(_("⏭ Skip"), f"exa:v:{SKIP}")]
-    rows.append(_button(_("✖️ Cancel"), MENU_DATA))
-    await say(update, context, _(PROMPTS[field]), InlineKeyboardMarkup(rows))
-    return TYPING
+    return await FORM.ask(update, context, FORM.step(field), state.get("draft", {}))
 
 
 async def new(update: Update, context: BotContext) -> str:
     """Start a new exhibition: the first field."""
     scratch(context, KEY).update(mode="create", draft={}, id=None)
     return await _ask(update, context, FIELDS[0])
-
-
-def _parse(field: str, text: str) -> object | None:
-    """The typed value of one field, or None when it is not acceptable."""
-    text = text.strip()
-    if field in ("starts_on", "ends_on", "booth_deadline"):
-        parsed = parse_exhibition_date(text)
-        return None if parsed is None else parsed.isoformat()
-    if field == "title":
-        return text if 2 <= len(text) <= 200 else None
-    return text[:2000] if text else None
 
 
 async def got_text(update: Update, context: BotContext) -> str:
@@ -144,11 +180,12 @@ async def got_text(update: Update, context: BotContext) -> str:
     field = scratch(context, KEY).get("field", "")
     if field == "poster_file_id" and message.photo:
         return await _accept(update, context, message.photo[-1].file_id)
-    value = _parse(field, message.text or "") if field not in ("kind", "county") else None
+    if field not in FIELDS:  # no field asked (an old state): the exhibitions again
+        return await _menu(update, context)
+    step = FORM.step(field)
+    value = step.read(message.text or "", context)
     if value is None:
-        await message.reply_text(
-            _("That is not valid here. {prompt}").format(prompt=_(PROMPTS[field]))
-        )
+        await message.reply_text(step.refusal())
         return TYPING
     return await _accept(update, context, value)
 
@@ -156,8 +193,8 @@ async def got_text(update: Update, context: BotContext) -> str:
 async def got_choice(update: Update, context: BotContext) -> str:
     """A button value: kind, county, or skip."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    value = query.data.split(":", 2)[2]
+    assert query is not None
+    value = buttons.ExaValue.of(query.data).value
     return await _accept(update, context, None if value == SKIP else value)
 
 
@@ -176,11 +213,9 @@ async def _accept(update: Update, context: BotContext, value: object) -> str:
         return await _ask(update, context, field)
     if state.get("mode") == "edit":
         return await _save(update, context)
-    following = FIELDS.index(field) + 1
-    if field == "kind" and value == ExhibitionKind.VIRTUAL.value:
-        following += 1  # no county to ask for
-    if following < len(FIELDS):
-        return await _ask(update, context, FIELDS[following])
+    following = FORM.current(draft)  # the first field still unanswered (none: save)
+    if following is not None:
+        return await _ask(update, context, following.name)
     return await _save(update, context)
 
 
@@ -237,8 +272,8 @@ async def _save(update: Update, context: BotContext) -> str:
 async def open_card(update: Update, context: BotContext) -> str:
     """exa:open:<id>."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    return await _card(update, context, int(query.data.rsplit(":", 1)[1]))
+    assert query is not None
+    return await _card(update, context, buttons.ExaOpen.of(query.data).exhibition_id)
 
 
 async def _card(update: Update, context: BotContext, exhibition_id: int) -> str:
@@ -251,11 +286,13 @@ async def _card(update: Update, context: BotContext, exhibition_id: int) -> str:
         text = _("🚫 Cancelled") + "\n" + text
     else:
         edits = [
-            InlineKeyboardButton(_(label), callback_data=f"exa:edit:{exhibition.id}:{field}")
+            InlineKeyboardButton(
+                _(label), callback_data=buttons.ExaEdit(exhibition.id, field).pack()
+            )
             for field, label in EDIT_LABELS.items()
         ]
         rows = [edits[i : i + 3] for i in range(0, len(edits), 3)]
-        rows.append(_button(_("🚫 Cancel the exhibition"), f"exa:cancel:{exhibition.id}"))
+        rows.append(_button(_("🚫 Cancel the exhibition"), buttons.ExaCancel(exhibition.id).pack()))
     rows.append(_button(_("↩️ Back"), MENU_DATA))
     await say(update, context, text, InlineKeyboardMarkup(rows))
     return IDLE
@@ -276,9 +313,10 @@ EDIT_LABELS: dict[str, str] = {
 async def edit_field(update: Update, context: BotContext) -> str:
     """exa:edit:<id>:<field>: ask for one field's new value."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _prefix, _verb, raw_id, field = query.data.split(":")
-    exhibition = await exhibitions.get(context.services.store, int(raw_id))
+    assert query is not None
+    pressed = buttons.ExaEdit.of(query.data)
+    field = pressed.field
+    exhibition = await exhibitions.get(context.services.store, pressed.exhibition_id)
     if exhibition is None or field not in FIELDS:
         return await _menu(update, context)
     scratch(context, KEY).update(
@@ -290,11 +328,11 @@ async def edit_field(update: Update, context: BotContext) -> str:
 async def ask_cancel(update: Update, context: BotContext) -> str:
     """exa:cancel:<id>: confirm first."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    exhibition_id = query.data.rsplit(":", 1)[1]
+    assert query is not None
+    exhibition_id = buttons.ExaCancel.of(query.data).exhibition_id
     rows = [
-        _button(_("🚫 Yes, cancel it"), f"exa:cancelok:{exhibition_id}"),
-        _button(_("↩️ Back"), f"exa:open:{exhibition_id}"),
+        _button(_("🚫 Yes, cancel it"), buttons.ExaCancelConfirm(exhibition_id).pack()),
+        _button(_("↩️ Back"), buttons.ExaOpen(exhibition_id).pack()),
     ]
     await say(
         update,
@@ -308,8 +346,8 @@ async def ask_cancel(update: Update, context: BotContext) -> str:
 async def confirm_cancel(update: Update, context: BotContext) -> str:
     """exa:cancelok:<id>: cancel, audit, and stop its reminders."""
     query, user = update.callback_query, update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    exhibition_id = int(query.data.rsplit(":", 1)[1])
+    assert query is not None and user is not None
+    exhibition_id = buttons.ExaCancelConfirm.of(query.data).exhibition_id
     services = context.services
     cancelled = await exhibitions.cancel(
         services.store,
@@ -331,12 +369,12 @@ async def back_to_menu(update: Update, context: BotContext) -> str:
 
 def _buttons() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CallbackQueryHandler(back_to_menu, pattern=f"^{MENU_DATA}$"),
-        CallbackQueryHandler(new, pattern=r"^exa:new$"),
-        CallbackQueryHandler(open_card, pattern=r"^exa:open:\d+$"),
-        CallbackQueryHandler(edit_field, pattern=r"^exa:edit:\d+:[a-z_]+$"),
-        CallbackQueryHandler(ask_cancel, pattern=r"^exa:cancel:\d+$"),
-        CallbackQueryHandler(confirm_cancel, pattern=r"^exa:cancelok:\d+$"),
+        CallbackQueryHandler(back_to_menu, pattern=buttons.EXA_MENU.pattern()),
+        CallbackQueryHandler(new, pattern=buttons.EXA_NEW.pattern()),
+        CallbackQueryHandler(open_card, pattern=buttons.ExaOpen.pattern()),
+        CallbackQueryHandler(edit_field, pattern=buttons.ExaEdit.pattern()),
+        CallbackQueryHandler(ask_cancel, pattern=buttons.ExaCancel.pattern()),
+        CallbackQueryHandler(confirm_cancel, pattern=buttons.ExaCancelConfirm.pattern()),
         *booth_requests.build(IDLE, MENU_DATA),
     ]
 
@@ -347,12 +385,12 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
         Conversation(
             entry_points=[
                 CommandHandler("exhibitions_admin", open_menu),
-                CallbackQueryHandler(open_menu, pattern=r"^off:exhibitions$"),
+                CallbackQueryHandler(open_menu, pattern=buttons.OFFICER_EXHIBITIONS.pattern()),
             ],
             states={
                 IDLE: _buttons(),
                 TYPING: [
-                    CallbackQueryHandler(got_choice, pattern=r"^exa:v:[a-z0-9_-]+$"),
+                    CallbackQueryHandler(got_choice, pattern=buttons.ExaValue.pattern()),
                     MessageHandler(
                         (filters.TEXT & ~filters.COMMAND & ~menu_button()) | filters.PHOTO,
                         got_text,

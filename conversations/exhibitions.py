@@ -27,12 +27,13 @@ from handlers.start import register_citizen
 from services import booths, exhibitions
 from services.actors import Actor
 from services.exhibitions import county_name
+from texts import buttons
 from texts.formatting import format_jalali_date, format_jalali_short, format_typed_text
 from texts.i18n import N_, _
 
 LOGGER = logging.getLogger(__name__)
 
-LIST_DATA = "exh:list"
+LIST_DATA = buttons.EXHIBITION_LIST.pack()
 
 KIND_LABELS: dict[ExhibitionKind, str] = {
     ExhibitionKind.SEASONAL: N_("Seasonal"),
@@ -91,7 +92,7 @@ async def _listing(update: Update, context: BotContext) -> tuple[str, InlineKeyb
             InlineKeyboardButton(
                 f"{format_typed_text(e.title)} · {county_name(services.catalogue, e.county)} · "
                 f"{format_jalali_short(e.starts_on)}",
-                callback_data=f"exh:{e.id}",
+                callback_data=buttons.ExhibitionDetails(e.id).pack(),
             )
         ]
         for e in ordered
@@ -124,16 +125,23 @@ async def back_to_list(update: Update, context: BotContext) -> None:
 async def show_details(update: Update, context: BotContext) -> None:
     """One exhibition's details, with the booth button while requests are open."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     await query.answer()
     services = context.services
-    exhibition = await exhibitions.get(services.store, int(query.data.split(":")[1]))
+    pressed = buttons.ExhibitionDetails.of(query.data)
+    exhibition = await exhibitions.get(services.store, pressed.exhibition_id)
     chat_id = query.message.chat.id
     if exhibition is None or exhibition.status is not ExhibitionStatus.ACTIVE:
         await context.bot.send_message(chat_id, _("Sorry, this exhibition has been cancelled."))
         return
-    rows = [[InlineKeyboardButton(_("🙋 Ask for a booth"), callback_data=f"booth:{exhibition.id}")]]
+    rows = [
+        [
+            InlineKeyboardButton(
+                _("🙋 Ask for a booth"), callback_data=buttons.AskForBooth(exhibition.id).pack()
+            )
+        ]
+    ]
     rows.append([InlineKeyboardButton(_("↩️ Back to the list"), callback_data=LIST_DATA)])
     if exhibition.poster_file_id:
         try:
@@ -172,11 +180,12 @@ def refusal_text(refusal: BoothRefusal, exhibition: Exhibition) -> str:
 async def ask_for_booth(update: Update, context: BotContext) -> None:
     """Store a booth request when the rules allow it; otherwise explain why not."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     await query.answer()
     services = context.services
     chat_id = query.message.chat.id
+    pressed = buttons.AskForBooth.of(query.data)
     actor = await citizen_actor(update, context)
     if actor is None:
         return
@@ -184,7 +193,7 @@ async def ask_for_booth(update: Update, context: BotContext) -> None:
         services.store,
         services.now,
         actor,
-        int(query.data.split(":")[1]),
+        pressed.exhibition_id,
         zone=services.settings.zone,
         reminders=services.reminders,
     )
@@ -206,7 +215,7 @@ def build() -> list[BaseHandler[Update, BotContext, None]]:
     """The menu button and the buttons of the list and details."""
     return [
         MessageHandler(menu_button(MenuItem.EXHIBITIONS), show_list),
-        CallbackQueryHandler(back_to_list, pattern=r"^exh:list$"),
-        CallbackQueryHandler(show_details, pattern=r"^exh:\d+$"),
-        CallbackQueryHandler(ask_for_booth, pattern=r"^booth:\d+$"),
+        CallbackQueryHandler(back_to_list, pattern=buttons.EXHIBITION_LIST.pattern()),
+        CallbackQueryHandler(show_details, pattern=buttons.ExhibitionDetails.pattern()),
+        CallbackQueryHandler(ask_for_booth, pattern=buttons.AskForBooth.pattern()),
     ]

@@ -12,6 +12,8 @@ all), and the message is redrawn from the store.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
@@ -20,9 +22,10 @@ from conversations.exhibitions import citizen_actor
 from domain.catalogue import Catalogue
 from domain.exhibitions import Subscription
 from handlers.context import BotContext
-from handlers.keyboards import UNSUBSCRIBE_DATA
 from handlers.menu import MenuItem, main_menu_keyboard, menu_button
 from services import subscriptions
+from texts import buttons
+from texts.callback_data import any_of
 from texts.i18n import _
 
 CHECK = "✅ "
@@ -42,17 +45,19 @@ def home_view(sub: Subscription, catalogue: Catalogue) -> tuple[str, InlineKeybo
             "Counties: {counties}\nActivity groups: {groups}\n\n"
             "Change your choices with the buttons below."
         ).format(counties=counties, groups=groups)
-        switch = InlineKeyboardButton(_("🔕 Stop all announcements"), callback_data="sub:off")
+        switch = InlineKeyboardButton(
+            _("🔕 Stop all announcements"), callback_data=buttons.SUB_OFF.pack()
+        )
     else:
         text = _(
             "You do not receive announcements now. Subscribe to hear about exhibitions "
             "and programmes; you can choose counties and activity groups."
         )
-        switch = InlineKeyboardButton(_("🔔 Subscribe"), callback_data="sub:on")
+        switch = InlineKeyboardButton(_("🔔 Subscribe"), callback_data=buttons.SUB_ON.pack())
     rows = [
         [
-            InlineKeyboardButton(_("📍 Counties"), callback_data="sub:c"),
-            InlineKeyboardButton(_("🧵 Activity groups"), callback_data="sub:g"),
+            InlineKeyboardButton(_("📍 Counties"), callback_data=buttons.SUB_COUNTIES.pack()),
+            InlineKeyboardButton(_("🧵 Activity groups"), callback_data=buttons.SUB_GROUPS.pack()),
         ],
         [switch],
     ]
@@ -60,7 +65,7 @@ def home_view(sub: Subscription, catalogue: Catalogue) -> tuple[str, InlineKeybo
 
 
 def choices_view(
-    sub: Subscription, catalogue: Catalogue, dimension: str
+    sub: Subscription, catalogue: Catalogue, dimension: Literal["c", "g"]
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Toggle buttons for counties (``c``) or groups (``g``), two a row."""
     if dimension == "c":
@@ -71,22 +76,24 @@ def choices_view(
         options = [(g.code, g.name) for g in catalogue.groups]
         chosen, text = sub.groups, _("Choose the activity groups you want to hear about:")
         everything = _("All groups")
-    buttons = [
+    toggles = [
         InlineKeyboardButton(
-            (CHECK if code in chosen else "") + name, callback_data=f"sub:{dimension}:{code}"
+            (CHECK if code in chosen else "") + name,
+            callback_data=buttons.SubChoice(dimension, code).pack(),
         )
         for code, name in options
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
     rows.insert(
         0,
         [
             InlineKeyboardButton(
-                (CHECK if not chosen else "") + everything, callback_data=f"sub:{dimension}:*"
+                (CHECK if not chosen else "") + everything,
+                callback_data=buttons.SubChoice(dimension, "*").pack(),
             )
         ],
     )
-    rows.append([InlineKeyboardButton(_("✔️ Done"), callback_data="sub:home")])
+    rows.append([InlineKeyboardButton(_("✔️ Done"), callback_data=buttons.SUB_HOME.pack())])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -109,19 +116,30 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     store, catalogue = context.services.store, context.services.catalogue
-    parts = query.data.split(":")
-    if parts[1] in ("on", "off"):
-        sub = await subscriptions.set_active(store, actor, parts[1] == "on")
-    elif parts[1] in ("c", "g") and len(parts) == 3:
-        dimension: subscriptions.Dimension = "county" if parts[1] == "c" else "group"
-        if parts[2] == "*":
+    data, choice = query.data, buttons.SubChoice.unpack(query.data)
+    if buttons.SUB_ON.matches(data) or buttons.SUB_OFF.matches(data):
+        sub = await subscriptions.set_active(store, actor, buttons.SUB_ON.matches(data))
+    elif choice is not None:
+        dimension: subscriptions.Dimension = "county" if choice.dimension == "c" else "group"
+        if choice.code == "*":
             sub = await subscriptions.choose_all(store, actor, dimension)
         else:
-            sub = await subscriptions.toggle(store, actor, dimension, parts[2], catalogue=catalogue)
+            sub = await subscriptions.toggle(
+                store, actor, dimension, choice.code, catalogue=catalogue
+            )
     else:
         sub = await subscriptions.get(store, actor)
-    if parts[1] in ("c", "g"):
-        text, markup = choices_view(sub, catalogue, parts[1])
+    shown: Literal["c", "g"] | None = (
+        choice.dimension
+        if choice is not None
+        else "c"
+        if buttons.SUB_COUNTIES.matches(data)
+        else "g"
+        if buttons.SUB_GROUPS.matches(data)
+        else None
+    )
+    if shown is not None:
+        text, markup = choices_view(sub, catalogue, shown)
     else:
         text, markup = home_view(sub, catalogue)
     try:
@@ -166,7 +184,17 @@ def build() -> list[BaseHandler[Update, BotContext, None]]:
     """The menu button, the settings buttons, the unsubscribe button and /stop."""
     return [
         MessageHandler(menu_button(MenuItem.NOTIFICATIONS), show_home),
-        CallbackQueryHandler(on_button, pattern=r"^sub:(home|on|off|c|g)(:[a-z0-9_*]+)?$"),
-        CallbackQueryHandler(unsubscribe_button, pattern=f"^{UNSUBSCRIBE_DATA}$"),
+        CallbackQueryHandler(
+            on_button,
+            pattern=any_of(
+                buttons.SUB_HOME,
+                buttons.SUB_ON,
+                buttons.SUB_OFF,
+                buttons.SUB_COUNTIES,
+                buttons.SUB_GROUPS,
+                buttons.SubChoice,
+            ),
+        ),
+        CallbackQueryHandler(unsubscribe_button, pattern=buttons.UNSUBSCRIBE.pattern()),
         CommandHandler("stop", stop_command),
     ]

@@ -16,7 +16,6 @@ presser: another citizen's ticket id gets «this button is no longer active».
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -32,13 +31,13 @@ from conversations.common import send_text
 from domain.file_checks import UploadRejected
 from domain.tickets import MAX_TEXT_CHARS, Attachment, AttachmentKind, Author, TicketSource
 from handlers.context import BotContext, Services
-from handlers.keyboards import CONTACT_WRITE_PATTERN
 from handlers.menu import main_menu_keyboard, menu_button
 from handlers.uploads import receive_upload
 from services import tickets
 from services.actors import Actor
 from services.errors import NotAllowed
 from services.tickets import Content, NotRateable, Written
+from texts import buttons as kinds  # buttons() below is the wiring
 from texts import tickets as texts
 from texts.formatting import format_jalali_datetime, format_typed_text, to_persian_digits
 from texts.i18n import N_, _
@@ -49,13 +48,12 @@ WRITING = "ticket_writing"
 DONE_LABEL = N_("✔️ Done")
 WRITE_TO = N_("✍️ Write to ticket {number}")
 SEE = N_("📜 See the conversation")
-_CONTACT_WRITE = re.compile(CONTACT_WRITE_PATTERN)
 
 
 def done_markup() -> InlineKeyboardMarkup:
     """«Done» under what the citizen is writing."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_(DONE_LABEL), callback_data=texts.DONE.pack())]]
+        [[InlineKeyboardButton(_(DONE_LABEL), callback_data=kinds.TICKET_DONE.pack())]]
     )
 
 
@@ -66,10 +64,10 @@ def open_ticket_markup(ticket_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     _(WRITE_TO).format(number=texts.number(ticket_id)),
-                    callback_data=texts.WRITE.pack(ticket_id),
+                    callback_data=kinds.TicketWrite(ticket_id).pack(),
                 )
             ],
-            [InlineKeyboardButton(_(SEE), callback_data=texts.VIEW.pack(ticket_id))],
+            [InlineKeyboardButton(_(SEE), callback_data=kinds.TicketView(ticket_id).pack())],
         ]
     )
 
@@ -143,11 +141,11 @@ async def start_writing(update: Update, context: BotContext) -> int | str:
         if question:
             await query.answer()
             return await _write(update, context, Content(text=question), TicketSource.FAQ)
-    wanted = texts.WRITE.unpack(query.data)
+    wanted = kinds.TicketWrite.unpack(query.data)
     open_ticket = await tickets.own_open_ticket(services.store, actor)
     if wanted is not None:
         try:
-            chosen = (await tickets.own_ticket(services.store, actor, int(wanted[0]))).ticket
+            chosen = (await tickets.own_ticket(services.store, actor, wanted.ticket_id)).ticket
         except NotAllowed:
             await _stale(update)
             return ConversationHandler.END
@@ -180,8 +178,8 @@ async def start_writing(update: Update, context: BotContext) -> int | str:
 
 def _faq_question(data: str | None) -> int | None:
     """The FAQ question an «ask an officer» button carries, if any."""
-    match = _CONTACT_WRITE.fullmatch(data or "")
-    return int(match.group(1)) if match is not None and match.group(1) else None
+    pressed = kinds.ContactWrite.unpack(data)
+    return None if pressed is None else pressed.question_id
 
 
 async def got_text(update: Update, context: BotContext) -> str:
@@ -273,13 +271,13 @@ async def done(update: Update, context: BotContext) -> int:
 async def show(update: Update, context: BotContext) -> None:
     """tk:v:<ticket>: the conversation so far, as the citizen may read it (no notes)."""
     query = update.callback_query
-    parts = texts.VIEW.unpack(query.data if query else None)
-    if query is None or parts is None:
+    pressed = kinds.TicketView.unpack(query.data if query else None)
+    if query is None or pressed is None:
         return
     services = context.services
     try:
         view = await tickets.own_ticket(
-            services.store, await _actor(update, context), int(parts[0])
+            services.store, await _actor(update, context), pressed.ticket_id
         )
     except NotAllowed:
         await _stale(update)
@@ -299,7 +297,7 @@ async def show(update: Update, context: BotContext) -> None:
         [
             [
                 InlineKeyboardButton(
-                    _(texts.WRITE_BACK), callback_data=texts.WRITE.pack(view.ticket.id)
+                    _(texts.WRITE_BACK), callback_data=kinds.TicketWrite(view.ticket.id).pack()
                 )
             ]
         ]
@@ -310,8 +308,8 @@ async def show(update: Update, context: BotContext) -> None:
 async def rate(update: Update, context: BotContext) -> None:
     """tk:r:<ticket>:<stars>: the citizen's rating of their closed ticket."""
     query = update.callback_query
-    parts = texts.RATE.unpack(query.data if query else None)
-    if query is None or parts is None:
+    pressed = kinds.TicketRate.unpack(query.data if query else None)
+    if query is None or pressed is None:
         return
     services = context.services
     try:
@@ -319,8 +317,8 @@ async def rate(update: Update, context: BotContext) -> None:
             services.store,
             services.clock,
             await _actor(update, context),
-            int(parts[0]),
-            int(parts[1]),
+            pressed.ticket_id,
+            pressed.stars,
         )
     except (NotAllowed, NotRateable):
         await _stale(update)
@@ -331,7 +329,7 @@ async def rate(update: Update, context: BotContext) -> None:
         update,
         context,
         _("Thank you! You gave {stars}. Your rating helps us answer better.").format(
-            stars="⭐" * int(parts[1])
+            stars="⭐" * pressed.stars
         ),
     )
 
@@ -342,8 +340,8 @@ async def rate(update: Update, context: BotContext) -> None:
 def entry_points() -> list[BaseHandler[Update, BotContext, object]]:
     """Ways into writing: the contact screen, the FAQ's offer, «write back»."""
     return [
-        CallbackQueryHandler(start_writing, pattern=CONTACT_WRITE_PATTERN),
-        CallbackQueryHandler(start_writing, pattern=texts.WRITE.pattern()),
+        CallbackQueryHandler(start_writing, pattern=kinds.ContactWrite.pattern()),
+        CallbackQueryHandler(start_writing, pattern=kinds.TicketWrite.pattern()),
     ]
 
 
@@ -353,7 +351,7 @@ def states() -> dict[object, list[BaseHandler[Update, BotContext, object]]]:
         WRITING: [
             MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), got_text),
             MessageHandler(filters.PHOTO | filters.Document.ALL, got_file),
-            CallbackQueryHandler(done, pattern=texts.DONE.pattern()),
+            CallbackQueryHandler(done, pattern=kinds.TICKET_DONE.pattern()),
         ]
     }
 
@@ -361,6 +359,6 @@ def states() -> dict[object, list[BaseHandler[Update, BotContext, object]]]:
 def buttons() -> list[BaseHandler[Update, BotContext, None]]:
     """The buttons outside the conversation: read a ticket, rate it."""
     return [
-        CallbackQueryHandler(show, pattern=texts.VIEW.pattern()),
-        CallbackQueryHandler(rate, pattern=texts.RATE.pattern()),
+        CallbackQueryHandler(show, pattern=kinds.TicketView.pattern()),
+        CallbackQueryHandler(rate, pattern=kinds.TicketRate.pattern()),
     ]

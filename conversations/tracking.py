@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from conversations import tracking_fix
-from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
+from conversations.common import Conversation, cancel, exits, inline_keyboard
 from conversations.tracking_view import render_application
 from domain.models import Citizen
 from domain.persian import normalize_national_code
@@ -34,12 +34,13 @@ from handlers.menu import MenuItem, label, main_menu_keyboard, menu_button
 from services import applications, citizens
 from services.actors import Actor
 from services.applications import LookupThrottled
+from texts import buttons
 from texts.formatting import format_jalali_datetime
 from texts.i18n import _
 
 ASK_CODE, ASK_NATIONAL = "trk_ask_code", "trk_ask_national"
 FIX_UPLOAD = tracking_fix.FIX_UPLOAD
-LOOKUP_DATA = "trk:lookup"
+LOOKUP_DATA = buttons.TRACKING_LOOKUP.pack()
 _CODE_KEY = "trk_lookup_code"
 
 
@@ -205,7 +206,7 @@ def build() -> Conversation:
         entry_points=[
             MessageHandler(menu_button(MenuItem.TRACK), show_applications),
             CommandHandler("status", show_applications),
-            CallbackQueryHandler(start_lookup, pattern=f"^{LOOKUP_DATA}$"),
+            CallbackQueryHandler(start_lookup, pattern=buttons.TRACKING_LOOKUP.pattern()),
             fix_entry,
         ],
         states={
@@ -218,8 +219,8 @@ def build() -> Conversation:
         },
         fallbacks=[
             *exits(),
-            CallbackQueryHandler(_cancel_inline, pattern=f"^{CANCEL_DATA}$"),
-            CallbackQueryHandler(start_lookup, pattern=f"^{LOOKUP_DATA}$"),
+            CallbackQueryHandler(_cancel_inline, pattern=buttons.CANCEL.pattern()),
+            CallbackQueryHandler(start_lookup, pattern=buttons.TRACKING_LOOKUP.pattern()),
             fix_entry,
         ],
         name="tracking",

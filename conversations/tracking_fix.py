@@ -30,11 +30,12 @@ from services import applications, citizens
 from services.actors import Actor
 from services.applications import ApplicationView
 from services.documents import DocumentAccepted, FileRef, NotRequested, OfficerAlert, upload
+from texts import buttons
 from texts.formatting import format_tracking_code
 from texts.i18n import _
 
 FIX_UPLOAD = "trk_fix_upload"
-FIX_PATTERN = r"^fix:\d{1,12}:[a-z0-9_]{1,40}$"
+FIX_PATTERN = buttons.SendAgain.pattern()
 _KEY = "trk_fix"
 
 
@@ -83,9 +84,10 @@ async def _prompt(update: Update, services: Services, code: str) -> None:
 async def start_fix(update: Update, context: BotContext) -> int | str:
     """A «send again» button: only the owner, only for a document still requested."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _prefix, raw_id, code = query.data.split(":", 2)
-    view = await _owned(update, context, int(raw_id))
+    assert query is not None
+    pressed = buttons.SendAgain.of(query.data)
+    code = pressed.code
+    view = await _owned(update, context, pressed.app_id)
     pending = {} if view is None else view.corrections.pending
     accepted = set() if view is None else view.corrections.accepted
     if code in accepted and update.effective_message is not None:
@@ -227,7 +229,9 @@ async def got_file(update: Update, context: BotContext) -> int | str:
 def _alert(services: Services, app: Application) -> OfficerAlert:
     """«Corrected documents arrived»: each officer's with the card's button, the officers'
     chat (a group, when set) with the line only."""
-    button = InlineKeyboardButton(_("📂 Open the application"), callback_data=f"off:open:{app.id}")
+    button = InlineKeyboardButton(
+        _("📂 Open the application"), callback_data=buttons.OpenApplication(app.id).pack()
+    )
     return OfficerAlert(
         text=_("Corrected documents arrived for application {code}.").format(
             code=format_tracking_code(app.tracking_code or str(app.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from domain.catalogue import Catalogue
 from domain.lifecycle import EventKind
@@ -23,13 +23,12 @@ from texts.formatting import (
     to_persian_digits,
 )
 from texts.i18n import N_, _
-from texts.notifications import make_renderer, status_label
+from texts.notifications import fix_markup, make_renderer, status_label
 
 PLAN_LABELS: dict[PlanType, str] = {
     PlanType.INDEPENDENT: N_("Independent plan"),
     PlanType.SUPPORTING: N_("Supporting plan"),
 }
-FIX_PREFIX = "fix"
 
 
 def document_name(catalogue: Catalogue, code: str) -> str:
@@ -92,19 +91,8 @@ def render_timeline(services: Services, events: list[StatusEvent]) -> str:
 
 def fix_keyboard(services: Services, app_id: int, codes: list[str]) -> InlineKeyboardMarkup:
     """One «send again» button per document still to correct (ids and codes only)."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("📤 Send {document} again").format(
-                        document=document_name(services.catalogue, code)
-                    ),
-                    callback_data=f"{FIX_PREFIX}:{app_id}:{code}",
-                )
-            ]
-            for code in codes
-        ]
-    )
+    markup = fix_markup(app_id, codes, lambda code: document_name(services.catalogue, code))
+    return InlineKeyboardMarkup.de_json(markup, None)
 
 
 def render_application(

@@ -90,6 +90,8 @@ class Services:
     # Every platform's outbox sender, shared by the platforms' Services: an officer on Bale
     # moving a Telegram citizen's application wakes the Telegram sender.
     senders: dict[str, Sender] = field(default_factory=dict)
+    # The web desk's address (WEB_BASE_URL, else where the server listens); set once it runs.
+    web_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.platform is None:

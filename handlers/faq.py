@@ -14,8 +14,6 @@ The citizen's words are stored (storage/faq.py) for the office's report, never l
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
@@ -29,42 +27,13 @@ from handlers.context import BotContext
 from handlers.keyboards import ask_officer_data
 from handlers.menu import MenuItem, menu_button
 from storage.faq import FaqQuestion
+from texts import buttons
 from texts.faq import answer_text
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
 MAX_STORED_CHARS = 500  # a question, not a letter: the report needs no more
-
-
-@dataclass(frozen=True)
-class _Button:
-    """One kind of FAQ button: ``faq:<kind>:<part>:…``, record ids only (≤ 64 bytes)."""
-
-    kind: str
-    parts: str = ""  # the regex of what follows the kind, its groups the parts
-
-    def pack(self, *parts: object) -> str:
-        return ":".join(("faq", self.kind, *(str(p) for p in parts)))
-
-    def pattern(self) -> str:
-        return f"^{self._regex()}$"
-
-    def unpack(self, data: str | None) -> list[str] | None:
-        match = re.fullmatch(self._regex(), data or "")
-        return None if match is None else list(match.groups())
-
-    def _regex(self) -> str:
-        return f"faq:{self.kind}:{self.parts}" if self.parts else f"faq:{self.kind}"
-
-
-_ID = r"([a-z][a-z0-9_]*)"
-TOPICS = _Button("topics")  # the list of topics, as a new message
-BACK = _Button("back")  # the list of topics, in place of a topic's questions
-TOPIC = _Button("t", _ID)  # a topic's questions
-ENTRY = _Button("e", _ID)  # an answer opened from the list
-PICK = _Button("p", rf"(\d+):{_ID}")  # a «Did you mean?» button: stored question, entry
-VOTE = _Button("v", r"(\d+):([yn])")  # 👍 / 👎 on the answer a stored question got
 
 
 # --- typed questions ------------------------------------------------------------------------
@@ -82,8 +51,10 @@ def _vote_markup(row_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("👍 Yes"), callback_data=VOTE.pack(row_id, "y")),
-                InlineKeyboardButton(_("👎 No"), callback_data=VOTE.pack(row_id, "n")),
+                InlineKeyboardButton(
+                    _("👍 Yes"), callback_data=buttons.FaqVote(row_id, "y").pack()
+                ),
+                InlineKeyboardButton(_("👎 No"), callback_data=buttons.FaqVote(row_id, "n").pack()),
             ]
         ]
     )
@@ -96,7 +67,8 @@ def _officer_markup(row_id: int) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(_("✉️ Ask an officer"), callback_data=ask_officer_data(row_id))],
             [
                 InlineKeyboardButton(
-                    _("💬 See the frequently asked questions"), callback_data=TOPICS.pack()
+                    _("💬 See the frequently asked questions"),
+                    callback_data=buttons.FAQ_TOPICS.pack(),
                 )
             ],
         ]
@@ -134,7 +106,11 @@ async def answer_question(update: Update, context: BotContext) -> bool:
         await _send_answer(update, context, shown[0], row_id)
     elif outcome is FaqOutcome.SUGGESTED:
         rows = [
-            [InlineKeyboardButton(entry.question, callback_data=PICK.pack(row_id, entry.id))]
+            [
+                InlineKeyboardButton(
+                    entry.question, callback_data=buttons.FaqPick(row_id, entry.id).pack()
+                )
+            ]
             for entry in shown
         ]
         rows.append(
@@ -172,14 +148,14 @@ async def _stale(update: Update) -> None:
         await query.answer(_("This button is no longer active. Please use the menu."))
 
 
-async def _own_question(update: Update, context: BotContext, row: str) -> FaqQuestion | None:
+async def _own_question(update: Update, context: BotContext, row: int) -> FaqQuestion | None:
     """The stored question when it is the presser's own, else None (forged or stale data)."""
     user = update.effective_user
     if user is None:
         return None
     services = context.services
     citizen = await services.store.citizens.get_by_platform_user(services.platform.value, user.id)
-    stored = await services.store.faq.get(int(row))
+    stored = await services.store.faq.get(row)
     if citizen is None or stored is None or stored.citizen_id != citizen.id:
         return None
     return stored
@@ -188,10 +164,10 @@ async def _own_question(update: Update, context: BotContext, row: str) -> FaqQue
 async def pick(update: Update, context: BotContext) -> None:
     """A «Did you mean?» button: that entry's answer, and the buttons go."""
     query = update.callback_query
-    parts = PICK.unpack(query.data if query else None)
-    if query is None or parts is None:
+    pressed = buttons.FaqPick.unpack(query.data if query else None)
+    if query is None or pressed is None:
         return
-    row, entry_id = parts
+    row, entry_id = pressed.question_id, pressed.entry
     stored = await _own_question(update, context, row)
     entry = context.services.catalogue.faq.entry(entry_id)
     if (
@@ -211,10 +187,10 @@ async def pick(update: Update, context: BotContext) -> None:
 async def vote(update: Update, context: BotContext) -> None:
     """👍 or 👎: stored; the vote buttons go; 👎 offers an officer."""
     query = update.callback_query
-    parts = VOTE.unpack(query.data if query else None)
-    if query is None or parts is None:
+    pressed = buttons.FaqVote.unpack(query.data if query else None)
+    if query is None or pressed is None:
         return
-    row, choice = parts
+    row, choice = pressed.question_id, pressed.helpful
     stored = await _own_question(update, context, row)
     if stored is None or stored.entry_id is None:  # only an answer shown can be voted on
         await _stale(update)
@@ -237,7 +213,7 @@ async def vote(update: Update, context: BotContext) -> None:
 def _topics_view(context: BotContext) -> tuple[str, InlineKeyboardMarkup]:
     book = context.services.catalogue.faq
     rows = [
-        [InlineKeyboardButton(topic.name, callback_data=TOPIC.pack(topic.code))]
+        [InlineKeyboardButton(topic.name, callback_data=buttons.FaqTopic(topic.code).pack())]
         for topic in book.topics
     ]
     text = _(
@@ -270,18 +246,20 @@ async def back_to_topics(update: Update, context: BotContext) -> None:
 async def show_topic(update: Update, context: BotContext) -> None:
     """A topic's questions as buttons, in place of the topics."""
     query = update.callback_query
-    parts = TOPIC.unpack(query.data if query else None)
+    pressed = buttons.FaqTopic.unpack(query.data if query else None)
     book = context.services.catalogue.faq
-    topic = book.topic(parts[0]) if parts else None
+    topic = book.topic(pressed.topic) if pressed else None
     if query is None or topic is None:
         await _stale(update)
         return
     await query.answer()
     rows = [
-        [InlineKeyboardButton(entry.question, callback_data=ENTRY.pack(entry.id))]
+        [InlineKeyboardButton(entry.question, callback_data=buttons.FaqEntry(entry.id).pack())]
         for entry in book.entries_in(topic.code)
     ]
-    rows.append([InlineKeyboardButton(_("↩️ Back to the topics"), callback_data=BACK.pack())])
+    rows.append(
+        [InlineKeyboardButton(_("↩️ Back to the topics"), callback_data=buttons.FAQ_BACK.pack())]
+    )
     await query.edit_message_text(
         _("{topic}: choose a question.").format(topic=topic.name),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -291,8 +269,8 @@ async def show_topic(update: Update, context: BotContext) -> None:
 async def show_entry(update: Update, context: BotContext) -> None:
     """An answer opened from the list: stored as browsed, so its 👍/👎 count too."""
     query = update.callback_query
-    parts = ENTRY.unpack(query.data if query else None)
-    entry = context.services.catalogue.faq.entry(parts[0]) if parts else None
+    pressed = buttons.FaqEntry.unpack(query.data if query else None)
+    entry = context.services.catalogue.faq.entry(pressed.entry) if pressed else None
     citizen = await _citizen(update, context)
     if query is None or entry is None or citizen is None:
         await _stale(update)
@@ -312,10 +290,10 @@ def build() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("faq", show_topics),
         MessageHandler(menu_button(MenuItem.FAQ), show_topics),
-        CallbackQueryHandler(show_topics, pattern=TOPICS.pattern()),
-        CallbackQueryHandler(back_to_topics, pattern=BACK.pattern()),
-        CallbackQueryHandler(show_topic, pattern=TOPIC.pattern()),
-        CallbackQueryHandler(show_entry, pattern=ENTRY.pattern()),
-        CallbackQueryHandler(pick, pattern=PICK.pattern()),
-        CallbackQueryHandler(vote, pattern=VOTE.pattern()),
+        CallbackQueryHandler(show_topics, pattern=buttons.FAQ_TOPICS.pattern()),
+        CallbackQueryHandler(back_to_topics, pattern=buttons.FAQ_BACK.pattern()),
+        CallbackQueryHandler(show_topic, pattern=buttons.FaqTopic.pattern()),
+        CallbackQueryHandler(show_entry, pattern=buttons.FaqEntry.pattern()),
+        CallbackQueryHandler(pick, pattern=buttons.FaqPick.pattern()),
+        CallbackQueryHandler(vote, pattern=buttons.FaqVote.pattern()),
     ]

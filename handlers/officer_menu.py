@@ -12,19 +12,21 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from handlers.auth import acting_officer
 from handlers.context import BotContext
+from services import desk_auth, statistics
+from texts import buttons
+from texts.formatting import to_persian_digits
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
-MENU_DATA = "off:menu"
-STATS_DATA = "off:stats"
-EXHIBITIONS_DATA = "off:exhibitions"
-ANNOUNCE_DATA = "off:announce"
-TICKETS_DATA = "off:tickets"  # conversations/officer/tickets.py
-FIND_PREFIX = "off:find"
-# What an officer can search by (the part after off:find:).
-FIND_BY = ("code", "nc", "phone", "name")
+MENU_DATA = buttons.OFFICER_MENU.pack()
+STATS_DATA = buttons.OFFICER_STATS.pack()
+EXHIBITIONS_DATA = buttons.OFFICER_EXHIBITIONS.pack()
+ANNOUNCE_DATA = buttons.OFFICER_ANNOUNCE.pack()
+TICKETS_DATA = buttons.OFFICER_TICKETS.pack()  # conversations/officer/tickets.py
+WEB_DATA = buttons.OFFICER_WEB.pack()
 # The desk conversation's states: waiting for a button, or for typed input (PENDING_KEY says what).
 IDLE, TYPING = "off_idle", "off_typing"
 PENDING_KEY = "off_pending"
@@ -41,12 +43,18 @@ def officer_menu_keyboard() -> InlineKeyboardMarkup:
     """The officer menu's inline buttons (record ids only in callback data, never people)."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("🔎 Find by tracking code"), callback_data="off:find:code")],
             [
-                InlineKeyboardButton(_("🪪 By national code"), callback_data="off:find:nc"),
-                InlineKeyboardButton(_("📱 By phone"), callback_data="off:find:phone"),
+                InlineKeyboardButton(
+                    _("🔎 Find by tracking code"), callback_data=buttons.Find("code").pack()
+                )
             ],
-            [InlineKeyboardButton(_("👤 By name"), callback_data="off:find:name")],
+            [
+                InlineKeyboardButton(
+                    _("🪪 By national code"), callback_data=buttons.Find("nc").pack()
+                ),
+                InlineKeyboardButton(_("📱 By phone"), callback_data=buttons.Find("phone").pack()),
+            ],
+            [InlineKeyboardButton(_("👤 By name"), callback_data=buttons.Find("name").pack())],
             [
                 InlineKeyboardButton(_("🎫 Tickets"), callback_data=TICKETS_DATA),
                 InlineKeyboardButton(_("📊 Statistics"), callback_data=STATS_DATA),
@@ -55,6 +63,7 @@ def officer_menu_keyboard() -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("🛍 Exhibitions"), callback_data=EXHIBITIONS_DATA),
                 InlineKeyboardButton(_("📣 Announcements"), callback_data=ANNOUNCE_DATA),
             ],
+            [InlineKeyboardButton(_("🖥 Web desk"), callback_data=WEB_DATA)],
         ]
     )
 
@@ -87,19 +96,21 @@ async def open_menu(update: Update, context: BotContext) -> str:
 async def show_stats(update: Update, context: BotContext) -> str:
     """This year's figures: the paragraph in the seed's words, then the chart image."""
     # Imported here: the statistics modules pull in matplotlib, which /officer alone never needs.
-    from storage.reports import collect_stats
     from texts.charts import render_stats_chart
     from texts.stats import render_stats_paragraph
 
     query = update.callback_query
     if query is not None:
         await query.answer()
-    chat = update.effective_chat
-    if chat is None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
         return IDLE
     services = context.services
-    stats = await collect_stats(
-        services.store, tz=services.settings.zone, catalogue=services.catalogue
+    stats = await statistics.year_figures(
+        services.store,
+        acting_officer(services, user.id),
+        tz=services.settings.zone,
+        catalogue=services.catalogue,
     )
     await context.bot.send_message(chat.id, render_stats_paragraph(stats))
     chart = await asyncio.to_thread(render_stats_chart, stats)
@@ -107,6 +118,36 @@ async def show_stats(update: Update, context: BotContext) -> str:
         chat.id,
         chart,
         caption=_("Applications of this year at a glance."),
+        reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]]),
+    )
+    return IDLE
+
+
+async def web_desk_link(update: Update, context: BotContext) -> str:
+    """«Web desk»: a single-use sign-in link, valid ten minutes, for this officer only."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return IDLE
+    services = context.services
+    if services.web_url is None:
+        await context.bot.send_message(chat.id, _("The web desk is not running now."))
+        return IDLE
+    token = await desk_auth.issue_link(
+        services.store, services.clock, acting_officer(services, user.id)
+    )
+    link = f"{services.web_url.rstrip('/')}/signin/{token}"
+    await context.bot.send_message(
+        chat.id,
+        _(
+            "Your link to the web desk. It works once, within {minutes} minutes; do not share "
+            "it.\n{link}"
+        ).format(
+            minutes=to_persian_digits(int(desk_auth.LINK_LIFETIME.total_seconds() // 60)),
+            link=link,
+        ),
         reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]]),
     )
     return IDLE

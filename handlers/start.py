@@ -9,10 +9,11 @@ from domain.models import Citizen
 from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard
 from services import citizens
+from texts import buttons
 from texts.i18n import _
 
 START_PAYLOAD_KEY = "start_payload"
-RESUME_DATA = "apply:resume"  # the application conversation's entry point
+RESUME_DATA = buttons.RESUME_DRAFT.pack()  # the application conversation's entry point
 
 
 async def register_citizen(update: Update, context: BotContext) -> Citizen | None:

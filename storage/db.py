@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import aiosqlite
 
@@ -19,6 +22,37 @@ from storage.migrate import apply_migrations
 Clock = Callable[[], datetime]
 
 BUSY_TIMEOUT_MS = 10_000
+_MEMBER = "member"  # the savepoint a transaction joining a group runs in
+
+
+class GroupLost(sqlite3.OperationalError):
+    """SQLite rolled back a group transaction (an I/O error): its members' work is lost."""
+
+
+class WriterConnection(aiosqlite.Connection):
+    """aiosqlite's connection, able to run its calls in the event loop's thread.
+
+    aiosqlite hands every call (a statement, a fetch, closing a cursor) to its own thread
+    and wakes the loop with the result: a round trip that costs two GIL hand-overs and a
+    turn of the busy event loop, for statements that take microseconds. While ``inline``
+    is set (a quick transaction's turn, see Database.transaction) calls run at once instead.
+    Only the task whose turn it is uses the writer, so the thread is idle meanwhile.
+    """
+
+    inline = False
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.inline and self._connection is not None:
+            return fn(*args, **kwargs)
+        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+
+@dataclass
+class _Group:
+    """A transaction several callers' transactions run in, committed once for all."""
+
+    committed: asyncio.Future[None]
+    members: int = 1
 
 
 def utcnow() -> datetime:
@@ -62,7 +96,7 @@ class Database:
         self.path = Path(path)
         self.clock: Clock = clock or utcnow
         self.migrations = migrations  # None: the package's storage/migrations folder
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: WriterConnection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
@@ -70,6 +104,12 @@ class Database:
         self._owner: asyncio.Task[object] | None = None
         self._depth = 0
         self._read_owner: asyncio.Task[object] | None = None
+        # Group commit (see transaction): how many wait for the write lock, the group
+        # transaction left open for them, and the task that will commit it.
+        self.group_commit = True
+        self._waiting = 0
+        self._group: _Group | None = None
+        self._committer: asyncio.Task[None] | None = None
 
     def now(self) -> datetime:
         """Return the current time from the configured clock, in UTC."""
@@ -84,7 +124,7 @@ class Database:
         if self._writer is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await self._connect()
+        writer = await self._connect(writer=True)
         try:
             await writer.execute("PRAGMA journal_mode=WAL")
             await apply_migrations(writer, self.now_text, self.migrations)
@@ -96,6 +136,9 @@ class Database:
 
     async def close(self) -> None:
         """Close both connections; committed data is already on disk."""
+        if self._committer is not None:
+            with contextlib.suppress(Exception):
+                await self._committer  # a group waiting for its commit
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -114,9 +157,19 @@ class Database:
     ) -> None:
         await self.close()
 
-    async def _connect(self) -> aiosqlite.Connection:
+    async def _connect(self, *, writer: bool = False) -> Any:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        if writer:
+            # check_same_thread off: a quick transaction runs its statements in the loop's
+            # thread; never at the same time as aiosqlite's (one turn at a time).
+            conn: aiosqlite.Connection = await WriterConnection(
+                functools.partial(
+                    sqlite3.connect, str(self.path), isolation_level=None, check_same_thread=False
+                ),
+                iter_chunk_size=64,
+            )
+        else:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA synchronous=FULL")  # an fsync per commit: nothing lost
         await conn.execute("PRAGMA foreign_keys=ON")
@@ -129,38 +182,157 @@ class Database:
         return conn
 
     @asynccontextmanager
-    async def transaction(self, *, durable: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(
+        self, *, durable: bool = True, quick: bool = False
+    ) -> AsyncIterator[aiosqlite.Connection]:
         """Run a write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error).
 
         Transactions are serialized across coroutines. A transaction opened again by the
         task already inside one becomes a savepoint of the outer transaction.
 
+        Group commit: when others wait for their turn as a durable transaction ends, it is
+        not committed at once; those waiting run in it, each in a savepoint of its own (one
+        that fails rolls back alone), and one COMMIT (one fsync) ends them all. Either way
+        this returns only once the work is committed, and raises if it was not.
+
         ``durable=False`` commits without an fsync (WAL, synchronous=NORMAL): it survives a
         killed process but maybe not a power cut. Only for writes whose loss merely repeats
-        a step that is safe to repeat (marking replies sent, pruning).
+        a step that is safe to repeat (marking replies sent, pruning). One that joins a
+        group is committed with it, durably.
+
+        ``quick=True``: short statements only (an update's unit of work, an inbox batch,
+        reply marks): they run in the event loop's thread, without aiosqlite's round trip
+        (see WriterConnection); BEGIN (which may wait for another process) and COMMIT (the
+        fsync) still go through its thread. A slow query in it holds up the whole loop.
         """
-        conn = self._require(self._writer)
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("Database is not open; call await db.open() first")
+        conn: aiosqlite.Connection = writer
         task = asyncio.current_task()
         if task is not None and task is self._owner:
             async with self._savepoint(conn):
                 yield conn
             return
-        async with self._write_lock:
-            self._owner = task
-            if not durable:
-                await conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
+        await self._take_turn()
+        group = self._group
+        self._owner = task
+        try:
+            if group is None:
+                async with self._own_transaction(writer, durable=durable, quick=quick):
                     yield conn
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
-                await conn.execute("COMMIT")
+                group = self._group  # opened by it if others were waiting
+            else:
+                async with self._member(writer, group, quick=quick):
+                    yield conn
+        finally:
+            writer.inline = False
+            self._owner = None
+            self._write_lock.release()
+        if group is not None:
+            await asyncio.shield(group.committed)
+
+    async def _take_turn(self) -> None:
+        self._waiting += 1
+        try:
+            await self._write_lock.acquire()
+        finally:
+            self._waiting -= 1
+
+    @asynccontextmanager
+    async def _own_transaction(
+        self, conn: WriterConnection, *, durable: bool, quick: bool
+    ) -> AsyncIterator[None]:
+        """The first transaction of a turn: committed now, or left open for a group."""
+        if not durable:
+            await conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            conn.inline = quick
+            try:
+                yield
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
             finally:
-                self._owner = None
-                if not durable:
-                    await conn.execute("PRAGMA synchronous=FULL")
+                conn.inline = False
+            if durable and self.group_commit and self._waiting:
+                self._open_group()
+            else:
+                await conn.execute("COMMIT")
+        finally:
+            if not durable:
+                await conn.execute("PRAGMA synchronous=FULL")
+
+    def _open_group(self) -> None:
+        """Leave the transaction open for those waiting; a task commits it after them."""
+        group = _Group(asyncio.get_running_loop().create_future())
+        self._group = group
+        self._committer = asyncio.create_task(self._commit_group(group), name="group-commit")
+
+    @asynccontextmanager
+    async def _member(
+        self, conn: WriterConnection, group: _Group, *, quick: bool
+    ) -> AsyncIterator[None]:
+        """A transaction run inside an open group, in its own savepoint."""
+        conn.inline = quick
+        await conn.execute(f"SAVEPOINT {_MEMBER}")
+        try:
+            yield
+        except BaseException:
+            await self._roll_back_member(conn, group)
+            raise
+        try:
+            await self._release_member(conn, group)
+        except BaseException:
+            await self._roll_back_member(conn, group)
+            raise
+
+    async def _release_member(self, conn: aiosqlite.Connection, group: _Group) -> None:
+        await conn.execute(f"RELEASE {_MEMBER}")
+        group.members += 1
+
+    async def _roll_back_member(self, conn: aiosqlite.Connection, group: _Group) -> None:
+        """Undo one member's work; the group goes on, unless SQLite ended the transaction."""
+        try:
+            if conn.in_transaction:
+                await conn.execute(f"ROLLBACK TO {_MEMBER}")
+                await conn.execute(f"RELEASE {_MEMBER}")
+        except sqlite3.Error:
+            pass  # the savepoint is gone: so is the transaction (below)
+        if not conn.in_transaction:
+            # SQLite rolled the whole transaction back (an I/O error, a full disk): the
+            # members before this one lost their work too, and must hear it.
+            self._end_group(group, GroupLost("the group's transaction was rolled back"))
+
+    async def _commit_group(self, group: _Group) -> None:
+        """Once the members that were waiting have had their turns: one COMMIT for all."""
+        conn = self._require(self._writer)
+        async with self._write_lock:
+            if group.committed.done():
+                return  # lost on the way (see _roll_back_member)
+            try:
+                await conn.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        await conn.execute("ROLLBACK")
+                self._end_group(group, exc)
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                self._end_group(group, None)
+
+    def _end_group(self, group: _Group, error: BaseException | None) -> None:
+        if self._group is group:
+            self._group = None
+        if group.committed.done():
+            return
+        if error is None:
+            group.committed.set_result(None)
+        else:
+            group.committed.set_exception(error)
+            group.committed.exception()  # retrieved here: members may all be gone
 
     @asynccontextmanager
     async def _savepoint(self, conn: aiosqlite.Connection) -> AsyncIterator[None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,18 @@ hypothesis_settings.load_profile("project")
 
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
+
+
+def free_port() -> int:
+    """A port nobody listens on now (for a webhook URL that must be known before start)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def webhook_settings(port: int) -> dict[str, object]:
+    """Overrides that make the bot receive by webhook on ``port`` (loopback, plain HTTP)."""
+    return {"web_port": port, "webhook_base_url": f"http://127.0.0.1:{port}"}
 
 
 def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Settings:
@@ -64,14 +77,20 @@ async def bot_running(
     settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[RunningBot]:
     """Start the bot with its store and a poller per platform (on ``clock``, else the real one);
-    stop it after. ``application`` is the first bot's; ``application.bots`` has each one."""
+    stop it after. ``application`` is the first bot's; ``application.bots`` has each one.
+
+    With ``webhook_base_url`` in the settings the bots receive by webhook: no pollers.
+    """
     stop = asyncio.Event()
     async with running_bot(settings, clock=clock) as application:
-        pollers = []
+        receiving: list[Coroutine[Any, Any, object]] = [stop.wait()]
         for each in application.bots.values():
             assert each.pipeline is not None
-            pollers.append(UpdatePoller(each, each.pipeline.receiver, poll_timeout=2).run(stop))
-        task = asyncio.create_task(_all(pollers))
+            if each.webhook is None:
+                poller = UpdatePoller(each, each.pipeline.receiver, poll_timeout=2)
+                each.receiving = poller
+                receiving.append(poller.run(stop))
+        task = asyncio.create_task(_all(receiving))
         try:
             yield RunningBot(application, settings, stop, task)
         finally:
@@ -79,8 +98,8 @@ async def bot_running(
             await asyncio.wait_for(task, timeout=10)
 
 
-async def _all(pollers: list[Coroutine[Any, Any, None]]) -> None:
-    await asyncio.gather(*pollers)
+async def _all(receiving: list[Coroutine[Any, Any, object]]) -> None:
+    await asyncio.gather(*receiving)
 
 
 @pytest.fixture

@@ -21,9 +21,17 @@ SELECT (SELECT count(*) FROM inbox_updates WHERE handled_at IS NULL)
 """
 
 
-def _pending(database: Path) -> int:
+_PENDING_IN_CHAT = """
+SELECT (SELECT count(*) FROM inbox_updates WHERE handled_at IS NULL AND chat_key = :chat)
+     + (SELECT count(*) FROM reply_queue WHERE sent_at IS NULL AND chat_key = :chat)
+"""
+
+
+def _pending(database: Path, chat: int | None = None) -> int:
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
+            if chat is not None:
+                return int(conn.execute(_PENDING_IN_CHAT, {"chat": chat}).fetchone()[0])
             return int(conn.execute(_PENDING).fetchone()[0])
     except sqlite3.OperationalError:  # not created or not migrated yet
         return 0
@@ -35,12 +43,18 @@ def read_rows(database: Path, sql: str, *params: object) -> list[tuple[object, .
         return list(conn.execute(sql, params))
 
 
-def store_settled(database: Path) -> Callable[[], Awaitable[None]]:
-    """A wait that returns once every stored update is handled and every reply sent."""
+def store_settled(
+    database: Path, poll_seconds: float = POLL_SECONDS, *, chat: int | None = None
+) -> Callable[[], Awaitable[None]]:
+    """A wait that returns once every stored update is handled and every reply sent.
+
+    Many citizens at once: ``chat`` waits for that chat's only (each lane is independent),
+    and a longer ``poll_seconds`` leaves the CPU to the bot.
+    """
 
     async def settle() -> None:
         # Polling: the bot may be another process, so no event can reach this one.
-        while await asyncio.to_thread(_pending, database):  # noqa: ASYNC110
-            await asyncio.sleep(POLL_SECONDS)
+        while await asyncio.to_thread(_pending, database, chat):  # noqa: ASYNC110
+            await asyncio.sleep(poll_seconds)
 
     return settle

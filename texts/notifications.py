@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
 from domain.statuses import ApplicationStatus as S
+from texts import buttons
 from texts.formatting import (
     format_branch,
     format_jalali_date,
@@ -95,3 +97,22 @@ def make_renderer(document_name: Callable[[str], str] | None = None) -> Renderer
 
 render_status_notification: Renderer = make_renderer()
 """The default renderer (documents named by their codes; wire make_renderer with the catalogue)."""
+
+
+# The citizen's «send again» buttons under a correction request (conversations.tracking_fix
+# answers them); every door that asks for a correction attaches the same ones.
+def fix_markup(
+    application_id: int, codes: list[str], document_name: Callable[[str], str]
+) -> dict[str, Any]:
+    """The inline keyboard (Bot API JSON) with one «send again» button per document."""
+    return {
+        "inline_keyboard": [
+            [
+                {
+                    "text": _("📤 Send {document} again").format(document=document_name(code)),
+                    "callback_data": buttons.SendAgain(application_id, code).pack(),
+                }
+            ]
+            for code in codes
+        ]
+    }

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.models import Application
 from domain.reminders import Reminder, ReminderKind
+from texts.buttons import RESUME_DRAFT
 from texts.formatting import (
     format_branch,
     format_jalali_date,
@@ -19,7 +20,7 @@ from texts.formatting import (
 from texts.i18n import _
 
 # Handled by the application conversation: reopen the draft where the citizen stopped.
-RESUME_DRAFT_DATA = "apply:resume"
+RESUME_DRAFT_DATA = RESUME_DRAFT.pack()
 
 
 def render_reminder(

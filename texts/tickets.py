@@ -7,9 +7,7 @@ them (the conversations answer them, the services put them on outbox rows).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +26,7 @@ from domain.tickets import (
     TicketView,
     preview,
 )
+from texts import buttons
 from texts.formatting import (
     format_decimal,
     format_jalali_date,
@@ -41,49 +40,6 @@ from texts.notifications import status_label
 
 MAX_MESSAGE = 4096  # one platform message
 
-
-@dataclass(frozen=True)
-class Callback:
-    """One kind of ticket button: ``<prefix>[:<parts>]``, record ids only (≤ 64 bytes)."""
-
-    prefix: str
-    parts: str = ""  # the regex of what follows, its groups the parts
-
-    def pack(self, *parts: object) -> str:
-        return ":".join((self.prefix, *(str(p) for p in parts)))
-
-    def pattern(self) -> str:
-        return f"^{self._regex()}$"
-
-    def unpack(self, data: str | None) -> list[str] | None:
-        match = re.fullmatch(self._regex(), data or "")
-        return None if match is None else list(match.groups())
-
-    def _regex(self) -> str:
-        return f"{self.prefix}:{self.parts}" if self.parts else self.prefix
-
-
-_ID = r"(\d{1,12})"
-_CODE = r"([a-z][a-z0-9_]{0,31})"
-
-# The citizen's buttons (conversations/tickets.py).
-WRITE = Callback("tk:w", _ID)  # write into this ticket (or a new one, if it is closed)
-VIEW = Callback("tk:v", _ID)  # read the conversation so far
-RATE = Callback("tk:r", rf"{_ID}:([1-5])")
-DONE = Callback("tk:done")  # stop writing
-# The officers' buttons (conversations/officer/tickets.py).
-INBOX = Callback("tko:in")
-CLOSED_LIST = Callback("tko:cl")
-OPEN = Callback("tko:o", _ID)
-TAKE = Callback("tko:t", _ID)
-REPLY = Callback("tko:re", _ID)
-CANNED = Callback("tko:cn", _ID)
-CANNED_PREVIEW = Callback("tko:cp", rf"{_ID}:{_CODE}")
-CANNED_SEND = Callback("tko:cs", rf"{_ID}:{_CODE}")
-NOTE = Callback("tko:no", _ID)
-CLOSE = Callback("tko:x", _ID)
-REOPEN = Callback("tko:ro", _ID)
-FILES = Callback("tko:f", _ID)
 
 WRITE_BACK = N_("✍️ Write back")
 OPEN_TICKET = N_("📂 Open ticket {number}")
@@ -115,18 +71,23 @@ def _markup(*rows: list[tuple[str, str]]) -> dict[str, Any]:
 
 def write_back_markup(ticket_id: int) -> dict[str, Any]:
     """«Write back» under a reply the citizen received."""
-    return _markup([(_(WRITE_BACK), WRITE.pack(ticket_id))])
+    return _markup([(_(WRITE_BACK), buttons.TicketWrite(ticket_id).pack())])
 
 
 def open_markup(ticket_id: int) -> dict[str, Any]:
     """«Open ticket N» under an officer's notification."""
     label = _(OPEN_TICKET).format(number=number(ticket_id))
-    return _markup([(label, OPEN.pack(ticket_id))])
+    return _markup([(label, buttons.TicketOpen(ticket_id).pack())])
 
 
 def rating_markup(ticket_id: int) -> dict[str, Any]:
     """Five rows of stars, the best on top."""
-    return _markup(*([("⭐" * stars, RATE.pack(ticket_id, stars))] for stars in reversed(RATINGS)))
+    return _markup(
+        *(
+            [("⭐" * stars, buttons.TicketRate(ticket_id, stars).pack())]
+            for stars in reversed(RATINGS)
+        )
+    )
 
 
 def describe(message: TicketMessage) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -51,8 +52,20 @@ class UpdateHandler:
         self.replies = replies
         persistence = application.persistence
         self.persistence = persistence if isinstance(persistence, SqlitePersistence) else None
+        # Told the kind of each handled update and how long it took (/metrics), if set.
+        self.observe: Callable[[str, float], None] | None = None
 
     async def handle(self, row: InboxRow) -> list[QueuedReply] | None:
+        """Handle one stored update exactly once (``_handle``), timed for /metrics."""
+        if self.observe is None:
+            return await self._handle(row)
+        started = time.perf_counter()
+        try:
+            return await self._handle(row)
+        finally:
+            self.observe(_kind(row.payload), time.perf_counter() - started)
+
+    async def _handle(self, row: InboxRow) -> list[QueuedReply] | None:
         """Handle one stored update exactly once; return when its effects are committed.
 
         Returns the replies it committed, in order, to be sent from memory; None when the
@@ -87,7 +100,7 @@ class UpdateHandler:
         snapshot = _Snapshot.take(self.application, update)
         unit: UnitOfWork | None = None
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction(quick=True) as conn:
                 unit = UnitOfWork(
                     update_seq=row.seq, chat_key=row.chat_key, conn=conn, staged=staged
                 )
@@ -149,7 +162,7 @@ class UpdateHandler:
 
     async def commit_failure(self, row: InboxRow, kept: list[Any]) -> None:
         """Mark a failed update handled, with only the error handler's replies."""
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(quick=True) as conn:
             for call in kept:
                 await self.replies.add(
                     conn,
@@ -220,3 +233,12 @@ class _Snapshot:
                 current.clear()
                 if before:
                     current.update(before)
+
+
+def _kind(payload: Any) -> str:
+    """An update's kind: its one field besides update_id (message, callback_query, ...)."""
+    if isinstance(payload, dict):
+        for key in payload:
+            if key != "update_id":
+                return str(key)
+    return "unknown"

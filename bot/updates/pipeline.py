@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from bot.application import HomebizApplication
@@ -36,6 +37,8 @@ class UpdatePipeline:
         if isinstance(bot, DeferringBot):
             bot.use_reply_queue(replies)
         handler = UpdateHandler(application, db=db, inbox=inbox, replies=replies)
+        if application.metrics is not None:
+            handler.observe = functools.partial(application.metrics.observe_update, platform)
         limiter = bot.rate_limiter
         sender = ReplySender(
             bot,

@@ -124,6 +124,8 @@ class ReplySender:
             except NetworkError as exc:  # includes TimedOut and 5xx: the platform may retry
                 delay = min(_MAX_BACKOFF_SECONDS, self.base_delay * 2**attempt)
                 delay *= 1 + random.random() / 2
+                if self.budget is not None:
+                    self.budget.note_retry()
                 LOGGER.warning(
                     "reply %d (%s) failed (%s); retry in %.1fs",
                     reply.id,

@@ -294,6 +294,7 @@ class OutboxSender:
         delay = backoff_delay(
             attempts, base=self.base_backoff, cap=self.max_backoff, jitter=self.rng.random() / 2
         )
+        self.budget.note_retry()
         # One warning line: a 5xx or a dropped connection is worth knowing about, and is handled.
         # No traceback and no response body (a proxy's 502 is a whole HTML page).
         LOGGER.warning(

@@ -12,7 +12,6 @@ from conversations.application.flow import advance, again, data_of, open_exists_
 from conversations.application.form import Step, cap_rials
 from conversations.application.questions import ask, header
 from conversations.common import inline_keyboard
-from domain.answers import Gender
 from domain.models import OpenApplicationExists
 from domain.persian import (
     normalize_input,
@@ -25,6 +24,7 @@ from domain.persian import (
 )
 from domain.statuses import PlanType
 from handlers.context import BotContext
+from texts import buttons
 from texts.formatting import format_toman_short, format_typed_text, to_persian_digits
 from texts.i18n import _
 
@@ -131,7 +131,7 @@ async def got_birth_date(update: Update, context: BotContext, draft: Draft) -> s
 
 async def got_gender(update: Update, context: BotContext, draft: Draft) -> str:
     """Woman or man (a man also sends his military-service card)."""
-    draft.form.gender = Gender(data_of(update).removeprefix("app:gender:"))
+    draft.form.gender = buttons.AppGender.of(data_of(update)).gender
     return await advance(update, context, draft)
 
 
@@ -140,7 +140,7 @@ async def got_gender(update: Update, context: BotContext, draft: Draft) -> str:
 
 async def keep_or_change(update: Update, context: BotContext, draft: Draft) -> str:
     """«Confirm» a pre-filled county, activity or plan, or «Change» it."""
-    if data_of(update) == "app:change":
+    if buttons.APP_CHANGE.matches(data_of(update)):
         draft.form.changing = draft.step
         await save(context, draft, draft.step)
         return await ask(update, context, draft, draft.step)
@@ -156,7 +156,7 @@ async def keep_or_change(update: Update, context: BotContext, draft: Draft) -> s
 
 async def picked_county(update: Update, context: BotContext, draft: Draft) -> str:
     """A county button."""
-    code = data_of(update).removeprefix("app:county:")
+    code = buttons.AppCounty.of(data_of(update)).code
     if context.services.catalogue.county(code) is None:
         return await ask(update, context, draft, draft.step)
     draft.form.county = code
@@ -180,7 +180,7 @@ async def typed_county(update: Update, context: BotContext, draft: Draft) -> str
 
 async def got_rented(update: Update, context: BotContext, draft: Draft) -> str:
     """A rented home adds the lease and the owner's consent to the documents."""
-    draft.form.home_rented = data_of(update) == "app:rented:yes"
+    draft.form.home_rented = buttons.AppRented.of(data_of(update)).answer == "yes"
     return await advance(update, context, draft)
 
 
@@ -202,10 +202,10 @@ async def _activity_choices(
 async def picked_group(update: Update, context: BotContext, draft: Draft) -> str:
     """A group button: its activities."""
     catalogue = context.services.catalogue
-    activities = catalogue.activities_in(data_of(update).removeprefix("app:group:"))
+    activities = catalogue.activities_in(buttons.AppGroup.of(data_of(update)).code)
     if not activities:
         return await ask(update, context, draft, draft.step)
-    codes = [(a.name, f"app:act:{a.code}") for a in activities]
+    codes = [(a.name, buttons.AppActivity(a.code).pack()) for a in activities]
     return await _activity_choices(update, context, draft, _("Choose your activity:"), codes)
 
 
@@ -219,13 +219,14 @@ async def searched_activity(update: Update, context: BotContext, draft: Draft) -
         )
         draft.form.changing = Step.ACTIVITY
         return await again(update, context, draft, note)
-    codes = [(a.name, f"app:act:{a.code}") for a in found]
+    codes = [(a.name, buttons.AppActivity(a.code).pack()) for a in found]
     return await _activity_choices(update, context, draft, _("Choose your activity:"), codes)
 
 
 async def picked_activity(update: Update, context: BotContext, draft: Draft) -> str:
     """An activity button."""
-    return await _take_activity(update, context, draft, data_of(update).removeprefix("app:act:"))
+    code = buttons.AppActivity.of(data_of(update)).code
+    return await _take_activity(update, context, draft, code)
 
 
 async def _take_activity(update: Update, context: BotContext, draft: Draft, code: str) -> str:
@@ -244,9 +245,7 @@ async def _take_activity(update: Update, context: BotContext, draft: Draft, code
 
 async def picked_plan(update: Update, context: BotContext, draft: Draft) -> str:
     """A plan-type button."""
-    return await _take_plan(
-        update, context, draft, PlanType(data_of(update).removeprefix("app:plan:"))
-    )
+    return await _take_plan(update, context, draft, buttons.AppPlan.of(data_of(update)).plan)
 
 
 async def _take_plan(update: Update, context: BotContext, draft: Draft, plan: PlanType) -> str:

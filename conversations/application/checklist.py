@@ -9,11 +9,11 @@ from conversations.common import inline_keyboard
 from domain.catalogue import Catalogue, DocumentRequirement, FileKind
 from domain.file_checks import Rejection
 from domain.models import Document
+from texts import buttons
 from texts.formatting import to_persian_digits
 from texts.i18n import _
 
-REVIEW_DATA = "app:review"
-DOC_DATA_PREFIX = "app:doc:"
+REVIEW_DATA = buttons.APP_REVIEW.pack()
 
 
 def missing_documents(
@@ -130,7 +130,12 @@ def documents_message(
     else:
         parts.append(_("Choose the document you want to send."))
     rows = [
-        [(("✅ " if doc.code in latest else "⬜ ") + doc.name, DOC_DATA_PREFIX + doc.code)]
+        [
+            (
+                ("✅ " if doc.code in latest else "⬜ ") + doc.name,
+                buttons.AppDocument(doc.code).pack(),
+            )
+        ]
         for doc in required
     ]
     if not missing_documents(required, latest):

@@ -44,6 +44,8 @@ from domain.statuses import PlanType
 from handlers.context import BotContext
 from handlers.menu import MenuItem, menu_button
 from handlers.start import register_citizen
+from texts import buttons
+from texts.callback_data import any_of, family
 from texts.i18n import _
 
 NAME = "application"
@@ -51,8 +53,8 @@ ELIGIBILITY_KEY = "eligibility"  # the check's answers, left in user_data by the
 TEXT_INPUT = filters.TEXT & ~filters.COMMAND & ~menu_button()
 ANYTHING_ELSE = ~filters.COMMAND & ~menu_button() & ~filters.StatusUpdate.ALL
 FILES = filters.PHOTO | filters.Document.ALL
-NAV_PATTERN = r"^nav:(back|cancel)$"
-OWN_BUTTONS = r"^(app|nav):"
+NAV_PATTERN = any_of(buttons.BACK, buttons.CANCEL)
+OWN_BUTTONS = family("app", "nav")  # its older buttons, answered as stale
 
 
 # --- entry and consent -----------------------------------------------------------------------
@@ -86,7 +88,7 @@ def _carried(context: BotContext) -> ApplicationForm:
 async def consent_answer(update: Update, context: BotContext) -> str | int:
     """Agree: create (or continue) the draft and ask for the phone; disagree: stop here."""
     await answer_query(update)
-    if data_of(update) != "app:consent:yes":
+    if buttons.AppConsent.of(data_of(update)).answer != "yes":
         return await leave(
             update,
             context,
@@ -186,10 +188,10 @@ def _state(
 
 def build() -> Conversation:
     """The persistent application conversation (register before the menu handlers)."""
-    keep = r"^app:(keep|change)$"
+    keep = any_of(buttons.APP_KEEP, buttons.APP_CHANGE)
     states: dict[object, list[BaseHandler[Update, BotContext, Any]]] = {
         Step.CONSENT.value: [
-            CallbackQueryHandler(consent_answer, pattern=r"^app:consent:(yes|no)$"),
+            CallbackQueryHandler(consent_answer, pattern=buttons.AppConsent.pattern()),
             CallbackQueryHandler(consent_other, pattern=NAV_PATTERN),
             MessageHandler(ANYTHING_ELSE, consent_other),
         ],
@@ -206,29 +208,29 @@ def build() -> Conversation:
             Step.BIRTH_DATE, _typed(Step.BIRTH_DATE, answers.got_birth_date)
         ),
         Step.GENDER.value: _state(
-            Step.GENDER, _buttons(Step.GENDER, r"^app:gender:(man|woman)$", answers.got_gender)
+            Step.GENDER, _buttons(Step.GENDER, buttons.AppGender.pattern(), answers.got_gender)
         ),
         Step.COUNTY.value: _state(
             Step.COUNTY,
             _buttons(Step.COUNTY, keep, answers.keep_or_change),
-            _buttons(Step.COUNTY, r"^app:county:", answers.picked_county),
+            _buttons(Step.COUNTY, buttons.AppCounty.pattern(), answers.picked_county),
             _typed(Step.COUNTY, answers.typed_county),
         ),
         Step.HOME_RENTED.value: _state(
             Step.HOME_RENTED,
-            _buttons(Step.HOME_RENTED, r"^app:rented:(yes|no)$", answers.got_rented),
+            _buttons(Step.HOME_RENTED, buttons.AppRented.pattern(), answers.got_rented),
         ),
         Step.ACTIVITY.value: _state(
             Step.ACTIVITY,
             _buttons(Step.ACTIVITY, keep, answers.keep_or_change),
-            _buttons(Step.ACTIVITY, r"^app:group:", answers.picked_group),
-            _buttons(Step.ACTIVITY, r"^app:act:", answers.picked_activity),
+            _buttons(Step.ACTIVITY, buttons.AppGroup.pattern(), answers.picked_group),
+            _buttons(Step.ACTIVITY, buttons.AppActivity.pattern(), answers.picked_activity),
             _typed(Step.ACTIVITY, answers.searched_activity),
         ),
         Step.PLAN_TYPE.value: _state(
             Step.PLAN_TYPE,
             _buttons(Step.PLAN_TYPE, keep, answers.keep_or_change),
-            _buttons(Step.PLAN_TYPE, r"^app:plan:(independent|supporting)$", answers.picked_plan),
+            _buttons(Step.PLAN_TYPE, buttons.AppPlan.pattern(), answers.picked_plan),
         ),
         Step.COVERED_WORKERS.value: _state(
             Step.COVERED_WORKERS, _typed(Step.COVERED_WORKERS, answers.got_covered_workers)
@@ -236,11 +238,13 @@ def build() -> Conversation:
         Step.AMOUNT.value: _state(Step.AMOUNT, _typed(Step.AMOUNT, answers.got_amount)),
         Step.DOCUMENTS.value: _state(
             Step.DOCUMENTS,
-            _buttons(Step.DOCUMENTS, r"^app:doc:", picked_document),
-            _buttons(Step.DOCUMENTS, r"^app:review$", review),
+            _buttons(Step.DOCUMENTS, buttons.AppDocument.pattern(), picked_document),
+            _buttons(Step.DOCUMENTS, buttons.APP_REVIEW.pattern(), review),
             MessageHandler(FILES, on_step(Step.DOCUMENTS, receive_document)),
         ),
-        Step.SUMMARY.value: _state(Step.SUMMARY, _buttons(Step.SUMMARY, r"^app:submit$", submit)),
+        Step.SUMMARY.value: _state(
+            Step.SUMMARY, _buttons(Step.SUMMARY, buttons.APP_SUBMIT.pattern(), submit)
+        ),
     }
     with warnings.catch_warnings():
         # Buttons of any message are routed by chat and user on purpose (per_message=False).
@@ -249,7 +253,9 @@ def build() -> Conversation:
             entry_points=[
                 MessageHandler(menu_button(MenuItem.APPLY), start_apply),
                 CommandHandler("apply", start_apply),
-                CallbackQueryHandler(start_apply, pattern=r"^apply:(from_check|resume)$"),
+                CallbackQueryHandler(
+                    start_apply, pattern=any_of(buttons.APPLY_FROM_CHECK, buttons.RESUME_DRAFT)
+                ),
             ],
             states=states,
             # Its own older buttons only: another section's button goes on to that section.

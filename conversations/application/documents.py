@@ -12,7 +12,6 @@ import logging
 from telegram import Message, Update
 
 from conversations.application.checklist import (
-    DOC_DATA_PREFIX,
     missing_documents,
     not_a_file_text,
     refusal_text,
@@ -27,6 +26,7 @@ from domain.statuses import DocumentStatus
 from handlers.context import BotContext
 from handlers.uploads import receive_upload
 from services.documents import DocumentAccepted, FileRef, latest_own, upload
+from texts import buttons
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -154,4 +154,4 @@ async def not_a_document(update: Update, context: BotContext, draft: Draft) -> s
 
 def document_code(data: str | None) -> str:
     """The document code of an «app:doc:<code>» button."""
-    return (data or "").removeprefix(DOC_DATA_PREFIX)
+    return buttons.AppDocument.of(data).code

@@ -26,6 +26,7 @@ from domain.catalogue import Catalogue
 from domain.statuses import PlanType
 from handlers.context import BotContext
 from services.documents import latest_own
+from texts import buttons
 from texts.formatting import (
     format_jalali_date,
     format_phone,
@@ -42,8 +43,8 @@ PLAN_NAMES: dict[PlanType, str] = {
     PlanType.SUPPORTING: N_("Supporting plan"),
 }
 GENDER_NAMES: dict[Gender, str] = {Gender.WOMAN: N_("Woman"), Gender.MAN: N_("Man")}
-KEEP_DATA = "app:keep"
-CHANGE_DATA = "app:change"
+KEEP_DATA = buttons.APP_KEEP.pack()
+CHANGE_DATA = buttons.APP_CHANGE.pack()
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
@@ -94,8 +95,12 @@ def consent_question() -> tuple[str, Markup]:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("✅ I agree"), callback_data="app:consent:yes"),
-                InlineKeyboardButton(_("✖️ I do not agree"), callback_data="app:consent:no"),
+                InlineKeyboardButton(
+                    _("✅ I agree"), callback_data=buttons.AppConsent("yes").pack()
+                ),
+                InlineKeyboardButton(
+                    _("✖️ I do not agree"), callback_data=buttons.AppConsent("no").pack()
+                ),
             ]
         ]
     )
@@ -128,25 +133,30 @@ def question(draft: Draft, step: Step, catalogue: Catalogue) -> tuple[str, Marku
             "Please type your birth date in the Jalali calendar, for example 1370/05/12."
         ), typed
     if step is Step.GENDER:
-        rows = [[(_(GENDER_NAMES[g]), f"app:gender:{g.value}") for g in Gender]]
+        rows = [[(_(GENDER_NAMES[g]), buttons.AppGender(g).pack()) for g in Gender]]
         return _("Are you a woman or a man?"), inline_keyboard(rows)
     if step is Step.COUNTY:
         if form.county and form.changing is not Step.COUNTY:
             return _("Your county: {county}. Is this right?").format(
                 county=county_name(catalogue, form.county)
             ), _confirm_keyboard()
-        counties = [(c.name, f"app:county:{c.code}") for c in catalogue.province.counties]
+        counties = [(c.name, buttons.AppCounty(c.code).pack()) for c in catalogue.province.counties]
         rows = [counties[i : i + 3] for i in range(0, len(counties), 3)]
         return _("In which county will you run your business?"), inline_keyboard(rows)
     if step is Step.HOME_RENTED:
-        rows = [[(_("Yes, it is rented"), "app:rented:yes"), (_("No"), "app:rented:no")]]
+        rows = [
+            [
+                (_("Yes, it is rented"), buttons.AppRented("yes").pack()),
+                (_("No"), buttons.AppRented("no").pack()),
+            ]
+        ]
         return _("Is the home where you will work rented?"), inline_keyboard(rows)
     if step is Step.ACTIVITY:
         if form.activity and form.changing is not Step.ACTIVITY:
             return _("Your activity: {activity}. Is this right?").format(
                 activity=activity_name(catalogue, form.activity)
             ), _confirm_keyboard()
-        groups = [(g.name, f"app:group:{g.code}") for g in catalogue.groups]
+        groups = [(g.name, buttons.AppGroup(g.code).pack()) for g in catalogue.groups]
         rows = [groups[i : i + 2] for i in range(0, len(groups), 2)]
         return _(
             "Choose the group of your activity, or type part of its name (for example «قالی»)."
@@ -156,7 +166,7 @@ def question(draft: Draft, step: Step, catalogue: Catalogue) -> tuple[str, Marku
             return _("Your plan type: {plan}. Is this right?").format(
                 plan=plan_name(form.plan_type)
             ), _confirm_keyboard()
-        rows = [[(_(PLAN_NAMES[p]), f"app:plan:{p.value}")] for p in PlanType]
+        rows = [[(_(PLAN_NAMES[p]), buttons.AppPlan(p).pack())] for p in PlanType]
         return _(
             "Which plan do you apply for? Independent: your own business. Supporting: you "
             "supply and market the products of several home workers."
@@ -225,7 +235,7 @@ async def ask(
         latest = await latest_own(services.store, draft.actor, draft.app.id)
         received = len(required) - len(missing_documents(required, latest))
         text = summary_text(draft, catalogue, received, len(required))
-        markup = inline_keyboard([[(_("✅ Confirm and submit"), "app:submit")]])
+        markup = inline_keyboard([[(_("✅ Confirm and submit"), buttons.APP_SUBMIT.pack())]])
     else:
         text, markup = question(draft, step, catalogue)
     parts = [p for p in (note, title, text) if p]

@@ -20,6 +20,7 @@ from domain.statuses import DocumentStatus
 from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, back_to_menu_button
 from services import documents
+from texts import buttons
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -50,16 +51,25 @@ def _choices(
         [
             InlineKeyboardButton(
                 ("☑️ " if doc.id in ticked else "⬜ ") + document_name(services.catalogue, doc.kind),
-                callback_data=f"off:ac:{app_id}:{doc.id}",
+                callback_data=buttons.AcceptToggle(app_id, doc.id).pack(),
             )
         ]
         for doc in docs
+        if doc.id is not None  # a stored document always has one
     ]
     rows.append(
-        [InlineKeyboardButton(_("Accept the ticked ones ✅"), callback_data=f"off:acok:{app_id}")]
+        [
+            InlineKeyboardButton(
+                _("Accept the ticked ones ✅"), callback_data=buttons.AcceptTicked(app_id).pack()
+            )
+        ]
     )
     rows.append(
-        [InlineKeyboardButton(_("✅ Accept all received"), callback_data=f"off:acall:{app_id}")]
+        [
+            InlineKeyboardButton(
+                _("✅ Accept all received"), callback_data=buttons.AcceptAll(app_id).pack()
+            )
+        ]
     )
     rows.append([back_to_menu_button()])
     return InlineKeyboardMarkup(rows)
@@ -68,9 +78,9 @@ def _choices(
 async def choose_documents(update: Update, context: BotContext) -> str:
     """off:acc:<id>: the tick list of the documents not yet accepted."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
+    assert query is not None and context.user_data is not None
     await query.answer()
-    app_id = int(query.data.rsplit(":", 1)[1])
+    app_id = buttons.AcceptDocuments.of(query.data).app_id
     docs = await _acceptable(update, context, app_id)
     if not docs:
         await send_text(update, context, _("There is no document left to accept."))
@@ -92,9 +102,9 @@ async def choose_documents(update: Update, context: BotContext) -> str:
 async def toggle_document(update: Update, context: BotContext) -> str:
     """off:ac:<id>:<document id>: tick or untick one document."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    _off, _ac, raw_app, raw_doc = query.data.split(":", 3)
-    app_id, doc_id = int(raw_app), int(raw_doc)
+    assert query is not None and context.user_data is not None
+    pressed = buttons.AcceptToggle.of(query.data)
+    app_id, doc_id = pressed.app_id, pressed.document_id
     ticked = _ticked(context, app_id)
     docs = await _acceptable(update, context, app_id)
     if ticked is None or doc_id not in {doc.id for doc in docs}:
@@ -110,8 +120,8 @@ async def toggle_document(update: Update, context: BotContext) -> str:
 async def accept_ticked(update: Update, context: BotContext) -> str:
     """off:acok:<id>: accept the ticked documents."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    app_id = int(query.data.rsplit(":", 1)[1])
+    assert query is not None
+    app_id = buttons.AcceptTicked.of(query.data).app_id
     ticked = _ticked(context, app_id)
     if not ticked:
         await query.answer(_("Tick at least one document."))
@@ -123,9 +133,9 @@ async def accept_ticked(update: Update, context: BotContext) -> str:
 async def accept_all(update: Update, context: BotContext) -> str:
     """off:acall:<id>: accept every received document (not those flagged for correction)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    app_id = int(query.data.rsplit(":", 1)[1])
+    app_id = buttons.AcceptAll.of(query.data).app_id
     docs = await _acceptable(update, context, app_id)
     received = [doc.id for doc in docs if doc.status is DocumentStatus.RECEIVED]
     return await _accept(update, context, app_id, [d for d in received if d is not None])

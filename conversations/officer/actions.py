@@ -14,6 +14,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from conversations.common import send_text
+from conversations.form import Form, FormStep, Rows
 from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name, fix_keyboard, renderer
 from domain.documents import application_documents
@@ -31,13 +32,14 @@ from services import lifecycle
 from services.actors import Actor
 from services.applications import ApplicationView, officer_view
 from services.errors import NotAllowed
-from texts.i18n import _
+from texts import buttons
+from texts.i18n import N_, _
 from texts.notifications import status_label
 
 LOGGER = logging.getLogger(__name__)
 
 FIX_KEY = "off_fix"
-NO_REASON_DATA = "off:noreason"
+NO_REASON_DATA = buttons.NO_REASON.pack()
 
 
 def _pending(context: BotContext) -> dict[str, Any]:
@@ -53,6 +55,70 @@ def _set_pending(context: BotContext, **values: Any) -> None:
 
 def _cancel_row() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[back_to_menu_button()]])
+
+
+# --- what a half-done action waits for: form steps; the pending dict holds their answers ----
+
+
+def _with_menu(rows: Rows) -> InlineKeyboardMarkup:
+    keyboard = [
+        [InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows
+    ]
+    return InlineKeyboardMarkup([*keyboard, [back_to_menu_button()]])
+
+
+def _rials(text: str, context: BotContext) -> int | None:
+    toman = parse_amount_toman(text)
+    return None if toman is None else toman_to_rials(toman)
+
+
+def _paid_on(text: str, context: BotContext) -> str | None:
+    today = context.services.now().astimezone(context.services.settings.zone).date()
+    paid_on: date | None = parse_birth_date(text, today)
+    return None if paid_on is None else paid_on.isoformat()
+
+
+def _as_typed(text: str, context: BotContext) -> str:
+    return text
+
+
+# A payment: the amount, then the date (both typed), then the move to «paid».
+PAYMENT = Form(
+    FormStep(
+        "rials",
+        N_("Type the paid amount in toman (e.g. 200000000 or «200 million»)."),
+        TYPING,
+        parse=_rials,
+        invalid=N_("Please type the amount in toman, digits only."),
+    ),
+    FormStep(
+        "paid_on",
+        N_("Type the payment date (Jalali), e.g. 1404/08/15."),
+        TYPING,
+        parse=_paid_on,
+        invalid=N_("Please type a valid date that is not in the future."),
+    ),
+    markup=_with_menu,
+)
+# One typed answer each (the bank is chosen with a button first).
+BRANCH = FormStep(
+    "branch",
+    N_("Type the branch name or code."),
+    TYPING,
+    parse=lambda text, context: strip_branch_word(text),
+)
+PERMIT = FormStep(
+    "permit", N_("Type the permit number from the national permits portal."), TYPING, _as_typed
+)
+REASON = FormStep("reason", N_("Type the reason; the citizen will read it."), TYPING, _as_typed)
+NOTE = FormStep(
+    "note",
+    N_("Type a short note for the citizen, or press «No note»."),
+    TYPING,
+    _as_typed,
+    keyboard=lambda context, answers: [[(_("No note"), NO_REASON_DATA)]],
+)
+ONE_STEP = Form(BRANCH, PERMIT, REASON, NOTE, markup=_with_menu)
 
 
 async def _change(
@@ -147,11 +213,10 @@ async def apply_change(
 async def choose_move(update: Update, context: BotContext) -> str:
     """off:to:<id>:<status>: ask what the move needs (documents, bank, amount or a reason)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    _off, _to, raw_id, raw_status = query.data.split(":", 3)
-    app_id = int(raw_id)
-    target = S(raw_status) if raw_status in S.__members__.values() else S.DRAFT
+    pressed = buttons.Move.of(query.data)
+    app_id, target = pressed.app_id, pressed.status
     view = await officer_view(context.services.store, acting_officer(update, context), app_id)
     app = None if view is None else view.application
     if app is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
@@ -171,7 +236,7 @@ async def choose_move(update: Update, context: BotContext) -> str:
     if target is S.INTRODUCED_TO_BANK:
         banks = context.services.catalogue.rules.agent_banks
         rows = [
-            [InlineKeyboardButton(bank, callback_data=f"off:bk:{app_id}:{i}")]
+            [InlineKeyboardButton(bank, callback_data=buttons.ChooseBank(app_id, i).pack())]
             for i, bank in enumerate(banks)
         ]
         rows.append([back_to_menu_button()])
@@ -184,27 +249,10 @@ async def choose_move(update: Update, context: BotContext) -> str:
         return IDLE
     if target is S.PAID:
         _set_pending(context, action="amount", app=app_id)
-        await send_text(
-            update,
-            context,
-            _("Type the paid amount in toman (e.g. 200000000 or «200 million»)."),
-            reply_markup=_cancel_row(),
-        )
-        return TYPING
+        return await PAYMENT.ask(update, context, PAYMENT.steps[0], _pending(context), answer=False)
     _set_pending(context, action="move", app=app_id, to=target.value)
-    if target is S.REJECTED:
-        prompt = _("Type the reason; the citizen will read it.")
-        markup = _cancel_row()
-    else:
-        prompt = _("Type a short note for the citizen, or press «No note».")
-        markup = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(_("No note"), callback_data=NO_REASON_DATA)],
-                [back_to_menu_button()],
-            ]
-        )
-    await send_text(update, context, prompt, reply_markup=markup)
-    return TYPING
+    step = REASON if target is S.REJECTED else NOTE  # a refusal needs its reason
+    return await ONE_STEP.ask(update, context, step, _pending(context), answer=False)
 
 
 async def no_reason(update: Update, context: BotContext) -> str:
@@ -235,12 +283,14 @@ def _fix_choices(context: BotContext, app_id: int) -> InlineKeyboardMarkup:
             InlineKeyboardButton(
                 ("☑️ " if code in chosen else "⬜ ")
                 + document_name(context.services.catalogue, code),
-                callback_data=f"off:fx:{app_id}:{code}",
+                callback_data=buttons.FixDocument(app_id, code).pack(),
             )
         ]
         for code in state.get("offer", [])
     ]
-    rows.append([InlineKeyboardButton(_("Continue ▶️"), callback_data=f"off:fxok:{app_id}")])
+    rows.append(
+        [InlineKeyboardButton(_("Continue ▶️"), callback_data=buttons.FixConfirm(app_id).pack())]
+    )
     rows.append([back_to_menu_button()])
     return InlineKeyboardMarkup(rows)
 
@@ -248,9 +298,9 @@ def _fix_choices(context: BotContext, app_id: int) -> InlineKeyboardMarkup:
 async def toggle_document(update: Update, context: BotContext) -> str:
     """off:fx:<id>:<code>: tick or untick one document to correct."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    _off, _fx, raw_id, code = query.data.split(":", 3)
-    app_id = int(raw_id)
+    assert query is not None and context.user_data is not None
+    pressed = buttons.FixDocument.of(query.data)
+    app_id, code = pressed.app_id, pressed.code
     state = context.user_data.get(FIX_KEY) or {}
     if state.get("app") != app_id or code not in state.get("offer", []):
         await query.answer()
@@ -266,8 +316,8 @@ async def toggle_document(update: Update, context: BotContext) -> str:
 async def confirm_documents(update: Update, context: BotContext) -> str:
     """off:fxok:<id>: the documents are chosen; ask why."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    app_id = int(query.data.rsplit(":", 1)[1])
+    assert query is not None and context.user_data is not None
+    app_id = buttons.FixConfirm.of(query.data).app_id
     state = context.user_data.get(FIX_KEY) or {}
     if state.get("app") != app_id or not state.get("docs"):
         await query.answer(_("Tick at least one document."))
@@ -290,31 +340,23 @@ async def confirm_documents(update: Update, context: BotContext) -> str:
 async def choose_bank(update: Update, context: BotContext) -> str:
     """off:bk:<id>:<index>: the bank is chosen; ask for the branch."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    _off, _bk, raw_id, raw_index = query.data.split(":", 3)
+    pressed = buttons.ChooseBank.of(query.data)
     banks = context.services.catalogue.rules.agent_banks
-    index = int(raw_index)
-    if not 0 <= index < len(banks):
+    if not 0 <= pressed.bank < len(banks):
         return IDLE
-    _set_pending(context, action="branch", app=int(raw_id), bank=banks[index])
-    await send_text(update, context, _("Type the branch name or code."), reply_markup=_cancel_row())
-    return TYPING
+    _set_pending(context, action="branch", app=pressed.app_id, bank=banks[pressed.bank])
+    return await ONE_STEP.ask(update, context, BRANCH, _pending(context), answer=False)
 
 
 async def ask_permit(update: Update, context: BotContext) -> str:
     """off:permit:<id>: ask for the permit number."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    _set_pending(context, action="permit", app=int(query.data.rsplit(":", 1)[1]))
-    await send_text(
-        update,
-        context,
-        _("Type the permit number from the national permits portal."),
-        reply_markup=_cancel_row(),
-    )
-    return TYPING
+    _set_pending(context, action="permit", app=buttons.AskPermit.of(query.data).app_id)
+    return await ONE_STEP.ask(update, context, PERMIT, _pending(context), answer=False)
 
 
 async def typed_for_action(update: Update, context: BotContext, text: str) -> str | None:
@@ -330,38 +372,29 @@ async def typed_for_action(update: Update, context: BotContext, text: str) -> st
         details = {"documents": pending["docs"]}
         return await apply_change(update, context, app_id, S.NEEDS_CORRECTION, text, details)
     if action == "branch":
-        details = {"bank": pending["bank"], "branch": strip_branch_word(text)}
+        details = {"bank": pending["bank"], "branch": BRANCH.read(text, context)}
         return await apply_change(update, context, app_id, S.INTRODUCED_TO_BANK, None, details)
-    if action == "amount":
-        return await _typed_amount(update, context, app_id, text)
-    if action == "paid_on":
-        return await _typed_paid_on(update, context, app_id, pending, text)
+    if action in ("amount", "paid_on"):  # the step awaited is the first one unanswered
+        return await _typed_payment(update, context, app_id, pending, text)
     if action == "permit":
         return await _typed_permit(update, context, app_id, text)
     return None
 
 
-async def _typed_amount(update: Update, context: BotContext, app_id: int, text: str) -> str:
-    toman = parse_amount_toman(text)
-    if toman is None:
-        await send_text(update, context, _("Please type the amount in toman, digits only."))
-        return TYPING
-    _set_pending(context, action="paid_on", app=app_id, rials=toman_to_rials(toman))
-    await send_text(
-        update, context, _("Type the payment date (Jalali), e.g. 1404/08/15."), reply_markup=None
-    )
-    return TYPING
-
-
-async def _typed_paid_on(
+async def _typed_payment(
     update: Update, context: BotContext, app_id: int, pending: dict[str, Any], text: str
 ) -> str:
-    today = context.services.now().astimezone(context.services.settings.zone).date()
-    paid_on: date | None = parse_birth_date(text, today)
-    if paid_on is None:
-        await send_text(update, context, _("Please type a valid date that is not in the future."))
+    step = PAYMENT.current(pending)
+    value = None if step is None else step.read(text, context)
+    if step is None or value is None:
+        await send_text(update, context, (step or PAYMENT.steps[0]).refusal())
         return TYPING
-    details = {"amount_rials": int(pending["rials"]), "paid_on": paid_on.isoformat()}
+    answers = {**pending, step.name: value, "action": "paid_on"}
+    following = PAYMENT.current(answers)
+    if following is not None:
+        _set_pending(context, **answers)
+        return await PAYMENT.ask(update, context, following, answers, answer=False)
+    details = {"amount_rials": int(answers["rials"]), "paid_on": answers["paid_on"]}
     return await apply_change(update, context, app_id, S.PAID, None, details)
 
 

@@ -24,6 +24,7 @@ from handlers.auth import acting_officer
 from handlers.context import BotContext, Services
 from handlers.menu import menu_button
 from services import officers
+from texts import buttons
 from texts.formatting import to_persian_digits
 from texts.i18n import _
 from texts.labels import platform_name
@@ -57,11 +58,13 @@ async def _send_list(update: Update, context: BotContext) -> None:
             [
                 InlineKeyboardButton(
                     _("➖ Remove {officer}").format(officer=label),
-                    callback_data=f"adm:rm:{officer.id}",
+                    callback_data=buttons.RemoveOfficer(officer.id).pack(),
                 )
             ]
         )
-    rows.append([InlineKeyboardButton(_("➕ Add an officer"), callback_data="adm:add")])
+    rows.append(
+        [InlineKeyboardButton(_("➕ Add an officer"), callback_data=buttons.ADD_OFFICER.pack())]
+    )
     rows.append([InlineKeyboardButton(_("✖️ Close"), callback_data=CANCEL_DATA)])
     await context.bot.send_message(
         chat.id, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows)
@@ -107,8 +110,8 @@ async def add_officer(update: Update, context: BotContext) -> int | str:
 async def remove_officer(update: Update, context: BotContext) -> str:
     """adm:rm:<row id>: end that officer's role (audited)."""
     query, user = update.callback_query, update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    row_id = int(query.data.rsplit(":", 1)[1])
+    assert query is not None and user is not None
+    row_id = buttons.RemoveOfficer.of(query.data).officer_id
     services = context.services
     removed = await officers.remove_officer(
         services.store, acting_officer(services, user.id), row_id
@@ -124,20 +127,20 @@ async def remove_officer(update: Update, context: BotContext) -> str:
 def build() -> Conversation:
     """The officers' administration (register before the sections catch-all)."""
     entry: BaseHandler[Update, BotContext, object] = CommandHandler("officers", list_officers)
-    buttons: list[BaseHandler[Update, BotContext, object]] = [
-        CallbackQueryHandler(ask_user_id, pattern=r"^adm:add$"),
-        CallbackQueryHandler(remove_officer, pattern=r"^adm:rm:\d{1,12}$"),
+    presses: list[BaseHandler[Update, BotContext, object]] = [
+        CallbackQueryHandler(ask_user_id, pattern=buttons.ADD_OFFICER.pattern()),
+        CallbackQueryHandler(remove_officer, pattern=buttons.RemoveOfficer.pattern()),
     ]
     return Conversation(
-        entry_points=[entry, *buttons],
+        entry_points=[entry, *presses],
         states={
-            LIST: buttons,
+            LIST: presses,
             ASK_ID: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND & ~menu_button(), add_officer),
-                *buttons,
+                *presses,
             ],
         },
-        fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=f"^{CANCEL_DATA}$"), entry],
+        fallbacks=[*exits(), CallbackQueryHandler(cancel, pattern=buttons.CANCEL.pattern()), entry],
         name="officer_admin",
         persistent=True,
         allow_reentry=True,

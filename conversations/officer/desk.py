@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from conversations.common import Conversation, exits
+from conversations.form import Form, FormStep
 from conversations.officer import accept, actions
 from conversations.officer.view import acting_officer, results_keyboard, send_card, send_documents
 from domain.models import Application
@@ -31,59 +32,73 @@ from domain.tracking import normalize_tracking_code
 from handlers import officer_menu
 from handlers.context import BotContext
 from handlers.menu import menu_button
-from handlers.officer_menu import (
-    FIND_BY,
-    IDLE,
-    PENDING_KEY,
-    TYPING,
-    back_to_menu_button,
-)
+from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
 from services import applications
 from services.applications import SearchBy
+from texts import buttons
 from texts.i18n import N_, _
 
-_PROMPTS = {
-    "code": N_("Type the tracking code."),
-    "nc": N_("Type the national code."),
-    "phone": N_("Type the mobile number."),
-    "name": N_("Type the applicant's name, or the start of it (at least two letters)."),
-}
+
+def _name(text: str, context: BotContext) -> str | None:
+    return text if len(text.strip()) >= 2 else None
+
+
+_BY: dict[str, SearchBy] = {"code": "code", "nc": "nc", "phone": "phone", "name": "name"}
+# What the officer searches by: one typed step each, its value already normalised.
+_INVALID = N_("This does not look valid. Please check it and type again.")
+FIND = Form(
+    FormStep(
+        "code",
+        N_("Type the tracking code."),
+        TYPING,
+        lambda text, context: normalize_tracking_code(text),
+        invalid=_INVALID,
+    ),
+    FormStep(
+        "nc",
+        N_("Type the national code."),
+        TYPING,
+        lambda text, context: normalize_national_code(text),
+        invalid=_INVALID,
+    ),
+    FormStep(
+        "phone",
+        N_("Type the mobile number."),
+        TYPING,
+        lambda text, context: normalize_mobile(text),
+        invalid=_INVALID,
+    ),
+    FormStep(
+        "name",
+        N_("Type the applicant's name, or the start of it (at least two letters)."),
+        TYPING,
+        _name,
+        invalid=_INVALID,
+    ),
+    markup=lambda rows: InlineKeyboardMarkup([[back_to_menu_button()]]),
+)
 
 
 async def ask_query(update: Update, context: BotContext) -> str:
     """off:find:<by>: ask for the tracking code, national code, phone or name."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
+    assert query is not None and context.user_data is not None
     await query.answer()
-    by = query.data.rsplit(":", 1)[1]
-    if by not in FIND_BY:
-        return IDLE
+    by = buttons.Find.of(query.data).by
     context.user_data[PENDING_KEY] = {"action": "find", "by": by}
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(
-        chat.id, _(_PROMPTS[by]), reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]])
-    )
-    return TYPING
+    return await FIND.ask(update, context, FIND.step(by), {}, answer=False)
 
 
 async def _search(
     update: Update, context: BotContext, by: str, text: str
 ) -> list[Application] | None:
     """The matching applications; None when the typed value is not a valid code or number."""
-    search_by: SearchBy
-    if by == "code":
-        search_by, value = "code", normalize_tracking_code(text)
-    elif by == "nc":
-        search_by, value = "nc", normalize_national_code(text)
-    elif by == "name":
-        search_by, value = "name", (text if len(text.strip()) >= 2 else None)
-    else:
-        search_by, value = "phone", normalize_mobile(text)
+    search_by = _BY.get(by, "phone")
+    value = FIND.step(search_by).read(text, context)
     if value is None:
         return None
     store = context.services.store
-    return await applications.search(store, acting_officer(update, context), search_by, value)
+    return await applications.search(store, acting_officer(update, context), search_by, str(value))
 
 
 async def typed(update: Update, context: BotContext) -> str:
@@ -103,7 +118,7 @@ async def typed(update: Update, context: BotContext) -> str:
         return next_state
     found = await _search(update, context, str(pending["by"]), text)
     if found is None:
-        await message.reply_text(_("This does not look valid. Please check it and type again."))
+        await message.reply_text(_(_INVALID))
         return TYPING
     context.user_data.pop(PENDING_KEY, None)
     if not found:
@@ -121,10 +136,10 @@ async def typed(update: Update, context: BotContext) -> str:
 async def open_application(update: Update, context: BotContext) -> str:
     """off:open:<id>: the application's card with the moves allowed from its status."""
     query, chat = update.callback_query, update.effective_chat
-    assert query is not None and query.data is not None and chat is not None
+    assert query is not None and chat is not None
     await query.answer()
     officer_menu.forget_pending(context)
-    if not await send_card(update, context, int(query.data.rsplit(":", 1)[1])):
+    if not await send_card(update, context, buttons.OpenApplication.of(query.data).app_id):
         await context.bot.send_message(chat.id, _("No application found."))
     return IDLE
 
@@ -132,9 +147,9 @@ async def open_application(update: Update, context: BotContext) -> str:
 async def show_documents(update: Update, context: BotContext) -> str:
     """off:docs:<id>: send back every stored document file."""
     query, chat = update.callback_query, update.effective_chat
-    assert query is not None and query.data is not None and chat is not None
+    assert query is not None and chat is not None
     await query.answer()
-    app_id = int(query.data.rsplit(":", 1)[1])
+    app_id = buttons.ShowDocuments.of(query.data).app_id
     if await send_documents(update, context, app_id) == 0:
         await context.bot.send_message(chat.id, _("This application has no documents yet."))
     await send_card(update, context, app_id)
@@ -144,21 +159,22 @@ async def show_documents(update: Update, context: BotContext) -> str:
 def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
     """The desk's buttons; valid in every state. off:exhibitions / off:announce are not ours."""
     return [
-        CallbackQueryHandler(officer_menu.open_menu, pattern=f"^{officer_menu.MENU_DATA}$"),
-        CallbackQueryHandler(officer_menu.show_stats, pattern=f"^{officer_menu.STATS_DATA}$"),
-        CallbackQueryHandler(ask_query, pattern=r"^off:find:[a-z]{1,8}$"),
-        CallbackQueryHandler(open_application, pattern=r"^off:open:\d{1,12}$"),
-        CallbackQueryHandler(show_documents, pattern=r"^off:docs:\d{1,12}$"),
-        CallbackQueryHandler(actions.choose_move, pattern=r"^off:to:\d{1,12}:[a-z_]{1,24}$"),
-        CallbackQueryHandler(actions.no_reason, pattern=f"^{actions.NO_REASON_DATA}$"),
-        CallbackQueryHandler(actions.toggle_document, pattern=r"^off:fx:\d{1,12}:[a-z0-9_]+$"),
-        CallbackQueryHandler(actions.confirm_documents, pattern=r"^off:fxok:\d{1,12}$"),
-        CallbackQueryHandler(actions.choose_bank, pattern=r"^off:bk:\d{1,12}:\d{1,3}$"),
-        CallbackQueryHandler(actions.ask_permit, pattern=r"^off:permit:\d{1,12}$"),
-        CallbackQueryHandler(accept.choose_documents, pattern=r"^off:acc:\d{1,12}$"),
-        CallbackQueryHandler(accept.toggle_document, pattern=r"^off:ac:\d{1,12}:\d{1,12}$"),
-        CallbackQueryHandler(accept.accept_ticked, pattern=r"^off:acok:\d{1,12}$"),
-        CallbackQueryHandler(accept.accept_all, pattern=r"^off:acall:\d{1,12}$"),
+        CallbackQueryHandler(officer_menu.open_menu, pattern=buttons.OFFICER_MENU.pattern()),
+        CallbackQueryHandler(officer_menu.show_stats, pattern=buttons.OFFICER_STATS.pattern()),
+        CallbackQueryHandler(officer_menu.web_desk_link, pattern=buttons.OFFICER_WEB.pattern()),
+        CallbackQueryHandler(ask_query, pattern=buttons.Find.pattern()),
+        CallbackQueryHandler(open_application, pattern=buttons.OpenApplication.pattern()),
+        CallbackQueryHandler(show_documents, pattern=buttons.ShowDocuments.pattern()),
+        CallbackQueryHandler(actions.choose_move, pattern=buttons.Move.pattern()),
+        CallbackQueryHandler(actions.no_reason, pattern=buttons.NO_REASON.pattern()),
+        CallbackQueryHandler(actions.toggle_document, pattern=buttons.FixDocument.pattern()),
+        CallbackQueryHandler(actions.confirm_documents, pattern=buttons.FixConfirm.pattern()),
+        CallbackQueryHandler(actions.choose_bank, pattern=buttons.ChooseBank.pattern()),
+        CallbackQueryHandler(actions.ask_permit, pattern=buttons.AskPermit.pattern()),
+        CallbackQueryHandler(accept.choose_documents, pattern=buttons.AcceptDocuments.pattern()),
+        CallbackQueryHandler(accept.toggle_document, pattern=buttons.AcceptToggle.pattern()),
+        CallbackQueryHandler(accept.accept_ticked, pattern=buttons.AcceptTicked.pattern()),
+        CallbackQueryHandler(accept.accept_all, pattern=buttons.AcceptAll.pattern()),
     ]
 
 

@@ -11,6 +11,7 @@ from handlers.officer_menu import back_to_menu_button
 from services import ticket_desk, tickets
 from services.actors import Actor
 from services.tickets import TicketNotFound
+from texts import buttons
 from texts import tickets as texts
 from texts.formatting import format_tracking_code, to_persian_digits
 from texts.i18n import N_, _
@@ -36,7 +37,7 @@ def row(*buttons: tuple[str, str]) -> list[InlineKeyboardButton]:
 
 def footer() -> list[InlineKeyboardButton]:
     return [
-        InlineKeyboardButton(_(INBOX_LABEL), callback_data=texts.INBOX.pack()),
+        InlineKeyboardButton(_(INBOX_LABEL), callback_data=buttons.TICKET_INBOX.pack()),
         back_to_menu_button(),
     ]
 
@@ -56,26 +57,26 @@ def card_keyboard(view: TicketView, me: int) -> InlineKeyboardMarkup:
     ticket = view.ticket
     rows: list[list[InlineKeyboardButton]] = []
     if ticket.is_open:
-        first = [(_(REPLY_LABEL), texts.REPLY.pack(ticket.id))]
+        first = [(_(REPLY_LABEL), buttons.TicketReply(ticket.id).pack())]
         if ticket.assignee != me:
-            first.insert(0, (_(TAKE_LABEL), texts.TAKE.pack(ticket.id)))
+            first.insert(0, (_(TAKE_LABEL), buttons.TicketTake(ticket.id).pack()))
         rows.append(row(*first))
         rows.append(
             row(
-                (_(CANNED_LABEL), texts.CANNED.pack(ticket.id)),
-                (_(NOTE_LABEL), texts.NOTE.pack(ticket.id)),
+                (_(CANNED_LABEL), buttons.TicketCanned(ticket.id).pack()),
+                (_(NOTE_LABEL), buttons.TicketNote(ticket.id).pack()),
             )
         )
     else:
-        rows.append(row((_(NOTE_LABEL), texts.NOTE.pack(ticket.id))))
+        rows.append(row((_(NOTE_LABEL), buttons.TicketNote(ticket.id).pack())))
     files = sum(1 for m in view.messages if m.attachment is not None)
     if files:
         label = _(FILES_LABEL).format(count=to_persian_digits(files))
-        rows.append(row((label, texts.FILES.pack(ticket.id))))
+        rows.append(row((label, buttons.TicketFiles(ticket.id).pack())))
     if ticket.is_open:
-        rows.append(row((_(CLOSE_LABEL), texts.CLOSE.pack(ticket.id))))
+        rows.append(row((_(CLOSE_LABEL), buttons.TicketClose(ticket.id).pack())))
     else:
-        rows.append(row((_(REOPEN_LABEL), texts.REOPEN.pack(ticket.id))))
+        rows.append(row((_(REOPEN_LABEL), buttons.TicketReopen(ticket.id).pack())))
     for app in view.applications:
         code = format_tracking_code(app.tracking_code) if app.tracking_code else "—"
         rows.append(row((f"📄 {code}", f"off:open:{app.id}")))
@@ -116,11 +117,11 @@ async def send_list(
         row(
             (
                 texts.list_label(t, mine=t.assignee == me, waited_hours=waited(t, now, hours)),
-                texts.OPEN.pack(t.id),
+                buttons.TicketOpen(t.id).pack(),
             )
         )
         for t in listed[:MAX_LISTED]
     ]
-    rows.append(row((_(CLOSED_LABEL), texts.CLOSED_LIST.pack())))
+    rows.append(row((_(CLOSED_LABEL), buttons.TICKET_CLOSED_LIST.pack())))
     rows.append([back_to_menu_button()])
     await send_text(update, context, head, InlineKeyboardMarkup(rows))

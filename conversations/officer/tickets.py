@@ -46,10 +46,10 @@ from domain.tickets import (
 from handlers.auth import acting_officer
 from handlers.context import BotContext
 from handlers.menu import menu_button
-from handlers.officer_menu import TICKETS_DATA
 from services import ticket_desk
 from services.actors import Actor
 from services.tickets import Content, stored_copy
+from texts import buttons
 from texts import tickets as texts
 from texts.formatting import format_jalali_datetime, to_persian_digits
 from texts.i18n import _
@@ -75,10 +75,10 @@ async def _answer(update: Update) -> None:
         await update.callback_query.answer()
 
 
-def _ticket_id(update: Update, button: texts.Callback) -> int | None:
+def _ticket_id(update: Update, kind: type[buttons.OnTicket]) -> int | None:
     query = update.callback_query
-    parts = button.unpack(query.data if query is not None else None)
-    return int(parts[0]) if parts else None
+    pressed = kind.unpack(query.data if query is not None else None)
+    return None if pressed is None else pressed.ticket_id
 
 
 async def _card(update: Update, context: BotContext, ticket_id: int, *, audit: bool = False) -> str:
@@ -114,7 +114,7 @@ async def open_ticket(update: Update, context: BotContext) -> str:
     """tko:o:<id>: the ticket's card."""
     await _answer(update)
     _forget(context)
-    ticket_id = _ticket_id(update, texts.OPEN)
+    ticket_id = _ticket_id(update, buttons.TicketOpen)
     if ticket_id is None:
         return IDLE
     return await _card(update, context, ticket_id, audit=True)
@@ -123,7 +123,7 @@ async def open_ticket(update: Update, context: BotContext) -> str:
 async def take(update: Update, context: BotContext) -> str:
     """tko:t:<id>: the officer takes the ticket."""
     await _answer(update)
-    ticket_id = _ticket_id(update, texts.TAKE)
+    ticket_id = _ticket_id(update, buttons.TicketTake)
     if ticket_id is None:
         return IDLE
     services = context.services
@@ -134,17 +134,17 @@ async def take(update: Update, context: BotContext) -> str:
 
 async def ask_reply(update: Update, context: BotContext) -> str:
     """tko:re:<id>: wait for the reply (a text, or a photo or PDF with a caption)."""
-    return await _ask(update, context, texts.REPLY, "reply")
+    return await _ask(update, context, buttons.TicketReply, "reply")
 
 
 async def ask_note(update: Update, context: BotContext) -> str:
     """tko:no:<id>: wait for an internal note."""
-    return await _ask(update, context, texts.NOTE, "note")
+    return await _ask(update, context, buttons.TicketNote, "note")
 
 
-async def _ask(update: Update, context: BotContext, button: texts.Callback, mode: str) -> str:
+async def _ask(update: Update, context: BotContext, kind: type[buttons.OnTicket], mode: str) -> str:
     await _answer(update)
-    ticket_id = _ticket_id(update, button)
+    ticket_id = _ticket_id(update, kind)
     if ticket_id is None:
         return IDLE
     scratch(context, KEY).update({"ticket": ticket_id, "mode": mode})
@@ -156,7 +156,7 @@ async def _ask(update: Update, context: BotContext, button: texts.Callback, mode
         if mode == "reply"
         else _("Type the internal note for ticket {number}. The citizen never sees it.")
     )
-    back = InlineKeyboardMarkup([row((_(BACK_LABEL), texts.OPEN.pack(ticket_id)))])
+    back = InlineKeyboardMarkup([row((_(BACK_LABEL), buttons.TicketOpen(ticket_id).pack()))])
     await send_text(update, context, prompt.format(number=texts.number(ticket_id)), back)
     return TYPING
 
@@ -252,12 +252,12 @@ async def _reply(update: Update, context: BotContext, ticket_id: int, content: C
 async def show_canned(update: Update, context: BotContext) -> str:
     """tko:cn:<id>: the canned replies (data/canned_replies.yaml), by title."""
     await _answer(update)
-    ticket_id = _ticket_id(update, texts.CANNED)
+    ticket_id = _ticket_id(update, buttons.TicketCanned)
     if ticket_id is None:
         return IDLE
     replies = context.services.catalogue.canned_replies
-    rows = [row((r.title, texts.CANNED_PREVIEW.pack(ticket_id, r.code))) for r in replies]
-    rows.append(row((_(BACK_LABEL), texts.OPEN.pack(ticket_id))))
+    rows = [row((r.title, buttons.CannedPreview(ticket_id, r.code).pack())) for r in replies]
+    rows.append(row((_(BACK_LABEL), buttons.TicketOpen(ticket_id).pack())))
     await send_text(update, context, _("Choose a canned reply:"), InlineKeyboardMarkup(rows))
     return IDLE
 
@@ -266,15 +266,15 @@ async def preview_canned(update: Update, context: BotContext) -> str:
     """tko:cp:<id>:<code>: the reply's text, to check before sending."""
     await _answer(update)
     query = update.callback_query
-    parts = texts.CANNED_PREVIEW.unpack(query.data if query is not None else None)
-    reply = None if parts is None else context.services.catalogue.canned_reply(parts[1])
-    if parts is None or reply is None:
+    pressed = buttons.CannedPreview.unpack(query.data if query is not None else None)
+    reply = None if pressed is None else context.services.catalogue.canned_reply(pressed.code)
+    if pressed is None or reply is None:
         return IDLE
-    ticket_id = int(parts[0])
+    ticket_id = pressed.ticket_id
     markup = InlineKeyboardMarkup(
         [
-            row((_(SEND_LABEL), texts.CANNED_SEND.pack(ticket_id, reply.code))),
-            row((_(BACK_LABEL), texts.OPEN.pack(ticket_id))),
+            row((_(SEND_LABEL), buttons.CannedSend(ticket_id, reply.code).pack())),
+            row((_(BACK_LABEL), buttons.TicketOpen(ticket_id).pack())),
         ]
     )
     await send_text(update, context, reply.text, markup)
@@ -285,18 +285,18 @@ async def send_canned(update: Update, context: BotContext) -> str:
     """tko:cs:<id>:<code>: send the canned reply to the citizen."""
     await _answer(update)
     query = update.callback_query
-    parts = texts.CANNED_SEND.unpack(query.data if query is not None else None)
-    reply = None if parts is None else context.services.catalogue.canned_reply(parts[1])
-    if parts is None or reply is None:
+    pressed = buttons.CannedSend.unpack(query.data if query is not None else None)
+    reply = None if pressed is None else context.services.catalogue.canned_reply(pressed.code)
+    if pressed is None or reply is None:
         return IDLE
     content = Content(text=reply.text, canned_code=reply.code)
-    return await _reply(update, context, int(parts[0]), content)
+    return await _reply(update, context, pressed.ticket_id, content)
 
 
 async def close(update: Update, context: BotContext) -> str:
     """tko:x:<id>: close the ticket; the citizen is asked for a rating."""
     await _answer(update)
-    ticket_id = _ticket_id(update, texts.CLOSE)
+    ticket_id = _ticket_id(update, buttons.TicketClose)
     if ticket_id is None:
         return IDLE
     services = context.services
@@ -315,7 +315,7 @@ async def close(update: Update, context: BotContext) -> str:
 async def reopen(update: Update, context: BotContext) -> str:
     """tko:ro:<id>: open a closed ticket again (not while the citizen has another open)."""
     await _answer(update)
-    ticket_id = _ticket_id(update, texts.REOPEN)
+    ticket_id = _ticket_id(update, buttons.TicketReopen)
     if ticket_id is None:
         return IDLE
     services = context.services
@@ -334,7 +334,7 @@ async def reopen(update: Update, context: BotContext) -> str:
                 row(
                     (
                         _(texts.OPEN_TICKET).format(number=texts.number(other)),
-                        texts.OPEN.pack(other),
+                        buttons.TicketOpen(other).pack(),
                     )
                 )
             ]
@@ -356,7 +356,7 @@ async def reopen(update: Update, context: BotContext) -> str:
 async def send_files(update: Update, context: BotContext) -> str:
     """tko:f:<id>: every file of the ticket, sent back to the officer with who sent it."""
     await _answer(update)
-    ticket_id = _ticket_id(update, texts.FILES)
+    ticket_id = _ticket_id(update, buttons.TicketFiles)
     chat = update.effective_chat
     if ticket_id is None or chat is None:
         return IDLE
@@ -390,18 +390,18 @@ async def send_files(update: Update, context: BotContext) -> str:
 def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
     """The buttons; valid in every state."""
     return [
-        CallbackQueryHandler(show_inbox, pattern=texts.INBOX.pattern()),
-        CallbackQueryHandler(show_closed, pattern=texts.CLOSED_LIST.pattern()),
-        CallbackQueryHandler(open_ticket, pattern=texts.OPEN.pattern()),
-        CallbackQueryHandler(take, pattern=texts.TAKE.pattern()),
-        CallbackQueryHandler(ask_reply, pattern=texts.REPLY.pattern()),
-        CallbackQueryHandler(ask_note, pattern=texts.NOTE.pattern()),
-        CallbackQueryHandler(show_canned, pattern=texts.CANNED.pattern()),
-        CallbackQueryHandler(preview_canned, pattern=texts.CANNED_PREVIEW.pattern()),
-        CallbackQueryHandler(send_canned, pattern=texts.CANNED_SEND.pattern()),
-        CallbackQueryHandler(close, pattern=texts.CLOSE.pattern()),
-        CallbackQueryHandler(reopen, pattern=texts.REOPEN.pattern()),
-        CallbackQueryHandler(send_files, pattern=texts.FILES.pattern()),
+        CallbackQueryHandler(show_inbox, pattern=buttons.TICKET_INBOX.pattern()),
+        CallbackQueryHandler(show_closed, pattern=buttons.TICKET_CLOSED_LIST.pattern()),
+        CallbackQueryHandler(open_ticket, pattern=buttons.TicketOpen.pattern()),
+        CallbackQueryHandler(take, pattern=buttons.TicketTake.pattern()),
+        CallbackQueryHandler(ask_reply, pattern=buttons.TicketReply.pattern()),
+        CallbackQueryHandler(ask_note, pattern=buttons.TicketNote.pattern()),
+        CallbackQueryHandler(show_canned, pattern=buttons.TicketCanned.pattern()),
+        CallbackQueryHandler(preview_canned, pattern=buttons.CannedPreview.pattern()),
+        CallbackQueryHandler(send_canned, pattern=buttons.CannedSend.pattern()),
+        CallbackQueryHandler(close, pattern=buttons.TicketClose.pattern()),
+        CallbackQueryHandler(reopen, pattern=buttons.TicketReopen.pattern()),
+        CallbackQueryHandler(send_files, pattern=buttons.TicketFiles.pattern()),
     ]
 
 
@@ -411,7 +411,7 @@ def build() -> Conversation:
     return Conversation(
         entry_points=[
             command,
-            CallbackQueryHandler(show_inbox, pattern=f"^{TICKETS_DATA}$"),
+            CallbackQueryHandler(show_inbox, pattern=buttons.OFFICER_TICKETS.pattern()),
             *_buttons(),
         ],
         states={

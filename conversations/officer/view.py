@@ -22,6 +22,7 @@ from handlers.officer_menu import back_to_menu_button
 from services.actors import Actor
 from services.applications import ApplicationView, officer_view
 from services.documents import ACCEPTABLE, accepting_open, read_stored
+from texts import buttons
 from texts.formatting import (
     format_branch,
     format_jalali_date,
@@ -124,19 +125,25 @@ def card_keyboard(app: Application, can_accept: bool = False) -> InlineKeyboardM
         [
             InlineKeyboardButton(
                 _("➡️ {status}").format(status=status_label(target)),
-                callback_data=f"off:to:{app.id}:{target.value}",
+                callback_data=buttons.Move(app.id, target).pack(),
             )
         ]
         for target in allowed_transitions(app.status, ActorKind.OFFICER)
     ]
-    extra = [InlineKeyboardButton(_("📎 Documents"), callback_data=f"off:docs:{app.id}")]
+    extra = [
+        InlineKeyboardButton(_("📎 Documents"), callback_data=buttons.ShowDocuments(app.id).pack())
+    ]
     if can_accept:
         extra.append(
-            InlineKeyboardButton(_("✅ Accept documents"), callback_data=f"off:acc:{app.id}")
+            InlineKeyboardButton(
+                _("✅ Accept documents"), callback_data=buttons.AcceptDocuments(app.id).pack()
+            )
         )
     if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REJECTED):
         extra.append(
-            InlineKeyboardButton(_("🪪 Permit number"), callback_data=f"off:permit:{app.id}")
+            InlineKeyboardButton(
+                _("🪪 Permit number"), callback_data=buttons.AskPermit(app.id).pack()
+            )
         )
     rows.append(extra)
     rows.append([back_to_menu_button()])
@@ -199,7 +206,7 @@ def results_keyboard(apps: list[Application]) -> InlineKeyboardMarkup:
         [
             InlineKeyboardButton(
                 f"{display_code(app)} — {status_label(app.status)}",
-                callback_data=f"off:open:{app.id}",
+                callback_data=buttons.OpenApplication(app.id).pack(),
             )
         ]
         for app in apps[:20]

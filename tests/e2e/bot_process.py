@@ -67,7 +67,7 @@ def _with_test_conversation(original: object) -> object:
 
 def main() -> int:
     settings = load_settings()
-    configure_logging(logging.INFO)
+    configure_logging(logging.INFO, json_lines=settings.log_format.value == "json")
     crash_points.install_from_environment()
     if os.environ.get("WITH_TEST_CONVERSATION") == "1":
         bot_app.register_handlers = _with_test_conversation(bot_app.register_handlers)  # type: ignore[assignment]

@@ -8,6 +8,9 @@ Installed by tests.e2e.bot_process when ``CRASH_AT`` is set:
 - ``CRASH_AT=send``: the process dies right after the platform answered a send it had not
   answered before (the reply is out, the "sent" mark is not). ``CRASH_LEDGER`` names a file
   that remembers those sends across lives, so each is interrupted exactly once.
+- ``CRASH_AT=group``: the process dies right after a second update's unit of work joined a
+  group transaction (storage.db, group commit), before its one COMMIT; at most
+  ``GROUP_KILLS`` times (the ledger counts them).
 Random kills miss these windows; these hooks hit each one.
 """
 
@@ -26,10 +29,12 @@ from telegram.request import HTTPXRequest
 
 from bot.updates.deferring_bot import DEFERRED_METHODS
 from bot.updates.handling import UpdateHandler
+from storage.db import Database
 from storage.inbox import Inbox
 from storage.replies import ReplyQueue
 
 _SENDS = DEFERRED_METHODS - {"answerCallbackQuery", "sendChatAction"}
+GROUP_KILLS = 3
 
 
 def _die() -> None:
@@ -83,6 +88,10 @@ def _die_after_new_send(ledger: Path) -> None:
     HTTPXRequest.do_request = do_request  # type: ignore[method-assign]
 
 
+def _lines(ledger: Path) -> int:
+    return ledger.read_text().count("\n") if ledger.exists() else 0
+
+
 def _first_time(ledger: Path, key: str) -> bool:
     """Whether this send was never interrupted before; if so, remember it (fsynced)."""
     if ledger.exists() and key in ledger.read_text().split():
@@ -94,6 +103,19 @@ def _first_time(ledger: Path, key: str) -> bool:
     return True
 
 
+def _die_inside_a_group(ledger: Path) -> None:
+    original = Database._release_member
+
+    async def release(self: Database, conn: Any, group: Any) -> None:
+        await original(self, conn, group)
+        kills = _lines(ledger)
+        if group.members >= 2 and kills < GROUP_KILLS:
+            _first_time(ledger, f"group-kill-{kills}")
+            _die()
+
+    Database._release_member = release  # type: ignore[method-assign]
+
+
 def install_from_environment() -> None:
     """Install the hook ``CRASH_AT`` names, if any."""
     mode = os.environ.get("CRASH_AT")
@@ -101,3 +123,5 @@ def install_from_environment() -> None:
         _die_after_first_write()
     elif mode == "send":
         _die_after_new_send(Path(os.environ["CRASH_LEDGER"]))
+    elif mode == "group":
+        _die_inside_a_group(Path(os.environ["CRASH_LEDGER"]))

@@ -38,6 +38,8 @@ class BotProcess:
         }
         self._env.pop("DATABASE_URL", None)
         self._emulator = emulator
+        # By webhook, ready means registered (setWebhook); by polling, polling.
+        self._by_webhook = bool(self._env.get("WEBHOOK_BASE_URL"))
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -62,7 +64,8 @@ class BotProcess:
                 log.close()  # the child has its own copy
 
     async def _wait_until_polling(self, limit_seconds: float = 60.0) -> None:
-        """Ready means: this process has started a getUpdates long-poll (counted on arrival)."""
+        """Ready means: this process has started a getUpdates long-poll (counted on arrival),
+        or by webhook, has registered its webhook."""
         polls_before = self._poll_count()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit_seconds
@@ -84,7 +87,8 @@ class BotProcess:
             await asyncio.sleep(0.05)
 
     def _poll_count(self) -> int:
-        return self._emulator.bot(BOT_TOKEN).poll_generation
+        state = self._emulator.bot(BOT_TOKEN)
+        return state.webhook_generation if self._by_webhook else state.poll_generation
 
     async def kill(self) -> None:
         assert self.process is not None

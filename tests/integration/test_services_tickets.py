@@ -25,7 +25,7 @@ from services.errors import NotAllowed
 from services.tickets import Content, NotRateable
 from storage import Store
 from tests.clock import FakeClock
-from texts.tickets import RATE, WRITE
+from texts.buttons import TicketRate, TicketWrite
 
 ADMIN = 900001  # OFFICER_IDS
 OFFICER = 900002  # added by the admin in the bot
@@ -138,7 +138,7 @@ async def test_a_reply_reaches_the_citizen_as_our_officer_and_ends_the_wait(
     chat, kind, text, markup, attachment = (await outbox(store))[-1]
     assert chat == opened.chat_id and kind == "ticket_reply" and attachment is None
     assert "سلام، بررسی شد." in str(text) and "رضا" not in str(text)
-    assert WRITE.pack(opened.id) in str(markup)
+    assert TicketWrite(opened.id).pack() in str(markup)
     (audit,) = await store.audit.list(subject=f"ticket:{opened.id}")
     assert (audit.actor, audit.action) == (f"officer:{OFFICER}", "ticket_reply")
     assert "سلام" not in str(audit.after), "the audit names the message, not its words"
@@ -177,7 +177,7 @@ async def test_close_asks_for_a_rating_that_only_the_owner_gives_once(
     closed = await ticket_desk.close(store, clock, OFFICER_ACTOR, ticket.id)
     assert not closed.is_open and closed.closed_at == clock()
     _chat, _kind, _text, markup, _file = (await outbox(store))[-1]
-    assert all(RATE.pack(ticket.id, n) in str(markup) for n in range(1, 6))
+    assert all(TicketRate(ticket.id, n).pack() in str(markup) for n in range(1, 6))
 
     with pytest.raises(NotAllowed):
         await tickets.rate(store, clock, other, ticket.id, 1)

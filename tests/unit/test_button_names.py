@@ -84,6 +84,11 @@ def _is_row_entry(node: ast.AST) -> bool:
         (isinstance(data, ast.Constant) and isinstance(data.value, str))
         or isinstance(data, ast.JoinedStr | ast.BinOp)
         or (_name(data) or "").endswith("DATA")
+        or (  # a kind of texts/buttons.py: Kind(...).pack()
+            isinstance(data, ast.Call)
+            and isinstance(data.func, ast.Attribute)
+            and data.func.attr == "pack"
+        )
     )
     return is_data and any(True for _ in _msgids(node.elts[0]))
 

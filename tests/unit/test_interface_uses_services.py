@@ -37,6 +37,7 @@ MOVED = (
     "conversations/subscriptions.py",
     "conversations/contact.py",
     "handlers/start.py",
+    "handlers/officer_menu.py",
 )
 FORBIDDEN = {
     "a transaction": re.compile(r"\.db\.(transaction|writing)\("),
