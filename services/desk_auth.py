@@ -81,7 +81,8 @@ async def issue_link(store: Store, clock: Clock, actor: Actor) -> str:
         token = secrets.token_urlsafe(32)
         expires = clock() + LINK_LIFETIME
         await store.desk.add_link(token_hash(token), account.platform, user_id, expires, conn=conn)
-        await store.audit.record(str(actor), "desk_link", f"officer:{user_id}", conn=conn)
+        subject = str(desk_actor(store, account))  # the officer's account, as audited
+        await store.audit.record(str(actor), "desk_link", subject, conn=conn)
     return token
 
 
@@ -108,7 +109,7 @@ async def open_link(store: Store, clock: Clock, token: str) -> SignedIn | None:
         session = secrets.token_urlsafe(32)
         await store.desk.add_session(token_hash(session), link.platform, link.user_id, conn=conn)
         actor = desk_actor(store, Account(link.platform, link.user_id))
-        await store.audit.record(str(actor), "desk_sign_in", f"officer:{link.user_id}", conn=conn)
+        await store.audit.record(str(actor), "desk_sign_in", str(actor), conn=conn)
     LOGGER.info("Officer %s signed in to the web desk", link.user_id)
     return SignedIn(session, link.user_id, link.platform)
 
@@ -145,6 +146,4 @@ async def sign_out(store: Store, officer: DeskOfficer) -> None:
     """«Sign out»: the session ends now, audited."""
     async with store.db.transaction() as conn:
         await store.desk.end(officer.session_id, "signed_out", conn=conn)
-        await store.audit.record(
-            str(officer.actor), "desk_sign_out", f"officer:{officer.user_id}", conn=conn
-        )
+        await store.audit.record(str(officer.actor), "desk_sign_out", str(officer.actor), conn=conn)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.runtime import _set_commands
+from bot.webhooks import WebhookAddress
 from config.platforms import BALE, TELEGRAM, Platform, traits
 from config.settings import Settings
 from conversations.application.answers import is_own_contact
@@ -55,8 +56,14 @@ async def test_set_my_commands_only_where_the_platform_has_it(platform: Platform
     assert TELEGRAM.set_my_commands and not BALE.set_my_commands
 
 
-def test_webhooks_are_protected_by_secret_token_on_telegram_by_path_on_bale() -> None:
+@pytest.mark.parametrize("platform", list(Platform))
+def test_webhooks_are_protected_by_secret_token_on_telegram_by_path_on_bale(
+    platform: Platform,
+) -> None:
     assert TELEGRAM.webhook_secret_token and not BALE.webhook_secret_token
+    address = WebhookAddress(platform.value, "https://bot.example.ir", "s" * 43)
+    assert address.by_path is not traits(platform).webhook_secret_token
+    assert address.url.endswith("/" + "s" * 43) is address.by_path
 
 
 def test_drop_pending_updates_only_works_on_telegram() -> None:
