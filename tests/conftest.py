@@ -17,6 +17,7 @@ from bot.polling import UpdatePoller
 from bot.runtime import running_bot
 from botapi_emulator import Citizen, Emulator
 from config.settings import Settings
+from domain.catalogue import Catalogue, load_catalogue
 from storage.db import Clock
 from tests.settle import store_settled
 
@@ -26,6 +27,7 @@ hypothesis_settings.load_profile("project")
 
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
+TEST_PACING: dict[str, object] = {"outbox_chat_gap_seconds": 0.0, "outbox_poll_seconds": 0.05}
 
 
 def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Settings:
@@ -41,6 +43,9 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
         # No quiet hours unless a test asks: the suite must pass at any hour of Tehran's night.
         "quiet_hours_start": 0,
         "quiet_hours_end": 0,
+        # No wall-clock pacing that no test measures: the outbox's gap per chat off, and the
+        # sender looking for rows that became due (retries, a moved clock) every 50 ms.
+        **TEST_PACING,
         "_env_file": None,
     }
     values.update(overrides)
@@ -58,13 +63,32 @@ class RunningBot:
     citizens: list[Citizen] = field(default_factory=list)
 
 
+_CATALOGUES: dict[tuple[Path, tuple[tuple[str, int, int], ...]], Catalogue] = {}
+
+
+def parsed_catalogue(folder: Path) -> Catalogue:
+    """The catalogue of ``folder``, parsed once per session (again if a file there changed).
+
+    A Catalogue is read-only, so bots in different tests may share one."""
+    files = tuple(
+        (entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
+        for entry in sorted(folder.iterdir())
+        if entry.is_file()
+    )
+    key = (folder.resolve(), files)
+    if key not in _CATALOGUES:
+        _CATALOGUES[key] = load_catalogue(folder)
+    return _CATALOGUES[key]
+
+
 @contextlib.asynccontextmanager
 async def bot_running(
     settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[RunningBot]:
     """Start the bot with its store and poller (on ``clock``, else the real one); stop it after."""
     stop = asyncio.Event()
-    async with running_bot(settings, clock=clock) as application:
+    catalogue = parsed_catalogue(settings.catalogue_dir)
+    async with running_bot(settings, clock=clock, catalogue=catalogue) as application:
         assert application.pipeline is not None
         poller = UpdatePoller(application, application.pipeline.receiver, poll_timeout=2)
         task = asyncio.create_task(poller.run(stop))
