@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 
+from bot.app import tls_context
 from tests.e2e import bot_process  # the imports every life would otherwise repeat
 
 
@@ -78,6 +79,7 @@ def serve(path: str) -> None:
     selector.register(listener, selectors.EVENT_READ, "accept")
     selector.register(wake_read, selectors.EVENT_READ, "child")
     selector.register(sys.stdin, selectors.EVENT_READ, "stdin")
+    tls_context()  # the CA bundle loaded once; each life's Bots share the inherited context
     print("ready", flush=True)
     try:
         while True:
