@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import contextlib
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +22,7 @@ from bot.runtime import running_bot
 from botapi_emulator import Citizen, Emulator
 from config.settings import Settings
 from domain.catalogue import Catalogue, load_catalogue
+from storage import Store
 from storage.db import Clock
 from tests.settle import store_settled
 
@@ -30,8 +35,31 @@ OFFICER_ID = 900001
 TEST_PACING: dict[str, object] = {"outbox_chat_gap_seconds": 0.0, "outbox_poll_seconds": 0.05}
 
 
+_TEMPLATE: list[Path] = []
+
+
+def template_database() -> Path:
+    """A database migrated once per session, copied for each test instead of migrating again."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="homebiz-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+
+        async def migrate() -> None:
+            store = await Store.open(folder / "homebiz.db")
+            await store.close()
+
+        # In a thread of its own: a test's event loop may be running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, migrate()).result()
+        _TEMPLATE.append(folder / "homebiz.db")
+    return _TEMPLATE[0]
+
+
 def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Settings:
-    """Settings that point the bot at the emulator and a temporary data folder."""
+    """Settings that point the bot at the emulator and a temporary data folder.
+
+    A new data folder starts with a copy of the session's migrated database (the same file
+    the bot would make by migrating); a folder a test reuses keeps its database."""
     values: dict[str, object] = {
         "bot_token": SecretStr(BOT_TOKEN),
         "bot_platform": "telegram",
@@ -49,7 +77,12 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
         "_env_file": None,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    database = settings.database_path
+    if settings.database_url is None and not database.exists():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template_database(), database)
+    return settings
 
 
 @dataclass

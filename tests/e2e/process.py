@@ -14,6 +14,7 @@ import atexit
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from botapi_emulator import Emulator
-from tests.conftest import BOT_TOKEN, OFFICER_ID, TEST_PACING
+from tests.conftest import BOT_TOKEN, OFFICER_ID, TEST_PACING, template_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,6 +143,10 @@ class BotProcess:
             **extra_env,
         }
         self._env.pop("DATABASE_URL", None)
+        database = data_dir / "homebiz.db"
+        if not database.exists():  # a copy of the session's migrated database, as in make_settings
+            data_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template_database(), database)
         self._emulator = emulator
         self.process: asyncio.subprocess.Process | ForkedProcess | None = None
 
