@@ -21,9 +21,9 @@ from bot.polling import UpdatePoller
 from bot.runtime import running_bot
 from botapi_emulator import Citizen, Emulator
 from config.settings import Settings
-from domain.catalogue import Catalogue, load_catalogue
 from storage import Store
 from storage.db import Clock
+from tests.catalogues import parsed_catalogue
 from tests.settle import store_settled
 
 # A busy 2-core CI machine must not turn a slow example into a failure: no per-example deadline.
@@ -94,24 +94,6 @@ class RunningBot:
     stop: asyncio.Event
     task: asyncio.Task[None]
     citizens: list[Citizen] = field(default_factory=list)
-
-
-_CATALOGUES: dict[tuple[Path, tuple[tuple[str, int, int], ...]], Catalogue] = {}
-
-
-def parsed_catalogue(folder: Path) -> Catalogue:
-    """The catalogue of ``folder``, parsed once per session (again if a file there changed).
-
-    A Catalogue is read-only, so bots in different tests may share one."""
-    files = tuple(
-        (entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
-        for entry in sorted(folder.iterdir())
-        if entry.is_file()
-    )
-    key = (folder.resolve(), files)
-    if key not in _CATALOGUES:
-        _CATALOGUES[key] = load_catalogue(folder)
-    return _CATALOGUES[key]
 
 
 @contextlib.asynccontextmanager

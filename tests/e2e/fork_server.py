@@ -8,8 +8,10 @@ the server forks, and the child replaces its environment with ``env``, points st
 exactly as ``python -m tests.e2e.bot_process`` would. The server answers ``pid N`` on the
 connection at once and ``exit RC`` when the child ends (RC negative: killed by that signal,
 as asyncio reports it). The child is a separate process: SIGKILL kills it as it would an
-``exec``'d bot. When its stdin closes (the test session ended) the server SIGKILLs the
-children still alive and exits.
+``exec``'d bot. Two things are done once here instead of in every life: the TLS context
+(bot.app.tls_context) and the parsed catalogue of an unchanged data folder (tests.catalogues).
+When its stdin closes (the test session ended) the server SIGKILLs the children still alive
+and exits.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import signal
 import socket
 import sys
 
+from bot import runtime
 from bot.app import tls_context
+from tests.catalogues import parsed_catalogue
 from tests.e2e import bot_process  # the imports every life would otherwise repeat
 
 
@@ -80,6 +84,9 @@ def serve(path: str) -> None:
     selector.register(wake_read, selectors.EVENT_READ, "child")
     selector.register(sys.stdin, selectors.EVENT_READ, "stdin")
     tls_context()  # the CA bundle loaded once; each life's Bots share the inherited context
+    # data/ parsed once: a life whose catalogue folder is unchanged takes it from memory.
+    runtime.load_catalogue = parsed_catalogue
+    parsed_catalogue()
     print("ready", flush=True)
     try:
         while True:
