@@ -38,6 +38,9 @@ from tests.conftest import make_settings
 from tests.integration.scale_seed import introduced_applications, seed_store
 from texts.notifications import make_renderer
 
+# Its module-scoped store is seeded once: every test of the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("test_bank_import_at_scale")
+
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 TODAY = date(2026, 1, 10)

@@ -29,6 +29,9 @@ from texts.i18n import _
 from texts.labels import plan_type_label
 from texts.notifications import status_label
 
+# Its module-scoped store is seeded once: every test of the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("test_export_at_scale")
+
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 SEEDED = 2_500
 

@@ -22,6 +22,9 @@ from storage import Database, Store
 from storage.applications import name_keys
 from tests.integration.scale_seed import national_code_for, phone_for, seed_store, tracking_code_for
 
+# Its module-scoped store is seeded once: every test of the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("test_search_at_scale")
+
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 SEEDED = 3_000
 
