@@ -25,7 +25,7 @@ from config.settings import Settings
 from conversations.contact import load_office
 from domain.catalogue import load_catalogue
 from handlers.context import Services
-from office.bank_import_run import resume_imports
+from services.imports.bank_import_run import resume_imports
 from storage import Store
 from storage.db import Clock, utcnow
 from texts.i18n import _

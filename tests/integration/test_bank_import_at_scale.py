@@ -24,7 +24,7 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
-from office.import_bank_report import (
+from services.imports.bank_import import (
     ImportResult,
     import_bank_report,
     render_import_result,
@@ -191,7 +191,7 @@ CRASHING_IMPORT = """
 import asyncio, os, signal, sys
 from datetime import date
 from pathlib import Path
-from office.import_bank_report import import_bank_report
+from services.imports.bank_import import import_bank_report
 from domain.catalogue import load_catalogue
 from domain.notifications import QuietHours
 from storage import Store
