@@ -23,6 +23,7 @@ from bot.workers.reminders import ReminderService
 from bot.workers.sender import OutboxSender
 from config.settings import Settings
 from conversations.contact import load_office
+from desk import desk_routes
 from domain.catalogue import load_catalogue
 from handlers.context import Services
 from services.imports.bank_import_run import resume_imports
@@ -60,6 +61,7 @@ async def _remove_webhook(application: HomebizApplication) -> None:
 def _web_routes(application: HomebizApplication) -> list[BaseRoute]:
     """Every part's routes on the process's one HTTP server (desk, webhooks, operations)."""
     routes: list[BaseRoute] = []
+    routes += desk_routes(application.services)  # the officers' web desk
     return routes
 
 
@@ -117,6 +119,8 @@ async def running_bot(
             try:
                 await pipeline.start()
                 await web.start()
+                # Where officers open the desk (the sign-in links the bot gives point here).
+                services.web_url = settings.web_base_url or web.local_url
                 yield application
             finally:
                 await web.stop()

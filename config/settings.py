@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
     web_base_url: str | None = None
+    # The officers' web desk: a session ends after this many idle minutes (and on sign-out).
+    desk_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Developers: `homebiz run` profiles itself (cProfile) and writes the stats here at exit.
     profile_to: Path | None = None
 

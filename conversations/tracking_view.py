@@ -23,13 +23,12 @@ from texts.formatting import (
     to_persian_digits,
 )
 from texts.i18n import N_, _
-from texts.notifications import make_renderer, status_label
+from texts.notifications import FIX_PREFIX, make_renderer, status_label
 
 PLAN_LABELS: dict[PlanType, str] = {
     PlanType.INDEPENDENT: N_("Independent plan"),
     PlanType.SUPPORTING: N_("Supporting plan"),
 }
-FIX_PREFIX = "fix"
 
 
 def document_name(catalogue: Catalogue, code: str) -> str:

@@ -82,6 +82,8 @@ class Services:
     sender: Sender | None = None
     # Reminders (schedule, cancel_for, sync_application); set once the bot runs.
     reminders: Reminders | None = None
+    # The web desk's address (WEB_BASE_URL, else where the server listens); set once it runs.
+    web_url: str | None = None
 
     def wake_sender(self) -> None:
         """Deliver freshly enqueued messages now (inside an update: once it has committed)."""

@@ -12,8 +12,10 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.auth import officer_only
+from handlers.auth import acting_officer, officer_only
 from handlers.context import BotContext
+from services import desk_auth
+from texts.formatting import to_persian_digits
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ STATS_DATA = "off:stats"
 EXHIBITIONS_DATA = "off:exhibitions"
 ANNOUNCE_DATA = "off:announce"
 TICKETS_DATA = "off:tickets"  # conversations/officer/tickets.py
+WEB_DATA = "off:web"
 FIND_PREFIX = "off:find"
 # What an officer can search by (the part after off:find:).
 FIND_BY = ("code", "nc", "phone", "name")
@@ -56,6 +59,7 @@ def officer_menu_keyboard() -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("🛍 Exhibitions"), callback_data=EXHIBITIONS_DATA),
                 InlineKeyboardButton(_("📣 Announcements"), callback_data=ANNOUNCE_DATA),
             ],
+            [InlineKeyboardButton(_("🖥 Web desk"), callback_data=WEB_DATA)],
         ]
     )
 
@@ -110,6 +114,35 @@ async def show_stats(update: Update, context: BotContext) -> str:
         chat.id,
         chart,
         caption=_("Applications of this year at a glance."),
+        reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]]),
+    )
+    return IDLE
+
+
+@officer_only
+async def web_desk_link(update: Update, context: BotContext) -> str:
+    """«Web desk»: a single-use sign-in link, valid ten minutes, for this officer only."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return IDLE
+    services = context.services
+    if services.web_url is None:
+        await context.bot.send_message(chat.id, _("The web desk is not running now."))
+        return IDLE
+    token = await desk_auth.issue_link(services.store, services.clock, acting_officer(user.id))
+    link = f"{services.web_url.rstrip('/')}/signin/{token}"
+    await context.bot.send_message(
+        chat.id,
+        _(
+            "Your link to the web desk. It works once, within {minutes} minutes; do not share "
+            "it.\n{link}"
+        ).format(
+            minutes=to_persian_digits(int(desk_auth.LINK_LIFETIME.total_seconds() // 60)),
+            link=link,
+        ),
         reply_markup=InlineKeyboardMarkup([[back_to_menu_button()]]),
     )
     return IDLE

@@ -10,6 +10,7 @@ from storage.audit import AuditLog
 from storage.broadcasts import BroadcastRepository
 from storage.citizens import CitizenRepository
 from storage.db import Clock, Database
+from storage.desk import DeskRepository
 from storage.documents import DocumentRepository
 from storage.events import StatusEventRepository
 from storage.exhibitions import ExhibitionRepository
@@ -39,6 +40,7 @@ class Store:
     broadcasts: BroadcastRepository
     faq: FaqLog
     tickets: TicketRepository
+    desk: DeskRepository
 
     @classmethod
     def on(cls, db: Database) -> Store:
@@ -58,6 +60,7 @@ class Store:
             broadcasts=BroadcastRepository(db),
             faq=FaqLog(db),
             tickets=TicketRepository(db),
+            desk=DeskRepository(db),
         )
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from domain.lifecycle import EventKind
 from domain.models import Application, StatusEvent
@@ -95,3 +96,25 @@ def make_renderer(document_name: Callable[[str], str] | None = None) -> Renderer
 
 render_status_notification: Renderer = make_renderer()
 """The default renderer (documents named by their codes; wire make_renderer with the catalogue)."""
+
+
+# The citizen's «send again» buttons under a correction request (conversations.tracking_view
+# answers them); any door that asks for a correction attaches the same ones.
+FIX_PREFIX = "fix"
+
+
+def fix_markup(
+    application_id: int, codes: list[str], document_name: Callable[[str], str]
+) -> dict[str, Any]:
+    """The inline keyboard (Bot API JSON) with one «send again» button per document."""
+    return {
+        "inline_keyboard": [
+            [
+                {
+                    "text": _("📤 Send {document} again").format(document=document_name(code)),
+                    "callback_data": f"{FIX_PREFIX}:{application_id}:{code}",
+                }
+            ]
+            for code in codes
+        ]
+    }

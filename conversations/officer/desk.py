@@ -151,6 +151,7 @@ def _buttons() -> list[BaseHandler[Update, BotContext, object]]:
     return [
         CallbackQueryHandler(officer_menu.open_menu, pattern=f"^{officer_menu.MENU_DATA}$"),
         CallbackQueryHandler(officer_menu.show_stats, pattern=f"^{officer_menu.STATS_DATA}$"),
+        CallbackQueryHandler(officer_menu.web_desk_link, pattern=f"^{officer_menu.WEB_DATA}$"),
         CallbackQueryHandler(ask_query, pattern=r"^off:find:[a-z]{1,8}$"),
         CallbackQueryHandler(open_application, pattern=r"^off:open:\d{1,12}$"),
         CallbackQueryHandler(show_documents, pattern=r"^off:docs:\d{1,12}$"),

@@ -26,6 +26,7 @@ SOURCE_DIRS = (
     "texts",
     "config",
     "domain",
+    "desk",
 )
 GETTEXT_NAMES = frozenset({"_", "N_", "gettext", "ngettext"})
 

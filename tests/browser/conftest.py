@@ -1,0 +1,104 @@
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against the desk.
+
+The bot runs in-process (tests/conftest.py ``bot``) against the emulator; the officer gets the
+sign-in link over the emulator like anyone pressing «🖥 Web desk» in the bot. Without Chromium
+these tests fail in CI (CI is set) and skip elsewhere, saying how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botapi_emulator import Citizen
+from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
+from texts.i18n import _
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_HINT = (
+    "The browser tests need Debian's Chromium at /usr/bin/chromium and the playwright package: "
+    "sudo apt-get update && sudo apt-get install -y chromium; .venv/bin/pip install -e '.[dev]'"
+)
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return INSTALL_HINT
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return INSTALL_HINT
+    return None
+
+
+@pytest.fixture
+def chromium_ready() -> None:
+    """Fail in CI, skip elsewhere, when Chromium or Playwright is missing (with the hint)."""
+    missing = _missing()
+    if missing is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(missing, pytrace=False)
+    pytest.skip(missing)
+
+
+@pytest.fixture
+async def browser(chromium_ready: None) -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"]
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: object) -> AsyncIterator[object]:
+    """A fresh browser context (its own cookies) and page, Persian, desk-sized."""
+    from playwright.async_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = await browser.new_context(locale="fa-IR", viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    try:
+        yield page
+    finally:
+        await context.close()
+
+
+_LINK = re.compile(r"https?://\S+/signin/\S+")
+
+
+async def sign_in_link(officer: Citizen) -> str:
+    """The officer asks the bot for a desk link over the emulator; the link it sent."""
+    await officer.sends_command("/officer")
+    replies = await officer.presses(_("🖥 Web desk"))
+    for message in reversed(replies):
+        found = _LINK.search(message.content)
+        if found:
+            return found.group()
+    raise AssertionError(f"no sign-in link in {[m.content for m in replies]}")
+
+
+def desk_url(bot: RunningBot) -> str:
+    web = bot.application.web
+    assert web is not None
+    return web.local_url
+
+
+async def signed_in(bot: RunningBot, make_citizen: CitizenFactory, page: Any) -> Citizen:
+    """The officer (OFFICER_ID) signs in from the bot's link; their emulator chat."""
+    officer = await make_citizen(user_id=OFFICER_ID)
+    await page.goto(await sign_in_link(officer))
+    await page.click("#enter")
+    await page.wait_for_url(desk_url(bot) + "/")
+    return officer
