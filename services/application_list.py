@@ -26,9 +26,9 @@ from storage.application_list import (
     ListRow,
     ListSort,
     Page,
-    SearchTerm,
 )
 from storage.application_list import list_applications as _list
+from storage.application_search import SearchTerm
 from storage.reports import TEHRAN
 
 __all__ = ["ApplicationFilter", "ListRow", "ListSort", "Page", "list_applications", "search_term"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -29,7 +30,10 @@ from pydantic import BaseModel, ConfigDict
 from domain.catalogue import Catalogue
 from domain.persian import normalize_for_search
 from domain.statuses import ApplicationStatus
+from services.actors import Actor
+from services.application_list import ApplicationFilter, to_query
 from services.imports.bank_report import parse_payment_date
+from services.officers import require_officer
 from storage import Store
 from storage.reports import ExportFilter, ExportRow, iter_export
 from texts.formatting import format_jalali_short, to_persian_digits
@@ -355,3 +359,48 @@ def parse_filter_date(text: str) -> date:
     if day is None:
         raise FilterError(_("Not a date: {text} (e.g. 1404/08/15 or 2025-11-06)").format(text=text))
     return day
+
+
+# --- the web desk's download --------------------------------------------------------------
+
+
+async def export_list(
+    store: Store,
+    actor: Actor,
+    catalogue: Catalogue,
+    filters: ApplicationFilter,
+    folder: Path,
+    suffix: str,
+    *,
+    tz: ZoneInfo = TEHRAN,
+) -> tuple[Path, ExportResult]:
+    """The applications the desk's list shows with these filters (every page, in id order),
+    written to a new file in ``folder`` (".xlsx" or ".csv"); audited as ``export`` with the
+    filters and the count. NotAllowed unless the actor is an officer now."""
+    if suffix not in (".xlsx", ".csv"):
+        raise ValueError("export to .xlsx or .csv")
+    await require_officer(store, actor)
+    query = to_query(filters, catalogue)
+    export_filter = ExportFilter(
+        statuses=query.statuses,
+        county=query.county,
+        plan_type=query.plan_type,
+        from_date=query.from_date,
+        to_date=query.to_date,
+        activity_codes=query.activity_codes,
+        search=query.search,
+    )
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    path = folder / f"export-{secrets.token_hex(8)}{suffix}"
+    result = await export_to(store, catalogue, path, export_filter, tz=tz)
+    await store.audit.record(
+        str(actor),
+        "export",
+        None,
+        after={
+            "format": suffix.removeprefix("."),
+            "rows": result.rows,
+            "filters": filters.model_dump(mode="json", exclude_defaults=True, exclude={"page"}),
+        },
+    )
+    return path, result

@@ -18,12 +18,11 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.statuses import ApplicationStatus, PlanType
-from storage.applications import name_query_key
+from storage.application_search import SearchTerm, search_where
 from storage.db import from_db_time, opt_db_time
 from storage.reports import TEHRAN, local_day_start
 from storage.store import Store
 
-_TOP = "\U0010ffff"
 MAX_PER_PAGE = 200
 
 
@@ -36,27 +35,6 @@ class ListSort(StrEnum):
     COUNTY = "county"
     NAME = "name"
     AMOUNT = "amount"
-
-
-class SearchTerm(BaseModel):
-    """What a typed search may be; an application matching any of them is listed."""
-
-    model_config = ConfigDict(frozen=True)
-
-    tracking_code: str | None = None
-    national_code: str | None = None
-    phone: str | None = None  # canonical +989…
-    name: str | None = None  # as typed; searched as a prefix of any word of the name
-
-    @property
-    def empty(self) -> bool:
-        """Nothing searchable (e.g. one letter): the list is empty, not everything."""
-        return not (
-            self.tracking_code
-            or self.national_code
-            or self.phone
-            or name_query_key(self.name or "")
-        )
 
 
 class ListQuery(BaseModel):
@@ -141,32 +119,6 @@ _COLUMNS = (
 )
 
 
-def _search_where(term: SearchTerm) -> tuple[str, list[object]]:
-    """One ``id IN (…)`` of every way the term may match (each an index probe)."""
-    parts: list[str] = []
-    params: list[object] = []
-    if term.tracking_code:
-        parts.append("SELECT id FROM applications WHERE tracking_code = ?")
-        params.append(term.tracking_code)
-    if term.national_code:
-        parts.append("SELECT id FROM applications WHERE national_code = ?")
-        params.append(term.national_code)
-    if term.phone:
-        parts.append("SELECT id FROM applications WHERE phone = ?")
-        parts.append(
-            "SELECT a.id FROM citizens AS c JOIN applications AS a ON a.citizen_id = c.id"
-            " WHERE c.phone = ?"
-        )
-        params += [term.phone, term.phone]
-    key = name_query_key(term.name or "")
-    if key is not None:
-        parts.append(
-            "SELECT application_id FROM application_names WHERE name_key >= ? AND name_key < ?"
-        )
-        params += [key, key + _TOP]
-    return f"id IN ({' UNION '.join(parts)})", params
-
-
 def _where(query: ListQuery, tz: ZoneInfo) -> tuple[str, list[object]]:
     where: list[str] = []
     params: list[object] = []
@@ -192,7 +144,7 @@ def _where(query: ListQuery, tz: ZoneInfo) -> tuple[str, list[object]]:
         where.append("filed_at < ?")
         params.append(local_day_start(date.fromordinal(query.to_date.toordinal() + 1), tz))
     if query.search is not None:
-        clause, more = _search_where(query.search)
+        clause, more = search_where(query.search)
         where.append(clause)
         params += more
     return " AND ".join(where), params

@@ -306,8 +306,12 @@ async def import_bank_report(
     quiet_hours: QuietHours | None = None,
     chunk_rows: int = CHUNK_ROWS,
     on_chunk: OnChunk | None = None,
+    actor: str | None = None,
 ) -> ImportResult:
     """Check the file and, unless a dry run or any row is bad, apply it in short transactions.
+
+    ``actor`` is who the status events and audit rows name: ``import:<file name>`` by default
+    (the command); the web desk passes its officer (``officer:<user id>``).
 
     ``wake`` (e.g. ``services.wake_sender``) is called after the notifications are written when
     the sender runs in this process; otherwise the running bot's sender finds the outbox rows
@@ -332,7 +336,7 @@ async def import_bank_report(
     import_id = await imports.start(
         name,
         digest,
-        f"import:{name}",
+        actor or f"import:{name}",
         [
             PlannedPayment(p.row, apps[p.application_id], p.amount_rials, p.paid_on)
             for p in payments

@@ -9,6 +9,7 @@ listed and nothing is stored unless every row is good. Each created exhibition i
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,8 +27,10 @@ from domain.exhibitions import (
 from domain.persian import normalize_input
 from services import exhibitions
 from services.actors import Actor
+from services.imports.bank_report import cell_text
 from services.imports.csv_file import read_csv_rows
 from services.imports.import_columns import header_index, import_columns
+from services.officers import Roster
 from storage import Store
 from texts.formatting import format_number, to_persian_digits
 from texts.i18n import N_, _
@@ -124,13 +127,37 @@ def read_csv(path: Path) -> list[list[str]]:
     return [row for row in read_csv_rows(path) if any(c.strip() for c in row)]
 
 
-async def import_exhibitions(store: Store, catalogue: Catalogue, path: Path) -> ImportResult:
-    """Check every row, then create them all in one transaction (or none)."""
-    result = ImportResult()
+def read_xlsx(path: Path) -> list[list[str]]:
+    """The non-blank rows of the first sheet of an Excel file, every cell as text."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = read_csv(path)
+        rows = [
+            ["" if cell is None else cell_text(cell) for cell in row]
+            for row in book.worksheets[0].iter_rows(values_only=True)
+        ]
+    finally:
+        book.close()
+    return [row for row in rows if any(c.strip() for c in row)]
+
+
+@dataclass
+class Checked:
+    """A file's rows checked on their own (the store's duplicates are found when applied)."""
+
+    drafts: list[ExhibitionDraft] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # each draft's row number
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def check_file(path: Path, catalogue: Catalogue) -> Checked:
+    """Read and check every row of a .csv or .xlsx file; change nothing."""
+    checked = Checked()
+    try:
+        rows = read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path)
     except (OSError, UnicodeDecodeError) as exc:
-        result.problems.append(
+        checked.problems.append(
             (
                 0,
                 _("The file cannot be read as UTF-8 CSV ({error}).").format(
@@ -138,38 +165,59 @@ async def import_exhibitions(store: Store, catalogue: Catalogue, path: Path) -> 
                 ),
             )
         )
-        return result
+        return checked
+    except Exception:  # openpyxl raises many kinds for a broken workbook
+        checked.problems.append((0, _("The Excel file cannot be opened.")))
+        return checked
     if not rows:
-        result.problems.append((0, _("The file is empty.")))
-        return result
+        checked.problems.append((0, _("The file is empty.")))
+        return checked
     columns = _columns(rows[0])
     if isinstance(columns, str):
-        result.problems.append((1, columns))
-        return result
-    drafts: list[ExhibitionDraft] = []
-    numbers: list[int] = []  # each draft's row number
+        checked.problems.append((1, columns))
+        return checked
     seen: dict[tuple[str, str, str], int] = {}
     for number, cells in enumerate(rows[1:], start=2):
         parsed = parse_row(cells, columns, catalogue)
         if isinstance(parsed, str):
-            result.problems.append((number, parsed))
+            checked.problems.append((number, parsed))
             continue
         identity = (parsed.title, parsed.starts_on.isoformat(), parsed.county or "")
         if identity in seen:
-            result.problems.append(
+            checked.problems.append(
                 (number, _("repeats row {row}").format(row=to_persian_digits(seen[identity])))
             )
             continue
         seen[identity] = number
-        drafts.append(parsed)
-        numbers.append(number)
+        checked.drafts.append(parsed)
+        checked.rows.append(number)
+    return checked
+
+
+async def import_exhibitions(
+    store: Store,
+    catalogue: Catalogue,
+    path: Path,
+    *,
+    actor: Actor | None = None,
+    roster: Roster | None = None,
+) -> ImportResult:
+    """Check every row, then create them all in one transaction (or none).
+
+    The actor is ``import:<file name>`` for the command; the web desk passes the officer (and
+    the roster that checks them).
+    """
+    result = ImportResult()
+    checked = await asyncio.to_thread(check_file, path, catalogue)
+    result.problems += checked.problems
     if result.problems:
         return result
-    duplicates = await exhibitions.import_drafts(store, Actor("import", path.name), drafts)
+    who = actor or Actor("import", path.name)
+    duplicates = await exhibitions.import_drafts(store, who, checked.drafts, roster=roster)
     for position in duplicates:
-        result.problems.append((numbers[position], _("this exhibition is already stored")))
+        result.problems.append((checked.rows[position], _("this exhibition is already stored")))
     if not result.problems:
-        result.created = len(drafts)
+        result.created = len(checked.drafts)
     return result
 
 

@@ -43,4 +43,5 @@ CREATE INDEX applications_status_filed ON applications (status, filed_at);
 
 -- The audit log by actor and by time (the desk's audit page filters by officer and dates).
 CREATE INDEX audit_log_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_action ON audit_log (action, id);
 CREATE INDEX audit_log_created ON audit_log (created_at);
