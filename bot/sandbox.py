@@ -106,6 +106,11 @@ class TerminalChat:
         return True
 
 
+def desk_address(settings: Settings) -> str:
+    """Where the web desk answers: WEB_BASE_URL, else the address the server listens on."""
+    return settings.web_base_url or f"http://{settings.web_host}:{settings.web_port}"
+
+
 def _has_buttons(message: BotMessage) -> bool:
     return bool(message.buttons or message.inline_buttons)
 
@@ -143,6 +148,10 @@ async def run_sandbox(settings: Settings) -> int:
             "Local sandbox: the bot runs against a Bot API emulator at "
             f"{emulator.url} (database {local.database_path}, log {log_file}). "
             "To run on Bale or Telegram instead: BOT_TOKEN=... BOT_PLATFORM=bale|telegram make run"
+        )
+        print(
+            f"Officers' web desk: {desk_address(local)} . You are an officer here: type /officer, "
+            f"press «{_('🖥 Web desk')}» and open the link it sends (it works once, for 10 minutes)."
         )
         print(
             _(

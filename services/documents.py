@@ -320,3 +320,9 @@ async def accept(
             )
             accepted.append(after)
     return accepted
+
+
+async def officer_document(store: Store, actor: Actor, document_id: int) -> Document | None:
+    """One stored upload by its id, for an officer (the web desk shows it); None if none."""
+    await require_officer(store, actor)
+    return await store.documents.get(document_id)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from domain.lifecycle import LifecycleError
 from domain.models import StatusEvent
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus
@@ -26,6 +27,7 @@ __all__ = [
     "ApplicationNotFound",
     "ReminderSync",
     "Renderer",
+    "StatusChanged",
     "change_status",
     "introduce_to_bank",
     "record_payment",
@@ -34,14 +36,36 @@ __all__ = [
 ]
 
 
-async def _check_actor(store: Store, actor: Actor, application_id: int) -> None:
-    """An officer must be one now; a citizen may touch only their own application."""
+class StatusChanged(LifecycleError):
+    """The application is no longer in the status the caller saw (another officer's change
+    came first: a stale form); nothing was changed."""
+
+    def __init__(self, expected: ApplicationStatus, current: ApplicationStatus) -> None:
+        super().__init__(f"expected {expected}, found {current}")
+        self.expected = expected
+        self.current = current
+
+
+async def _check_actor(
+    store: Store,
+    actor: Actor,
+    application_id: int,
+    expected: ApplicationStatus | None = None,
+) -> None:
+    """An officer must be one now; a citizen may touch only their own application; with
+    ``expected``, the application must still be in that status (inside the transaction)."""
     if actor.kind == "officer":
         await require_officer(store, actor)
     elif actor.kind == "citizen":
         app = await store.applications.get(application_id)
         if app is None or str(app.citizen_id) != str(actor.id):
             raise NotAllowed(f"{actor} does not own application {application_id}")
+    if expected is not None:
+        current = await store.applications.get(application_id)
+        if current is None:
+            raise ApplicationNotFound(f"no application {application_id}")
+        if current.status is not expected:
+            raise StatusChanged(expected, current.status)
 
 
 async def change_status(
@@ -57,15 +81,17 @@ async def change_status(
     urgent: bool = False,
     quiet_hours: QuietHours | None = None,
     reminders: ReminderSync | None = None,
+    expected: ApplicationStatus | None = None,
 ) -> StatusEvent:
     """Check the actor, then make one move with its event, audit, notification and reminders.
 
     The life cycle's rules decide which moves this kind of actor may make; an officer's or
-    the system's move must notify (``render``). Raises NotAllowed, or a LifecycleError
-    (TransitionNotAllowed, ReasonRequired, InvalidDetails, ApplicationNotFound).
+    the system's move must notify (``render``). ``expected``: the status the officer saw (a
+    form's), StatusChanged if it moved meanwhile. Raises NotAllowed, or a LifecycleError
+    (TransitionNotAllowed, ReasonRequired, InvalidDetails, ApplicationNotFound, StatusChanged).
     """
     async with store.db.transaction() as conn:
-        await _check_actor(store, actor, application_id)
+        await _check_actor(store, actor, application_id, expected)
         return await status_changes.change_status(
             store,
             application_id,
@@ -93,6 +119,7 @@ async def _officer_move(
     reply_markup: dict[str, Any] | None,
     quiet_hours: QuietHours | None,
     reminders: ReminderSync | None,
+    expected: ApplicationStatus | None,
 ) -> StatusEvent:
     if actor.kind != "officer":
         raise NotAllowed(f"{actor} is not an officer")
@@ -107,6 +134,7 @@ async def _officer_move(
         reply_markup=reply_markup,
         quiet_hours=quiet_hours,
         reminders=reminders,
+        expected=expected,
     )
 
 
@@ -121,6 +149,7 @@ async def request_correction(
     reply_markup: dict[str, Any] | None = None,
     quiet_hours: QuietHours | None = None,
     reminders: ReminderSync | None = None,
+    expected: ApplicationStatus | None = None,
 ) -> StatusEvent:
     """An officer asks the citizen to send these documents again (they are flagged)."""
     return await _officer_move(
@@ -134,6 +163,7 @@ async def request_correction(
         reply_markup,
         quiet_hours,
         reminders,
+        expected,
     )
 
 
@@ -147,6 +177,7 @@ async def introduce_to_bank(
     render: Renderer,
     quiet_hours: QuietHours | None = None,
     reminders: ReminderSync | None = None,
+    expected: ApplicationStatus | None = None,
 ) -> StatusEvent:
     """An officer records the agent bank and branch the citizen is introduced to."""
     return await _officer_move(
@@ -160,6 +191,7 @@ async def introduce_to_bank(
         None,
         quiet_hours,
         reminders,
+        expected,
     )
 
 
@@ -173,6 +205,7 @@ async def record_payment(
     render: Renderer,
     quiet_hours: QuietHours | None = None,
     reminders: ReminderSync | None = None,
+    expected: ApplicationStatus | None = None,
 ) -> StatusEvent:
     """An officer records the loan paid: amount in rials and the payment date."""
     return await _officer_move(
@@ -186,6 +219,7 @@ async def record_payment(
         None,
         quiet_hours,
         reminders,
+        expected,
     )
 
 

@@ -12,7 +12,7 @@ from types import ModuleType
 
 from starlette.routing import BaseRoute
 
-from desk.pages import applications, dashboard, signin, static
+from desk.pages import application, applications, dashboard, documents, signin, static
 from desk.web import Desk
 
 PAGES: tuple[ModuleType, ...] = (
@@ -20,6 +20,8 @@ PAGES: tuple[ModuleType, ...] = (
     static,
     dashboard,
     applications,
+    application,
+    documents,
 )
 
 
