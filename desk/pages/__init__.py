@@ -12,7 +12,15 @@ from types import ModuleType
 
 from starlette.routing import BaseRoute
 
-from desk.pages import application, applications, dashboard, documents, signin, static
+from desk.pages import (
+    application,
+    applications,
+    dashboard,
+    documents,
+    imports,
+    signin,
+    static,
+)
 from desk.web import Desk
 
 PAGES: tuple[ModuleType, ...] = (
@@ -22,6 +30,7 @@ PAGES: tuple[ModuleType, ...] = (
     applications,
     application,
     documents,
+    imports,
 )
 
 
