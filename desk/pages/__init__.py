@@ -15,9 +15,12 @@ from starlette.routing import BaseRoute
 from desk.pages import (
     application,
     applications,
+    audit,
     dashboard,
     documents,
+    exports,
     imports,
+    officers,
     signin,
     static,
 )
@@ -31,6 +34,9 @@ PAGES: tuple[ModuleType, ...] = (
     application,
     documents,
     imports,
+    exports,
+    audit,
+    officers,
 )
 
 
