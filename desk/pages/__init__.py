@@ -13,6 +13,7 @@ from types import ModuleType
 from starlette.routing import BaseRoute
 
 from desk.pages import (
+    announcements,
     application,
     applications,
     audit,
@@ -34,6 +35,7 @@ PAGES: tuple[ModuleType, ...] = (
     application,
     documents,
     imports,
+    announcements,
     exports,
     audit,
     officers,
