@@ -24,6 +24,7 @@ from desk.pages import (
     officers,
     signin,
     static,
+    tickets,
 )
 from desk.web import Desk
 
@@ -35,6 +36,7 @@ PAGES: tuple[ModuleType, ...] = (
     application,
     documents,
     imports,
+    tickets,
     announcements,
     exports,
     audit,
