@@ -23,6 +23,7 @@ from config.settings import Settings
 from desk.rendering import make_environment
 from domain.catalogue import Catalogue
 from services.desk_auth import DeskOfficer, session_officer
+from services.errors import NotAllowed
 from storage import Store
 from storage.status_changes import ReminderSync
 from texts.i18n import _
@@ -268,7 +269,21 @@ class Desk:
                             officer=officer,
                         )
                     )
-            response = await handler(Page(request, self, officer, form))
+            try:
+                response = await handler(Page(request, self, officer, form))
+            except NotAllowed:
+                # Removed between the guard and the service: as if the session had ended.
+                return secure_headers(self.signed_out_page(request))
+            except Exception:
+                LOGGER.exception("Web desk: %s %s failed", request.method, request.url.path)
+                return secure_headers(
+                    self.error(
+                        request,
+                        _("Something went wrong. Open the page again to see what was saved."),
+                        status=500,
+                        officer=officer,
+                    )
+                )
             return secure_headers(
                 response, response.headers.get("Content-Security-Policy", PAGE_CSP)
             )

@@ -8,17 +8,16 @@ A form carries the status the officer saw; if the application moved meanwhile, n
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from desk.forms import PLAN_LABELS, parse_date, parse_id
+from desk.forms import PLAN_LABELS, parse_id
+from desk.moves import document_name, form_text, prepare_move
 from desk.web import Desk, DeskServices, Page
 from domain.documents import application_documents
 from domain.lifecycle import ActorKind, LifecycleError, allowed_transitions
 from domain.models import Application, StatusEvent
-from domain.persian import parse_amount_toman, strip_branch_word, toman_to_rials
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import DocumentStatus
 from services import lifecycle
@@ -27,7 +26,7 @@ from services.documents import ACCEPTABLE, accept, accepting_open
 from services.errors import NotAllowed
 from services.lifecycle import StatusChanged
 from texts.i18n import N_, _
-from texts.notifications import fix_markup, make_renderer, status_label
+from texts.notifications import make_renderer, status_label
 
 LOGGER = logging.getLogger(__name__)
 
@@ -43,12 +42,6 @@ DOCUMENT_STATES = {
     DocumentStatus.NEEDS_CORRECTION: N_("needs correction"),
     DocumentStatus.REPLACED: N_("replaced"),
 }
-MAX_TEXT = 1000  # a reason or a branch longer than this is refused, not cut
-
-
-def _document_name(services: DeskServices, code: str) -> str:
-    requirement = services.catalogue.document(code)
-    return requirement.name if requirement is not None else code
 
 
 def _actor_label(actor: str) -> str:
@@ -64,7 +57,7 @@ def _event_details(services: DeskServices, event: StatusEvent) -> list[str]:
     details = event.details
     lines: list[str] = []
     if details.get("documents"):
-        names = "، ".join(_document_name(services, c) for c in details["documents"])
+        names = "، ".join(document_name(services, c) for c in details["documents"])
         lines.append(_("Documents: {documents}").format(documents=names))
     if details.get("bank"):
         lines.append(
@@ -176,9 +169,9 @@ async def move(page: Page) -> Response:
     target = S(target_raw) if target_raw in set(S) else None
     if target is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
         return _refused(page, app.id)
-    problem, call = _prepare(page, view, target)
-    if problem is not None:
-        return page.error(problem, back=page.url("application", application_id=app.id))
+    call = prepare_move(page, view, target)
+    if isinstance(call, str):
+        return page.error(call, back=page.url("application", application_id=app.id))
     try:
         await call(seen)
     except StatusChanged as exc:
@@ -196,89 +189,6 @@ def _refused(page: Page, app_id: int) -> Response:
         status=409,
         back=page.url("application", application_id=app_id),
     )
-
-
-def _text(page: Page, name: str) -> str | None:
-    """A typed field, None when it is too long to be meant."""
-    value = page.form.get(name)
-    return None if len(value) > MAX_TEXT else value
-
-
-def _prepare(page: Page, view: ApplicationView, target: S) -> tuple[str | None, Any]:
-    """Check the form for this move: (a Persian problem, None) or (None, the service call)."""
-    services = page.desk.services
-    store, actor, app = services.store, page.officer.actor, view.application
-    render = make_renderer(lambda code: _document_name(services, code))
-    common: dict[str, Any] = {
-        "render": render,
-        "quiet_hours": services.settings.quiet_hours,
-        "reminders": services.reminders,
-    }
-    reason = _text(page, "reason")
-    if reason is None:
-        return _("What was sent is too large."), None
-    if target is S.NEEDS_CORRECTION:
-        offered = [
-            d.code for d in application_documents(app, services.catalogue, view.documents.latest)
-        ]
-        codes = [code for code in dict.fromkeys(page.form.getlist("documents")) if code in offered]
-        if not codes:
-            return _("Tick at least one document."), None
-        if not reason:
-            return _("Type what is wrong with them; the citizen will read it."), None
-
-        async def correction(seen: S) -> StatusEvent:
-            return await lifecycle.request_correction(
-                store,
-                actor,
-                app.id,
-                codes,
-                reason,
-                reply_markup=fix_markup(app.id, codes, lambda c: _document_name(services, c)),
-                expected=seen,
-                **common,
-            )
-
-        return None, correction
-    if target is S.INTRODUCED_TO_BANK:
-        bank = page.form.get("bank")
-        branch = strip_branch_word(_text(page, "branch") or "")
-        if bank not in services.catalogue.rules.agent_banks:
-            return _("Choose the agent bank."), None
-        if not branch:
-            return _("Type the branch name or code."), None
-
-        async def to_bank(seen: S) -> StatusEvent:
-            return await lifecycle.introduce_to_bank(
-                store, actor, app.id, bank, branch, expected=seen, **common
-            )
-
-        return None, to_bank
-    if target is S.PAID:
-        toman = parse_amount_toman(page.form.get("amount"))
-        paid_on = parse_date(page.form.get("paid_on"))
-        today = services.clock().astimezone(services.settings.zone).date()
-        if toman is None or toman <= 0:
-            return _("Please type the amount in toman, digits only."), None
-        if paid_on is None or paid_on > today:
-            return _("Please type a valid date that is not in the future."), None
-        rials, day = toman_to_rials(toman), paid_on
-
-        async def paid(seen: S) -> StatusEvent:
-            return await lifecycle.record_payment(
-                store, actor, app.id, rials, day, expected=seen, **common
-            )
-
-        return None, paid
-    if target is S.REJECTED and not reason:
-        return _("Type the reason; the citizen will read it."), None
-
-    async def change(seen: S) -> StatusEvent:
-        return await lifecycle.change_status(
-            store, actor, app.id, target, reason or None, None, expected=seen, **common
-        )
-
-    return None, change
 
 
 async def accept_document(page: Page) -> Response:
@@ -309,7 +219,7 @@ async def permit(page: Page) -> Response:
     if view is None or view.application.status is S.DRAFT:
         return page.error(_("No application found."), status=404, back=page.url("applications"))
     app = view.application
-    number = _text(page, "permit_number") or ""
+    number = form_text(page, "permit_number") or ""
     if not number or len(number) > 60:
         return page.error(
             _("Type the permit number from the national permits portal."),
@@ -322,7 +232,7 @@ async def permit(page: Page) -> Response:
             page.officer.actor,
             app.id,
             number,
-            render=make_renderer(lambda code: _document_name(services, code)),
+            render=make_renderer(lambda code: document_name(services, code)),
             quiet_hours=services.settings.quiet_hours,
         )
     except (LifecycleError, NotAllowed) as exc:

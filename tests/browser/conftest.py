@@ -36,7 +36,10 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture
+_skipped: list[str] = []
+
+
+@pytest.fixture(autouse=True)
 def chromium_ready() -> None:
     """Fail in CI, skip elsewhere, when Chromium or Playwright is missing (with the hint)."""
     missing = _missing()
@@ -44,7 +47,14 @@ def chromium_ready() -> None:
         return
     if os.environ.get("CI"):
         pytest.fail(missing, pytrace=False)
+    _skipped.append(missing)
     pytest.skip(missing)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """`make test` runs quietly: say at the end why the browser tests were skipped."""
+    if _skipped:
+        terminalreporter.write_line(f"{len(_skipped)} browser tests skipped. {_skipped[0]}")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from tests.e2e.application_walk import (
     upload_all,
 )
 from tests.e2e.test_officer_desk import wait_text
+from tests.e2e.test_tracking import store_change, submitted_application
 from texts.i18n import _
 from texts.notifications import status_label
 
@@ -106,3 +107,59 @@ async def test_officer_reviews_corrects_accepts_and_introduces_to_a_bank(
     audit = await store.audit.list(f"application:{app.id}")
     accepted = [entry for entry in audit if entry.action == "document_accept"]
     assert [entry.actor for entry in accepted] == [officer]
+
+
+async def test_one_document_is_asked_for_again_from_its_card(
+    bot: RunningBot, make_citizen: CitizenFactory, page: Any
+) -> None:
+    citizen = await make_citizen()
+    await citizen.sends_command("/start")
+    app = await submitted_application(bot, citizen.user_id, seed=61)
+    await signed_in(bot, make_citizen, page)
+    await page.goto(f"{desk_url(bot)}/applications/{app.id}")
+    card = page.locator("#doc-birth_certificate")
+    await card.locator("form.ask-again input[name=reason]").fill("شناسنامه ناخواناست")
+    await card.locator("form.ask-again button").click()
+    assert status_label(S.NEEDS_CORRECTION) in await page.inner_text("#status")
+    note = await wait_text(citizen, "شناسنامه ناخواناست")
+    assert [text for row in note.inline_buttons for text, _data in row] == [
+        _("📤 Send {document} again").format(document="شناسنامه")
+    ]
+    timeline = await bot.application.services.store.status_events.timeline(app.id)
+    assert timeline[-1].details == {"documents": ["birth_certificate"]}
+
+
+async def test_payment_and_permit_are_recorded_and_the_citizen_is_told(
+    bot: RunningBot, make_citizen: CitizenFactory, page: Any
+) -> None:
+    store = bot.application.services.store
+    citizen = await make_citizen()
+    await citizen.sends_command("/start")
+    app = await submitted_application(bot, citizen.user_id, seed=71)
+    officer = f"officer:{OFFICER_ID}"
+    for status, details in (
+        (S.UNDER_REVIEW, None),
+        (S.APPROVED, None),
+        (S.INTRODUCED_TO_BANK, {"bank": "ملت", "branch": "مرکزی"}),
+    ):
+        await store_change(store, app.id, status, officer, details=details)
+    await signed_in(bot, make_citizen, page)
+    await page.goto(f"{desk_url(bot)}/applications/{app.id}")
+
+    pay = page.locator(f"#move-{S.PAID.value}")
+    await pay.locator("input[name=amount]").fill("۲۰۰ میلیون")
+    await pay.locator("input[name=paid_on]").fill("۱۴۰۴/۰۸/۱۵")
+    await pay.locator("button").click()
+    assert status_label(S.PAID) in await page.inner_text("#status")
+    await page.fill("#permit input[name=permit_number]", "1404-123456")
+    await page.click("#permit button")
+    assert "مجوز" in await page.inner_text(".notice")
+
+    current = await store.applications.get(app.id)
+    assert current is not None and current.status is S.PAID
+    assert current.paid_rials == 2_000_000_000 and current.paid_on is not None
+    assert current.paid_on.isoformat() == "2025-11-06"
+    assert current.permit_number == "1404-123456"
+    await wait_text(citizen, "شمارهٔ مجوز")
+    # The page shows the payment with its Jalali date.
+    assert "۱۵ آبان ۱۴۰۴" in await page.inner_text("main")

@@ -162,6 +162,7 @@ async def test_outsiders_get_nothing_whatever_they_send(
         f"off:bk:{app.id}:0",
         f"off:permit:{app.id}",
         "off:stats",
+        "off:web",  # the web desk's sign-in link
         "adm:add",
         "adm:rm:1",
         f"fix:{app.id}:national_card",
@@ -180,6 +181,8 @@ async def test_outsiders_get_nothing_whatever_they_send(
     assert current is not None and current.status is S.SUBMITTED and current.permit_number is None
     docs = await store.documents.list_for_application(app.id)
     assert len(docs.history) == 2
+    async with store.db.read() as c, c.execute("SELECT COUNT(*) FROM desk_links") as cur:
+        assert tuple(await cur.fetchone() or ()) == (0,)
 
 
 async def test_forged_fix_for_someone_elses_application_gets_nothing(
