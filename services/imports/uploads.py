@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import time
 import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
@@ -36,6 +37,8 @@ from texts.formatting import format_jalali_date, format_toman, to_persian_digits
 from texts.i18n import _
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# A file checked but never applied is removed after this long (at the next upload).
+KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -141,10 +144,24 @@ async def receive(
     """Check the uploaded bytes and keep them for the dry run and the apply."""
     user_id = await require_officer(store, actor)
     suffix = sniff(name, data)
+    folder = _folder(data_dir)
+    # A file's age is the file system's: its mtime against the same wall clock, not the
+    # programme's clock (which tests move).
+    _forget_old(folder, time.time() - KEEP_SECONDS)
     token = secrets.token_hex(16)
-    path = _folder(data_dir) / f"{user_id}-{kind.value}-{token}{suffix}"
+    path = folder / f"{user_id}-{kind.value}-{token}{suffix}"
     path.write_bytes(data)
     return Upload(token=token, kind=kind, name=Path(name).name[:120], path=path)
+
+
+def _forget_old(folder: Path, before: float) -> None:
+    """Remove the kept files last written before this time (dry runs never applied)."""
+    for old in folder.glob("*-*-*.*"):
+        try:
+            if old.stat().st_mtime < before:
+                old.unlink()
+        except OSError:
+            pass  # another request removed it first
 
 
 async def kept(

@@ -28,8 +28,8 @@ from services.imports.bank_import import (
     ImportResult,
     import_bank_report,
     render_import_result,
-    resume_imports,
 )
+from services.imports.bank_import_run import resume_imports
 from storage import Store
 from storage.bank_imports import BankImportRepository, ImportStatus, PlannedPayment
 from storage.status_changes import change_status
