@@ -121,7 +121,8 @@ async def add_officer(
 async def remove_officer(
     store: Store, actor: Actor, roster: Roster, officer_id: int
 ) -> Officer | None:
-    """End the role of the officer with this row id (admins only), audited.
+    """End the role of the officer with this row id (admins only), audited; their web desk
+    sessions end with it.
 
     Returns the officer removed, or None when no active officer has this id.
     """
@@ -132,4 +133,6 @@ async def remove_officer(
         if officer is None:
             return None
         await store.officers.remove(roster.platform, officer.user_id, str(actor), conn=c)
+        # Their web desk sessions end with the role (each request checks it again anyway).
+        await store.desk.end_all(roster.platform, officer.user_id, "not_an_officer", conn=c)
     return officer

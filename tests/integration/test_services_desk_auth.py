@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from services import desk_auth
+from services import desk_auth, officers
 from services.errors import NotAllowed
 from tests.integration.services_world import (
     ADMIN,
@@ -108,3 +108,17 @@ async def test_a_link_of_an_officer_removed_since_opens_nothing(world: World) ->
     await store.officers.remove("telegram", 700010, f"officer:{ADMIN}")
     assert await desk_auth.open_link(store, clock, token) is None
     assert await _count(world, "desk_sessions") == 0
+
+
+async def test_an_admin_removing_an_officer_ends_their_desk_sessions(world: World) -> None:
+    store, clock = world.store, world.clock
+    roster = officers.Roster.of("telegram", {ADMIN})
+    added = await officers.add_officer(store, officer(ADMIN), roster, 700020)
+    signed_in = await desk_auth.open_link(
+        store, clock, await desk_auth.issue_link(store, clock, officer(700020))
+    )
+    assert signed_in is not None
+    assert added.id is not None
+    await officers.remove_officer(store, officer(ADMIN), roster, added.id)
+    session = await store.desk.session(desk_auth.token_hash(signed_in.token))
+    assert session is not None and session.ended_at is not None
