@@ -29,7 +29,7 @@ from conversations.contact import load_office
 from desk import desk_routes
 from domain.catalogue import Catalogue, load_catalogue
 from handlers.context import Services
-from office.bank_import_run import resume_imports
+from services.imports.bank_import_run import resume_imports
 from storage import Store
 from storage.db import Clock, utcnow
 from texts.i18n import _

@@ -18,8 +18,8 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.models import Application
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
-from office import export as office_export
-from office.export import HEADERS, Value, export_to
+from services import export as office_export
+from services.export import HEADERS, Value, export_to
 from storage import Store
 from storage.applications import application_from_row
 from storage.reports import ExportFilter, export_page, local_day_start
