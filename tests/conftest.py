@@ -6,8 +6,8 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
-import socket
 import shutil
+import socket
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
