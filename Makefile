@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/homebiz run
 
+# Some shells set PYTHONDONTWRITEBYTECODE: then pytest, each of its workers and each process a
+# test starts would compile (and rewrite) every module again, several seconds of CPU each.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

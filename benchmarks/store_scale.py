@@ -39,8 +39,8 @@ from typing import Any
 from domain.catalogue import load_catalogue
 from domain.notifications import QuietHours
 from domain.statuses import PlanType
-from office.export import export_to
-from office.import_bank_report import import_bank_report
+from services.export import export_to
+from services.imports.bank_import import import_bank_report
 from storage import Store
 from storage.reports import ExportFilter, collect_stats
 from tests.integration.scale_seed import introduced_applications, seed_store

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,9 +32,9 @@ from config.platforms import traits
 from config.settings import PlatformBot, Settings
 from conversations.contact import load_office
 from desk import desk_routes
-from domain.catalogue import load_catalogue
+from domain.catalogue import Catalogue, load_catalogue
 from handlers.context import Services
-from office.bank_import_run import resume_imports
+from services.imports.bank_import_run import resume_imports
 from storage import Store
 from storage.db import Clock, utcnow
 from storage.files import FILES_FOLDER
@@ -107,10 +108,13 @@ def _build_platform(
     # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
     sender_bot = make_bot(settings, platform=platform)
     # With two bots each sender takes its platform's rows; alone, it takes every row.
+    gap = settings.outbox_chat_gap_seconds
     sender = OutboxSender(
         sender_bot,
         base.store.outbox,
         budget=budget,
+        per_chat_rate=1.0 / gap if gap else math.inf,
+        poll_interval=settings.outbox_poll_seconds,
         clock=clock,
         platform=platform.platform.value if shared else None,
         primary=platform.platform is settings.primary.platform,
@@ -134,7 +138,7 @@ def _webhook(part: _PlatformParts) -> WebhookEndpoint | None:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    settings: Settings, *, clock: Clock | None = None
+    settings: Settings, *, clock: Clock | None = None, catalogue: Catalogue | None = None
 ) -> AsyncIterator[HomebizApplication]:
     """Open everything the bot needs in order, and close it in reverse order.
 
@@ -144,11 +148,13 @@ async def running_bot(
 
     ``clock`` is the one clock, the system's (UTC) unless given (tests: a moved clock, a
     restart after downtime); the store, the services, the senders, the broadcasts and the
-    reminders all read this one.
+    reminders all read this one. ``catalogue`` is read from ``settings.catalogue_dir`` unless
+    given (tests parse each catalogue folder once per session).
     """
     clock = clock or utcnow
     settings.ensure_dirs()
-    catalogue = load_catalogue(settings.catalogue_dir)  # a bad data file stops start-up here
+    if catalogue is None:
+        catalogue = load_catalogue(settings.catalogue_dir)  # a bad data file stops start-up here
     load_office(settings.catalogue_dir)  # so does a broken office.yaml
     store = await Store.open(settings.database_path, clock=clock)
     store.outbox.quiet_hours = settings.quiet_hours

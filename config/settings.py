@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     send_rate_per_second: float | None = Field(default=None, gt=0)
     # The outbox's ceiling within the budget (notifications, reminders, broadcasts).
     outbox_rate_per_second: float = Field(default=30.0, gt=0)
+    # The outbox's gap between two messages to one chat, in seconds (Telegram asks for at most
+    # about one a second per chat); 0: no gap (tests).
+    outbox_chat_gap_seconds: float = Field(default=1.0, ge=0)
+    # How often the outbox sender looks for rows that became due (a retry's backoff ended,
+    # quiet hours ended); a new row wakes it at once anyway.
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
     # How often a broadcast's live progress message is edited, in seconds.
     broadcast_progress_seconds: float = Field(default=3.0, gt=0)
     timezone: str = "Asia/Tehran"

@@ -142,7 +142,17 @@ async def read_form(request: Request, limit: int) -> Form:
         body.extend(chunk)
         if len(body) > limit:
             raise FormTooLarge
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        # An upload: the body (already bounded) is kept on the request, so the handler's
+        # ``await request.form()`` reads it again; its text fields (the CSRF token) are the Form.
+        request._body = bytes(body)
+        try:
+            parsed = await request.form(max_files=1, max_fields=20)
+        except Exception:  # a malformed body: no fields, so the CSRF check refuses it
+            return Form()
+        return Form({k: [v] for k, v in parsed.multi_items() if isinstance(v, str)})
+    if not content_type.startswith("application/x-www-form-urlencoded"):
         return Form()
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return Form(fields)

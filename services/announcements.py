@@ -6,7 +6,7 @@ runner (``bot.workers.broadcast``) finds it in the store and enqueues and follow
 
 from __future__ import annotations
 
-from domain.exhibitions import Broadcast, BroadcastFilter
+from domain.exhibitions import Broadcast, BroadcastFilter, BroadcastProgress
 from services.actors import Actor
 from services.officers import require_officer
 from storage import Store
@@ -52,3 +52,15 @@ async def create_broadcast(
             conn=c,
         )
     return broadcast
+
+
+async def progress(
+    store: Store, actor: Actor, broadcast_id: int
+) -> tuple[Broadcast, BroadcastProgress] | None:
+    """A broadcast and how far its delivery is (officers); None when there is none."""
+    async with store.db.read():
+        await require_officer(store, actor)
+        broadcast = await store.broadcasts.get(broadcast_id)
+        if broadcast is None:
+            return None
+        return broadcast, await store.broadcasts.progress(broadcast_id)

@@ -1,95 +1,98 @@
-"""The officers' applications list (the web desk): filters, free search, sort, pages.
+"""The officers' applications list (the web desk's table): filters, free search, sort, page.
 
-``list_applications`` is the one entry point the desk calls; the query behind it
-(``storage.application_list``) is a first version another may replace.
+``list_applications`` checks that the actor is an officer now, reads what a free search typed
+by the officer may be (a tracking code, a national code, a phone in any form, a name), turns an
+activity group into its activities, and returns one ``Page`` of typed rows with the total.
+A read writes no audit row (as the bot's search); the desk's exports and imports do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from domain.catalogue import Catalogue
-from domain.models import Application
 from domain.persian import normalize_input, normalize_mobile, normalize_national_code
-from domain.statuses import ApplicationStatus
+from domain.statuses import ApplicationStatus, PlanType
 from domain.tracking import normalize_tracking_code
-from services import applications
 from services.actors import Actor
 from services.officers import require_officer
 from storage import Store
-from storage.application_list import SORT_COLUMNS, ListQuery, list_page
+from storage.application_list import (
+    MAX_PER_PAGE,
+    ListQuery,
+    ListRow,
+    ListSort,
+    Page,
+)
+from storage.application_list import list_applications as _list
+from storage.application_search import SearchTerm
+from storage.reports import TEHRAN
 
-PER_PAGE = 50
+__all__ = ["ApplicationFilter", "ListRow", "ListSort", "Page", "list_applications", "search_term"]
 
 
-@dataclass(frozen=True)
-class ListFilters:
-    """What an officer asked for; every value is checked before it is used."""
+class ApplicationFilter(BaseModel):
+    """What the officer chose above the table (all optional; codes, not labels)."""
 
-    status: str = ""
-    county: str = ""
-    group: str = ""
-    plan: str = ""
-    since: date | None = None
-    until: date | None = None
-    search: str = ""
-    sort: str = "filed"
+    model_config = ConfigDict(frozen=True)
+
+    statuses: tuple[ApplicationStatus, ...] = ()
+    county: str | None = None
+    activity_group: str | None = None
+    plan_type: PlanType | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    search: str | None = None
+    sort: ListSort = ListSort.FILED
     descending: bool = True
-    page: int = 1
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
 
 
-@dataclass(frozen=True)
-class ListResult:
-    """A page of the list."""
+def search_term(text: str) -> SearchTerm:
+    """Every way a typed search may be meant: digits may be a tracking code, a national code
+    or a phone at once (each checked by its own rule); letters are a name."""
+    typed = normalize_input(text).strip()
+    return SearchTerm(
+        tracking_code=normalize_tracking_code(typed),
+        national_code=normalize_national_code(typed),
+        phone=normalize_mobile(typed),
+        name=typed if any(ch.isalpha() for ch in typed) else None,
+    )
 
-    rows: list[Application]
-    total: int
-    page: int
-    pages: int
 
-
-async def _search_ids(store: Store, actor: Actor, text: str) -> list[int]:
-    """Applications a free search finds: tracking code, national code, phone, else a name."""
-    typed = normalize_input(text)
-    found: list[Application] = []
-    code = normalize_tracking_code(typed)
-    if code is not None:
-        found = await applications.search(store, actor, "code", code)
-    if not found and (national := normalize_national_code(typed)) is not None:
-        found = await applications.search(store, actor, "nc", national)
-    if not found and (phone := normalize_mobile(typed)) is not None:
-        found = await applications.search(store, actor, "phone", phone)
-    if not found:
-        found = await applications.search(store, actor, "name", typed)
-    return [app.id for app in found]
+def to_query(filters: ApplicationFilter, catalogue: Catalogue) -> ListQuery:
+    """The storage query of a filter (an activity group becomes its activities' codes)."""
+    codes: tuple[str, ...] | None = None
+    if filters.activity_group:
+        codes = tuple(a.code for a in catalogue.activities_in(filters.activity_group))
+    search = filters.search.strip() if filters.search else ""
+    return ListQuery(
+        statuses=filters.statuses,
+        county=filters.county or None,
+        activity_codes=codes,
+        plan_type=filters.plan_type,
+        from_date=filters.from_date,
+        to_date=filters.to_date,
+        search=search_term(search) if search else None,
+        sort=filters.sort,
+        descending=filters.descending,
+        page=filters.page,
+        per_page=filters.per_page,
+    )
 
 
 async def list_applications(
-    store: Store, actor: Actor, filters: ListFilters, *, catalogue: Catalogue, tz: ZoneInfo
-) -> ListResult:
-    """One page of filed applications for an officer (NotAllowed for anyone else)."""
+    store: Store,
+    actor: Actor,
+    catalogue: Catalogue,
+    filters: ApplicationFilter,
+    *,
+    tz: ZoneInfo = TEHRAN,
+) -> Page:
+    """One page of the applications matching the filter (NotAllowed unless an officer now)."""
     await require_officer(store, actor)
-    statuses = [filters.status] if filters.status in set(ApplicationStatus) else []
-    activity_codes = None
-    if filters.group and catalogue.group(filters.group) is not None:
-        activity_codes = [a.code for a in catalogue.activities_in(filters.group)]
-    ids = await _search_ids(store, actor, filters.search) if filters.search.strip() else None
-    page = max(filters.page, 1)
-    query = ListQuery(
-        statuses=statuses,
-        county=filters.county if catalogue.county(filters.county) is not None else None,
-        activity_codes=activity_codes,
-        plan_type=filters.plan if filters.plan in {"independent", "supporting"} else None,
-        since=filters.since,
-        until=filters.until,
-        ids=ids,
-        sort=filters.sort if filters.sort in SORT_COLUMNS else "filed",
-        descending=filters.descending,
-        offset=(page - 1) * PER_PAGE,
-        limit=PER_PAGE,
-    )
-    rows, total = await list_page(store, query, tz)
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    return ListResult(rows, total, page, pages)
+    return await _list(store, to_query(filters, catalogue), tz=tz)

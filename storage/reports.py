@@ -21,6 +21,7 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.lifecycle import EventKind
 from domain.stats import LoanTotals, Stats, Tally, jalali_year_bounds, jalali_year_of
 from domain.statuses import ApplicationStatus, PlanType
+from storage.application_search import SearchTerm, search_where
 from storage.db import to_db_time
 from storage.store import Store
 
@@ -218,6 +219,10 @@ class ExportFilter(BaseModel):
     plan_type: PlanType | None = None
     from_date: date | None = None
     to_date: date | None = None
+    # The web desk's list filters too (an export "with the list's filters").
+    statuses: tuple[ApplicationStatus, ...] = ()
+    activity_codes: tuple[str, ...] | None = None
+    search: SearchTerm | None = None
 
 
 class ExportRow(NamedTuple):
@@ -249,6 +254,17 @@ EXPORT_PAGE_ROWS = 2_000
 def _export_where(filters: ExportFilter, tz: ZoneInfo) -> tuple[list[str], list[object]]:
     where = ["status = ?" if filters.status else "status != 'draft'"]
     params: list[object] = [filters.status.value] if filters.status else []
+    if filters.statuses:
+        where.append(f"status IN ({', '.join('?' for _ in filters.statuses)})")
+        params += [s.value for s in filters.statuses]
+    if filters.activity_codes is not None:
+        codes = filters.activity_codes or ("",)
+        where.append(f"activity_code IN ({', '.join('?' for _ in codes)})")
+        params += list(codes)
+    if filters.search is not None:
+        clause, more = search_where(filters.search)
+        where.append(clause)
+        params += more
     if filters.county:
         where.append("county = ?")
         params.append(filters.county)

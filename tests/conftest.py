@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import contextlib
+import shutil
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +23,9 @@ from bot.polling import UpdatePoller
 from bot.runtime import running_bot
 from botapi_emulator import Citizen, Emulator
 from config.settings import Settings
+from storage import Store
 from storage.db import Clock
+from tests.catalogues import parsed_catalogue
 from tests.settle import store_settled
 
 # A busy 2-core CI machine must not turn a slow example into a failure: no per-example deadline.
@@ -28,6 +34,27 @@ hypothesis_settings.load_profile("project")
 
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
+TEST_PACING: dict[str, object] = {"outbox_chat_gap_seconds": 0.0, "outbox_poll_seconds": 0.05}
+
+
+_TEMPLATE: list[Path] = []
+
+
+def template_database() -> Path:
+    """A database migrated once per session, copied for each test instead of migrating again."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="homebiz-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+
+        async def migrate() -> None:
+            store = await Store.open(folder / "homebiz.db")
+            await store.close()
+
+        # In a thread of its own: a test's event loop may be running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, migrate()).result()
+        _TEMPLATE.append(folder / "homebiz.db")
+    return _TEMPLATE[0]
 
 
 def free_port() -> int:
@@ -43,7 +70,10 @@ def webhook_settings(port: int) -> dict[str, object]:
 
 
 def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Settings:
-    """Settings that point the bot at the emulator and a temporary data folder."""
+    """Settings that point the bot at the emulator and a temporary data folder.
+
+    A new data folder starts with a copy of the session's migrated database (the same file
+    the bot would make by migrating); a folder a test reuses keeps its database."""
     values: dict[str, object] = {
         "bot_token": SecretStr(BOT_TOKEN),
         "bot_platform": "telegram",
@@ -55,10 +85,18 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
         # No quiet hours unless a test asks: the suite must pass at any hour of Tehran's night.
         "quiet_hours_start": 0,
         "quiet_hours_end": 0,
+        # No wall-clock pacing that no test measures: the outbox's gap per chat off, and the
+        # sender looking for rows that became due (retries, a moved clock) every 50 ms.
+        **TEST_PACING,
         "_env_file": None,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    database = settings.database_path
+    if settings.database_url is None and not database.exists():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template_database(), database)
+    return settings
 
 
 @dataclass
@@ -82,7 +120,8 @@ async def bot_running(
     With ``webhook_base_url`` in the settings the bots receive by webhook: no pollers.
     """
     stop = asyncio.Event()
-    async with running_bot(settings, clock=clock) as application:
+    catalogue = parsed_catalogue(settings.catalogue_dir)
+    async with running_bot(settings, clock=clock, catalogue=catalogue) as application:
         receiving: list[Coroutine[Any, Any, object]] = [stop.wait()]
         for each in application.bots.values():
             assert each.pipeline is not None

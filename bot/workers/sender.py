@@ -7,8 +7,8 @@ sent (with the platform's message id), retried with exponential backoff and jitt
 whole outbox), or undeliverable without retry (403 bot blocked / user deactivated, 400 chat not
 found). Every attempt is recorded in ``outbox_attempts``. Rates: each message takes an
 outbox turn of the bot token's send budget (bot.send_budget), which replies share and go
-first in; and at most ``per_chat_rate`` per chat. The sender keeps these limits itself, so
-its bot has no rate limiter of its own. A row with an attachment (an
+first in; and at most ``per_chat_rate`` per chat (``math.inf``: no gap). The sender keeps
+these limits itself, so its bot has no rate limiter of its own. A row with an attachment (an
 officer's file in a ticket) is sent as a photo or document by the platform's file id, with
 the row's text as the caption.
 

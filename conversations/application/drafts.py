@@ -7,7 +7,8 @@ from typing import Any
 
 from telegram import Update
 
-from conversations.application.form import ApplicationForm, Step, first_unanswered
+from conversations.application.form import ApplicationForm, Step
+from conversations.application.steps import first_unanswered
 from domain.models import Application, Citizen
 from domain.statuses import PlanType
 from handlers.context import BotContext

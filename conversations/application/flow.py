@@ -9,8 +9,9 @@ from telegram import Update
 
 from conversations.application.documents import not_a_document
 from conversations.application.drafts import Draft, load_draft, save
-from conversations.application.form import Step, documents_for, next_step, previous_step
-from conversations.application.questions import ask, plan_name
+from conversations.application.form import Step, documents_for
+from conversations.application.questions import ask
+from conversations.application.steps import next_step, plan_name, previous_step
 from conversations.common import BACK_DATA, CANCEL_DATA, is_back, is_cancel, leave
 from domain.statuses import PlanType
 from handlers.context import BotContext

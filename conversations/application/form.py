@@ -2,6 +2,7 @@
 
 Pure: no messenger, no store. The draft's ``answers`` column holds ``ApplicationForm`` as JSON
 and its ``step`` column holds the ``Step`` the citizen is on, so a draft resumes from the store.
+The steps' order, conditions and questions are a ``Form`` in ``steps.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from domain.statuses import PlanType
 
 
 class Step(StrEnum):
-    """One step of the application; the value is the conversation state and the stored step."""
+    """One step of the application; the value is the conversation state and the stored step.
+
+    Each is the state of one ``FormStep`` in ``steps.STEPS`` (a persisted name: keep it).
+    """
 
     CONSENT = "consent"
     PHONE = "phone"
@@ -78,6 +82,12 @@ class ApplicationForm(BaseModel):
         """JSON-ready answers for the store."""
         return self.model_dump(mode="json")
 
+    def answers(self) -> dict[str, Any]:
+        """The answers given so far (the fields holding a value), as the application's steps
+        read them (``conversations/application/steps.py``): a step is answered once its field is.
+        """
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
     def eligibility(self) -> EligibilityAnswers:
         """The answers documents are required from."""
         return EligibilityAnswers(
@@ -112,70 +122,6 @@ def carried_over(check: dict[str, Any] | None, catalogue: Catalogue) -> Applicat
         form.covered_workers = answers.covered_workers
     form.carried = [name for name in CARRIED_FIELDS if getattr(form, name) is not None]
     return form
-
-
-def path(form: ApplicationForm) -> list[Step]:
-    """The steps on this citizen's path, in order."""
-    steps = [Step.CONSENT, Step.PHONE, Step.FULL_NAME, Step.NATIONAL_CODE, Step.BIRTH_DATE]
-    if "gender" not in form.carried:
-        steps.append(Step.GENDER)
-    steps.append(Step.COUNTY)
-    if "home_rented" not in form.carried:
-        steps.append(Step.HOME_RENTED)
-    steps += [Step.ACTIVITY, Step.PLAN_TYPE]
-    if form.plan_type is PlanType.SUPPORTING and "covered_workers" not in form.carried:
-        steps.append(Step.COVERED_WORKERS)
-    steps += [Step.AMOUNT, Step.DOCUMENTS, Step.SUMMARY]
-    return steps
-
-
-def position(form: ApplicationForm, step: Step) -> tuple[int, int]:
-    """(number, total) of a step for «گام n از N»."""
-    steps = path(form)
-    number = steps.index(step) + 1 if step in steps else len(steps)
-    return number, len(steps)
-
-
-def next_step(form: ApplicationForm, step: Step) -> Step:
-    """The step after this one (the summary is last)."""
-    steps = path(form)
-    if step not in steps:
-        return first_unanswered(form)
-    return steps[min(steps.index(step) + 1, len(steps) - 1)]
-
-
-def previous_step(form: ApplicationForm, step: Step) -> Step:
-    """The step before this one (consent is first)."""
-    steps = path(form)
-    if step not in steps:
-        return first_unanswered(form)
-    return steps[max(steps.index(step) - 1, 0)]
-
-
-_FIELD_OF_STEP: dict[Step, str] = {
-    Step.PHONE: "phone",
-    Step.FULL_NAME: "full_name",
-    Step.NATIONAL_CODE: "national_code",
-    Step.BIRTH_DATE: "birth_date",
-    Step.GENDER: "gender",
-    Step.COUNTY: "county",
-    Step.HOME_RENTED: "home_rented",
-    Step.ACTIVITY: "activity",
-    Step.PLAN_TYPE: "plan_type",
-    Step.COVERED_WORKERS: "covered_workers",
-    Step.AMOUNT: "requested_toman",
-}
-
-
-def first_unanswered(form: ApplicationForm) -> Step:
-    """Where to go when a stored step is unknown: the first question without an answer."""
-    if form.consented_at is None:
-        return Step.CONSENT
-    for step in path(form):
-        name = _FIELD_OF_STEP.get(step)
-        if name is not None and getattr(form, name) is None:
-            return step
-    return Step.DOCUMENTS
 
 
 def documents_for(form: ApplicationForm, catalogue: Catalogue) -> list[DocumentRequirement]:

@@ -12,7 +12,21 @@ from types import ModuleType
 
 from starlette.routing import BaseRoute
 
-from desk.pages import application, applications, dashboard, documents, signin, static
+from desk.pages import (
+    announcements,
+    application,
+    applications,
+    audit,
+    dashboard,
+    documents,
+    exhibitions,
+    exports,
+    imports,
+    officers,
+    signin,
+    static,
+    tickets,
+)
 from desk.web import Desk
 
 PAGES: tuple[ModuleType, ...] = (
@@ -22,6 +36,13 @@ PAGES: tuple[ModuleType, ...] = (
     applications,
     application,
     documents,
+    imports,
+    tickets,
+    exhibitions,
+    announcements,
+    exports,
+    audit,
+    officers,
 )
 
 

@@ -1,8 +1,11 @@
 """The applications list: filters (status, county, activity group, plan, dates, free search),
-sorting and pages. The query is ``services.application_list.list_applications``."""
+sorting and pages. The query is ``services.application_list.list_applications``; the filters
+are read by ``read_filters``, which the exports page shares (an export has the list's filters).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from starlette.responses import Response
@@ -10,47 +13,54 @@ from starlette.routing import BaseRoute, Route
 
 from desk.forms import PLAN_LABELS, parse_date, parse_id
 from desk.web import Desk, Page
-from domain.statuses import ApplicationStatus
-from services.application_list import ListFilters, list_applications
-from storage.application_list import SORT_COLUMNS
+from domain.catalogue import Catalogue
+from domain.statuses import ApplicationStatus, PlanType
+from services.application_list import ApplicationFilter, ListSort, list_applications
 from texts.i18n import N_
 
 NAV = (N_("Applications"), "applications")
 
 SORT_LABELS = {
-    "filed": N_("Filing date"),
-    "updated": N_("Last change"),
-    "name": N_("Name"),
-    "status": N_("Status"),
-    "county": N_("County"),
-    "amount": N_("Requested amount"),
+    ListSort.FILED.value: N_("Filing date"),
+    ListSort.UPDATED.value: N_("Last change"),
+    ListSort.NAME.value: N_("Name"),
+    ListSort.STATUS.value: N_("Status"),
+    ListSort.COUNTY.value: N_("County"),
+    ListSort.AMOUNT.value: N_("Requested amount"),
 }
 FILTER_NAMES = ("status", "county", "group", "plan", "since", "until", "q", "sort", "order")
+_LISTED = {s.value for s in ApplicationStatus if s is not ApplicationStatus.DRAFT}
+
+
+def read_filters(
+    params: Mapping[str, str], catalogue: Catalogue
+) -> tuple[ApplicationFilter, dict[str, str]]:
+    """The list's filters from a query string (unknown values are ignored), and the raw
+    values to show back in the form."""
+    raw = {name: params.get(name, "").strip()[:100] for name in FILTER_NAMES}
+    county, group = raw["county"], raw["group"]
+    filters = ApplicationFilter(
+        statuses=(ApplicationStatus(raw["status"]),) if raw["status"] in _LISTED else (),
+        county=county if catalogue.county(county) is not None else None,
+        activity_group=group if catalogue.group(group) is not None else None,
+        plan_type=PlanType(raw["plan"]) if raw["plan"] in set(PlanType) else None,
+        from_date=parse_date(raw["since"]),
+        to_date=parse_date(raw["until"]),
+        search=raw["q"] or None,
+        sort=ListSort(raw["sort"]) if raw["sort"] in set(ListSort) else ListSort.FILED,
+        descending=raw["order"] != "asc",
+        page=min(parse_id(params.get("page", "")) or 1, 1_000_000),
+    )
+    return filters, raw
 
 
 async def applications(page: Page) -> Response:
     """The table of filed applications."""
-    params = page.request.query_params
-    raw = {name: params.get(name, "").strip()[:100] for name in FILTER_NAMES}
-    filters = ListFilters(
-        status=raw["status"],
-        county=raw["county"],
-        group=raw["group"],
-        plan=raw["plan"],
-        since=parse_date(raw["since"]),
-        until=parse_date(raw["until"]),
-        search=raw["q"],
-        sort=raw["sort"] if raw["sort"] in SORT_COLUMNS else "filed",
-        descending=raw["order"] != "asc",
-        page=parse_id(params.get("page", "")) or 1,
-    )
     services = page.desk.services
+    catalogue = services.catalogue
+    filters, raw = read_filters(page.request.query_params, catalogue)
     result = await list_applications(
-        services.store,
-        page.officer.actor,
-        filters,
-        catalogue=services.catalogue,
-        tz=services.settings.zone,
+        services.store, page.officer.actor, catalogue, filters, tz=services.settings.zone
     )
     kept = {k: v for k, v in raw.items() if v}
 
@@ -61,12 +71,12 @@ async def applications(page: Page) -> Response:
         order = "asc" if filters.sort == key and filters.descending else "desc"
         return "?" + urlencode({**kept, "sort": key, "order": order})
 
-    catalogue = services.catalogue
     return page.render(
         "applications.html",
         result=result,
         filters=filters,
         raw=raw,
+        export_query=urlencode({k: v for k, v in kept.items() if k not in ("sort", "order")}),
         statuses=[s for s in ApplicationStatus if s is not ApplicationStatus.DRAFT],
         counties=catalogue.counties,
         groups=catalogue.groups,

@@ -1,17 +1,122 @@
-"""Start and kill the bot as a real process, pointed at an in-test emulator."""
+"""Start and kill the bot as a real process, pointed at an in-test emulator.
+
+Each life is forked from a pre-imported parent (tests.e2e.fork_server, one per test session)
+instead of a fresh interpreter importing python-telegram-bot and the project again: the
+child then does what ``python -m tests.e2e.bot_process`` does, and is still a process of its
+own that SIGKILL kills. ``BOT_PROCESS_EXEC=1`` in the environment starts each life with
+``exec`` instead, as before.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
+import json
 import os
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from botapi_emulator import Emulator
-from tests.conftest import BOT_TOKEN, OFFICER_ID
+from tests.conftest import BOT_TOKEN, OFFICER_ID, TEST_PACING, template_database
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class _ForkServer:
+    """The session's fork server (tests.e2e.fork_server), started on first use."""
+
+    def __init__(self) -> None:
+        self._popen: subprocess.Popen[bytes] | None = None
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self.socket_path = ""
+
+    async def ensure_started(self) -> str:
+        if self._popen is None or self._popen.poll() is not None:
+            await asyncio.to_thread(self._start)
+        return self.socket_path
+
+    def _start(self) -> None:
+        """Start the server and wait for its "ready" (its imports done)."""
+        self._folder = tempfile.TemporaryDirectory(prefix="homebiz-fork-")
+        self.socket_path = os.path.join(self._folder.name, "fork.sock")
+        self._popen = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.fork_server", self.socket_path],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert self._popen.stdout is not None
+        if self._popen.stdout.readline().strip() != b"ready":
+            raise AssertionError("the fork server did not start")
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Closing its stdin makes the server kill its children still alive, and exit."""
+        if self._popen is not None and self._popen.poll() is None:
+            assert self._popen.stdin is not None
+            self._popen.stdin.close()
+            try:
+                self._popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._popen.kill()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+_FORK_SERVER = _ForkServer()
+
+
+class ForkedProcess:
+    """A bot life forked by the fork server, with asyncio.subprocess.Process's few verbs."""
+
+    def __init__(self, pid: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.pid = pid
+        self._writer = writer
+        self._exit = asyncio.ensure_future(self._read_exit(reader))
+
+    @classmethod
+    async def spawn(cls, env: dict[str, str], log_file: Path | None) -> ForkedProcess:
+        path = await _FORK_SERVER.ensure_started()
+        reader, writer = await asyncio.open_unix_connection(path)
+        request = {"env": env, "log": str(log_file) if log_file is not None else None}
+        writer.write(json.dumps(request).encode() + b"\n")
+        await writer.drain()
+        answer = (await reader.readline()).split()
+        if len(answer) != 2 or answer[0] != b"pid":
+            writer.close()
+            raise AssertionError(f"the fork server did not fork: {answer!r}")
+        return cls(int(answer[1]), reader, writer)
+
+    async def _read_exit(self, reader: asyncio.StreamReader) -> int:
+        try:
+            line = (await reader.readline()).split()
+        finally:
+            self._writer.close()
+        if len(line) != 2 or line[0] != b"exit":
+            raise AssertionError("the fork server went away before the bot process ended")
+        return int(line[1])
+
+    @property
+    def returncode(self) -> int | None:
+        if not self._exit.done() or self._exit.cancelled() or self._exit.exception():
+            return None
+        return self._exit.result()
+
+    async def wait(self) -> int:
+        return await asyncio.shield(self._exit)
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
 
 
 class BotProcess:
@@ -34,13 +139,18 @@ class BotProcess:
             # No quiet hours unless a test asks: the suite must pass at any hour.
             "QUIET_HOURS_START": "0",
             "QUIET_HOURS_END": "0",
+            **{key.upper(): str(value) for key, value in TEST_PACING.items()},
             **extra_env,
         }
         self._env.pop("DATABASE_URL", None)
+        database = data_dir / "homebiz.db"
+        if not database.exists():  # a copy of the session's migrated database, as in make_settings
+            data_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template_database(), database)
         self._emulator = emulator
         # By webhook, ready means registered (setWebhook); by polling, polling.
         self._by_webhook = bool(self._env.get("WEBHOOK_BASE_URL"))
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: asyncio.subprocess.Process | ForkedProcess | None = None
 
     async def start(self) -> None:
         await self.spawn()
@@ -48,6 +158,9 @@ class BotProcess:
 
     async def spawn(self) -> None:
         """Start the process without waiting for it to poll (it may die on purpose first)."""
+        if os.environ.get("BOT_PROCESS_EXEC") != "1":
+            self.process = await ForkedProcess.spawn(self._env, self._log_file)
+            return
         log = self._log_file.open("ab") if self._log_file is not None else None
         try:
             self.process = await asyncio.create_subprocess_exec(

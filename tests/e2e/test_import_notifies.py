@@ -9,7 +9,7 @@ from pathlib import Path
 
 from botapi_emulator import Citizen
 from domain.statuses import ApplicationStatus as S
-from office.import_bank_report import import_bank_report
+from services.imports.bank_import import import_bank_report
 from tests.conftest import RunningBot
 from tests.integration.office_seed import NATIONAL, NO_QUIET, TRACKING, seed_application
 from texts.formatting import format_toman, to_persian_digits

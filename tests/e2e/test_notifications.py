@@ -36,7 +36,7 @@ async def _until_settled(store: Store, limit: float = 90.0) -> None:
     deadline = loop.time() + limit
     while await store.outbox.pending_count():
         assert loop.time() < deadline, f"outbox not settled: {await store.outbox.stats()}"
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.02)
 
 
 async def _make_changes(store: Store, data_dir: Path, citizens: list[Citizen], seed: int) -> None:

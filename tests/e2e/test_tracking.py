@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import random
@@ -80,8 +81,9 @@ async def submitted_application(
     platform: str = "telegram",
     **fields: Any,
 ) -> Application:
-    """A submitted application of the citizen with this user id, written through the store."""
-    return await submitted_in(
+    """A submitted application of the citizen with this user id, written through the store;
+    its notification is delivered before this returns, so it cannot land in a later step."""
+    app = await submitted_in(
         bot.application.services.store,
         bot.settings.data_dir,
         user_id,
@@ -90,6 +92,17 @@ async def submitted_application(
         platform=platform,
         **fields,
     )
+    await notifications_delivered(bot)
+    return app
+
+
+async def notifications_delivered(bot: RunningBot) -> None:
+    """Until the outbox holds nothing unsent (the sender is woken, not waited for)."""
+    store = bot.application.services.store
+    bot.application.services.wake_sender()
+    async with asyncio.timeout(30):
+        while await store.outbox.pending_count():  # noqa: ASYNC110 - the sender has no event
+            await asyncio.sleep(0.01)
 
 
 async def submitted_in(
@@ -156,6 +169,7 @@ async def test_track_shows_own_applications_only_with_a_jalali_timeline(
     await store_change(
         store, app.id, ApplicationStatus.UNDER_REVIEW, f"officer:{OFFICER_ID}", reason="شروع"
     )
+    await notifications_delivered(bot)
 
     replies = await mine.sends_command("/status")
     card = replies[0].text or ""

@@ -24,12 +24,12 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
-from office.import_bank_report import (
+from services.imports.bank_import import (
     ImportResult,
     import_bank_report,
     render_import_result,
-    resume_imports,
 )
+from services.imports.bank_import_run import resume_imports
 from storage import Store
 from storage.bank_imports import BankImportRepository, ImportStatus, PlannedPayment
 from storage.status_changes import change_status
@@ -37,6 +37,9 @@ from tests.clock import FakeClock
 from tests.conftest import make_settings
 from tests.integration.scale_seed import introduced_applications, seed_store
 from texts.notifications import make_renderer
+
+# Its module-scoped store is seeded once: every test of the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("test_bank_import_at_scale")
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
@@ -191,7 +194,7 @@ CRASHING_IMPORT = """
 import asyncio, os, signal, sys
 from datetime import date
 from pathlib import Path
-from office.import_bank_report import import_bank_report
+from services.imports.bank_import import import_bank_report
 from domain.catalogue import load_catalogue
 from domain.notifications import QuietHours
 from storage import Store

@@ -91,8 +91,8 @@ def test_office_commands_print_persian_and_log_to_the_file(office: Path, tmp_pat
     assert_only_persian(exported, "paid.csv")
 
     log = log_file_path(office).read_text(encoding="utf-8")
-    assert "INFO office.import_bank_report: bank report bank_report_mixed.csv" in log
-    assert "INFO office.export: exported" in log
+    assert "INFO services.imports.bank_import: bank report bank_report_mixed.csv" in log
+    assert "INFO services.export: exported" in log
 
 
 def test_verbose_shows_the_log_lines_on_stderr(office: Path, tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_verbose_shows_the_log_lines_on_stderr(office: Path, tmp_path: Path) -> 
         ["import-bank-report", str(DATA / "bank_report_mixed.csv"), "-v"],
     ):
         result = homebiz(office, tmp_path, *args)
-        assert "INFO office.import_bank_report" in result.stderr
+        assert "INFO services.imports.bank_import" in result.stderr
         assert not LOG_LINE.search(result.stdout), result.stdout
 
 

@@ -160,7 +160,7 @@ async def test_broadcast_enqueues_in_batches_and_resumes_without_doubles(store: 
 
 async def test_import_is_all_or_nothing(store: Store, tmp_path: Path) -> None:
     from domain.catalogue import load_catalogue
-    from office.import_exhibitions import import_exhibitions, render_result
+    from services.imports.exhibitions import import_exhibitions, render_result
 
     catalogue = load_catalogue()
     good = tmp_path / "good.csv"

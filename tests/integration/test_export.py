@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from domain.catalogue import Catalogue, load_catalogue
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
-from office.export import HEADERS, export_applications, parse_filter_date, resolve_county
+from services.export import HEADERS, export_applications, parse_filter_date, resolve_county
 from storage import Store
 from storage.reports import ExportFilter, collect_stats
 from storage.status_changes import record_permit

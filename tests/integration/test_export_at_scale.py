@@ -18,8 +18,8 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.models import Application
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
-from office import export as office_export
-from office.export import HEADERS, Value, export_to
+from services import export as office_export
+from services.export import HEADERS, Value, export_to
 from storage import Store
 from storage.applications import application_from_row
 from storage.reports import ExportFilter, export_page, local_day_start
@@ -28,6 +28,9 @@ from texts.formatting import format_jalali_short, to_persian_digits
 from texts.i18n import _
 from texts.labels import plan_type_label
 from texts.notifications import status_label
+
+# Its module-scoped store is seeded once: every test of the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("test_export_at_scale")
 
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 SEEDED = 2_500

@@ -16,8 +16,8 @@ from domain.catalogue import Catalogue, load_catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
-from office.bank_report import parse_amount_rials, parse_payment_date
-from office.import_bank_report import ImportResult, import_bank_report, render_import_result
+from services.imports.bank_import import ImportResult, import_bank_report, render_import_result
+from services.imports.bank_report import parse_amount_rials, parse_payment_date
 from storage import Store
 from tests.integration.office_seed import NATIONAL, TRACKING, seed_application
 from texts.formatting import format_toman, to_persian_digits

@@ -27,6 +27,9 @@ from tests.clock import FakeClock
 from tests.integration.scale_seed import COUNTIES, seed_store
 from texts.notifications import make_renderer
 
+# Its module-scoped store is seeded once: every test of the module runs in one worker.
+pytestmark = pytest.mark.xdist_group("test_stats_at_scale")
+
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 SEEDED = 4_000
 OFFICER = "officer:900001"

@@ -103,6 +103,8 @@ def _button_parts(tree: ast.Module) -> Iterator[ast.AST]:
         elif _is_row_entry(node):
             assert isinstance(node, ast.Tuple)
             yield node.elts[0]
+        elif isinstance(node, ast.keyword) and node.arg == "contact":  # FormStep(contact=...)
+            yield node.value
         elif isinstance(node, ast.ClassDef) and node.name == "MenuItem":
             yield node
         elif isinstance(node, ast.ListComp | ast.GeneratorExp) and any(

@@ -92,3 +92,42 @@ def test_a_payment_resumes_from_the_pending_action_stored_before_the_form() -> N
     assert actions.PAYMENT.step("rials").read("۲۰۰ میلیون", NO_CONTEXT) == 2_000_000_000
     assert desk.FIND.step("nc").read("12345", NO_CONTEXT) is None
     assert desk.FIND.step("name").read("ز", NO_CONTEXT) is None
+
+
+LONG = Form(
+    FormStep("phone", "Share your number.", "phone", contact="Share"),
+    FormStep("city", "Your city?", "city", keyboard=lambda c, a: [[("A", "c:a")]],
+             confirm="Your city: {city}. Right?", values=lambda c, a: {"city": a.get("city")}),
+    FormStep("age", "Your age? Over {minimum}.", "age", values=lambda c, a: {"minimum": 18}),
+    header=True,
+    confirm=[[("Keep", "keep"), ("Change", "change")]],
+)  # fmt: skip
+
+
+def test_a_long_form_numbers_its_steps_and_walks_back_and_forth_on_the_path() -> None:
+    city = LONG.step("city")
+    assert LONG.waiting_in("city") is city and LONG.position({}, city) == (2, 3)
+    assert LONG.after({}, city) is LONG.step("age") and LONG.before({}, city) is LONG.step("phone")
+    assert LONG.after({}, LONG.step("age")) is LONG.step("age"), "the last stays"
+
+
+def test_a_carried_answer_is_confirmed_until_changed_and_a_contact_step_asks_for_the_number() -> (
+    None
+):
+    header = _("Step {step} of {total}").format(step="۲", total="۳")
+    text, markup = LONG.question(NO_CONTEXT, LONG.step("city"), {"city": "Azna"})
+    assert text == header + "\n\nYour city: Azna. Right?"
+    assert markup is not None and markup.to_dict()["inline_keyboard"][0][1]["callback_data"] == (
+        "change"
+    )
+    text, markup = LONG.question(
+        NO_CONTEXT, LONG.step("city"), {"city": "Azna", "changing": "city"}
+    )
+    assert text.endswith("Your city?")
+    assert (
+        markup is not None and markup.to_dict()["inline_keyboard"][0][0]["callback_data"] == "c:a"
+    )
+    text, markup = LONG.question(NO_CONTEXT, LONG.step("phone"), {})
+    assert markup is not None and markup.to_dict()["keyboard"][0][0]["request_contact"] is True
+    text, _markup = LONG.question(NO_CONTEXT, LONG.step("age"), {})
+    assert text.endswith("Your age? Over 18.")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from office import bank_report, import_exhibitions
-from office.import_columns import (
+from services.imports import bank_report
+from services.imports import exhibitions as import_exhibitions
+from services.imports.import_columns import (
     ImportColumnsError,
     header_index,
     import_columns,

@@ -21,6 +21,7 @@ MOVED = (
     "conversations/application/flow.py",
     "conversations/application/form.py",
     "conversations/application/questions.py",
+    "conversations/application/steps.py",
     "conversations/application/submit.py",
     "conversations/tracking.py",
     "conversations/tracking_fix.py",

@@ -39,6 +39,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "OFFICE_HOURS_END",
         "TICKET_REMIND_HOURS",
         "TICKET_ESCALATE_HOURS",
+        "OUTBOX_CHAT_GAP_SECONDS",
+        "OUTBOX_POLL_SECONDS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no stray .env
@@ -214,3 +216,18 @@ def test_wrong_office_hours_name_the_variable(
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value).startswith(expected)
+
+
+def test_the_outbox_keeps_a_second_per_chat_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production paces each chat and polls every second; tests turn the gap off."""
+    settings = load_settings()
+    assert settings.outbox_chat_gap_seconds == 1.0
+    assert settings.outbox_poll_seconds == 1.0
+    monkeypatch.setenv("OUTBOX_CHAT_GAP_SECONDS", "0")
+    monkeypatch.setenv("OUTBOX_POLL_SECONDS", "0.05")
+    settings = load_settings()
+    assert settings.outbox_chat_gap_seconds == 0
+    assert settings.outbox_poll_seconds == 0.05
+    monkeypatch.setenv("OUTBOX_POLL_SECONDS", "0")
+    with pytest.raises(SettingsError, match="OUTBOX_POLL_SECONDS"):
+        load_settings()

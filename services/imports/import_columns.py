@@ -37,7 +37,7 @@ class _Section(BaseModel):
 
 
 class BankReportColumns(_Section):
-    """Headers of an agent bank's payment report (office.bank_report)."""
+    """Headers of an agent bank's payment report (services.imports.bank_report)."""
 
     tracking_code: Aliases
     national_code: Aliases
@@ -48,7 +48,7 @@ class BankReportColumns(_Section):
 
 
 class ExhibitionColumns(_Section):
-    """Headers of an exhibitions CSV (office.import_exhibitions)."""
+    """Headers of an exhibitions CSV (services.imports.exhibitions)."""
 
     title: Aliases
     kind: Aliases

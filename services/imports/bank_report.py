@@ -19,8 +19,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from domain.persian import date_from_parts, normalize_for_search, normalize_input, parse_int
-from office.csv_file import read_csv_rows
-from office.import_columns import header_index, import_columns
+from services.imports.csv_file import read_csv_rows
+from services.imports.import_columns import header_index, import_columns
 from texts.i18n import N_, _
 
 
