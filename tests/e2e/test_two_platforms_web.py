@@ -24,7 +24,9 @@ from domain.accounts import Account
 from tests.conftest import OFFICER_ID, bot_running, free_port, make_settings, webhook_settings
 from tests.e2e.test_two_platforms import BALE, SAME_NUMBER, TELEGRAM
 from tests.settle import store_settled
+from texts.formatting import to_persian_digits
 from texts.i18n import _
+from texts.labels import platform_name
 
 _LINK = re.compile(r"https?://\S+/signin/\S+")
 
@@ -169,7 +171,22 @@ async def test_a_bale_officer_signs_in_to_the_web_desk_and_the_telegram_namesake
                 assert response.status == 303, await response.text()
             async with session.get(f"{web.local_url}/") as dashboard:
                 assert dashboard.status == 200
+            # The admin's officers page names each account's messenger; an officer is added
+            # on the messenger the form names.
+            async with session.get(f"{web.local_url}/officers") as officers_page:
+                html = await officers_page.text()
+            assert officers_page.status == 200, html
+            assert f"{to_persian_digits(OFFICER_ID)} ({platform_name('bale')})" in html
+            csrf = re.search(r'name="csrf" value="([^"]+)"', html)
+            assert csrf is not None
+            form = {"csrf": csrf.group(1), "user_id": "777", "platform": "telegram"}
+            async with session.post(
+                f"{web.local_url}/officers/add", data=form, allow_redirects=False
+            ) as added:
+                assert added.status in (302, 303), await added.text()
         store = bot.application.services.store
+        assert await store.officers.is_officer_now(Account("telegram", 777))
+        assert not await store.officers.is_officer_now(Account("bale", 777))
         actors = {e.actor for e in await store.audit.list(f"officer:bale:{OFFICER_ID}")}
         assert actors == {f"officer:bale:{OFFICER_ID}"}
         actions = [e.action for e in await store.audit.list(f"officer:bale:{OFFICER_ID}")]
