@@ -21,7 +21,7 @@ from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
 from bot.send_budget import SendBudget
 from bot.updates.deferring_bot import DeferringBot
-from config.settings import Settings
+from config.settings import PlatformBot, Settings
 from conversations import (
     announce,
     common,
@@ -56,16 +56,23 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = None) -> ExtBot[Any]:
-    """A Bot on the configured platform's URLs; every Bot the app makes comes from here.
+def make_bot(
+    settings: Settings,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    *,
+    platform: PlatformBot | None = None,
+) -> ExtBot[Any]:
+    """A Bot on a platform's token and URLs (the first bot's unless ``platform`` is given);
+    every Bot the app makes comes from here.
 
     It is a DeferringBot: while an update is handled, its sends wait for the update's commit.
     """
-    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    platform = platform or settings.primary
+    token = platform.token.get_secret_value() if platform.token else ""
     return DeferringBot(
         token,
-        base_url=settings.api_base_url,
-        base_file_url=settings.file_base_url,
+        base_url=platform.api_url,
+        base_file_url=platform.file_url,
         request=HTTPXRequest(
             connection_pool_size=64,
             read_timeout=15,
@@ -81,19 +88,21 @@ def make_bot(settings: Settings, rate_limiter: BaseRateLimiter[Any] | None = Non
 
 
 def build_application(services: Services, budget: SendBudget | None = None) -> HomebizApplication:
-    """Build the Application on an opened store, with all handlers registered.
+    """Build the Application of one platform's bot (``services.platform``) on an opened store,
+    with all handlers registered.
 
     Its Bot's replies take their turns from ``budget``, the token's send budget that the
     outbox sender shares (one from the settings when not given).
     """
     settings = services.settings
-    # The roster (platform, OFFICER_IDS) services.officers uses when a caller passes none:
-    # the same check as handlers.auth.roster, whatever door a service is called through.
-    services.store.officers.configure(settings.bot_platform.value, settings.officer_ids)
+    platform = settings.platform_bot(services.platform)
+    # Who is an officer (services.officers, the one check every door and every officer step
+    # makes): the accounts OFFICER_IDS names, on either platform, and those added in the bot.
+    services.store.officers.configure(settings.officer_ids, settings.primary.platform.value)
     budget = budget or SendBudget.from_settings(settings)
     persistence = SqlitePersistence(
         services.store.db,
-        platform=settings.bot_platform.value,
+        platform=platform.platform.value,
         store_data=PersistenceInput(bot_data=False, callback_data=False),
         # Each update's unit of work writes what it changed; PTB's periodic run would only
         # race with it (it reads other chats' data mid-update), so it practically never runs.
@@ -102,7 +111,7 @@ def build_application(services: Services, budget: SendBudget | None = None) -> H
     application = (
         ApplicationBuilder()
         .application_class(HomebizApplication, kwargs={"services": services})
-        .bot(make_bot(settings, OverallRateLimiter(budget)))
+        .bot(make_bot(settings, OverallRateLimiter(budget), platform=platform))
         .updater(None)  # bot.polling acknowledges updates only after they are handled
         .persistence(persistence)
         .context_types(ContextTypes(context=BotContext))

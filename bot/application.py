@@ -33,6 +33,9 @@ class HomebizApplication(Application[ExtBot[None], BotContext, UserData, ChatDat
         self.pipeline: UpdatePipeline | None = None
         # The process's HTTP server (desk, webhooks, health); set once the bot runs.
         self.web: WebServer | None = None
+        # Every platform's Application in this process, by platform (this one included);
+        # set once the bot runs (bot.runtime).
+        self.bots: dict[str, HomebizApplication] = {}
         # With WEBHOOK_BASE_URL, this platform's webhook endpoint (bot.webhooks).
         self.webhook: WebhookEndpoint | None = None
         # The process's metrics (/metrics); set once the bot runs.

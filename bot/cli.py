@@ -30,7 +30,7 @@ SERVICES = frozenset({"run", "sandbox"})
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Long polling against the configured platform, or the sandbox when there is no token."""
-    if settings.bot_token is None:
+    if all(bot.token is None for bot in settings.platforms):
         from bot.sandbox import run_sandbox
 
         return asyncio.run(run_sandbox(settings))

@@ -179,7 +179,7 @@ class Operations:
             body["store"] = {"ok": True, "seconds": round(time.monotonic() - started, 3)}
         receivers: dict[str, Any] = {}
         for application in self.applications:
-            platform = application.services.settings.bot_platform.value
+            platform = application.services.platform.value
             if application.webhook is not None:
                 kind, alive = "webhook", application.webhook.alive
             else:

@@ -69,26 +69,26 @@ async def _webhook(action: str, settings: Settings) -> int:
         message = _("Set {setting} to this server's public address first.")
         print(message.format(setting="WEBHOOK_BASE_URL"), file=sys.stderr)
         return 2
-    platform = settings.bot_platform.value
-    async with make_bot(settings) as bot:
-        if action == "set":
-            address = WebhookAddress.from_settings(settings)
-            await address.register(bot)
-        elif action == "delete":
-            await bot.delete_webhook(drop_pending_updates=False)
-        info = await bot.get_webhook_info()
-    error = ""
-    if info.last_error_date is not None:
-        when = info.last_error_date.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        error = f"{when} UTC {info.last_error_message or ''}".strip()
-    print(
-        _("{platform}: webhook {url}; updates waiting: {pending}; last error: {error}").format(
-            platform=platform,
-            url=_shown(info.url) or "-",
-            pending=format_number(info.pending_update_count),
-            error=error or "-",
+    for platform in settings.platforms:  # each configured bot, Telegram first
+        async with make_bot(settings, platform=platform) as bot:
+            if action == "set":
+                address = WebhookAddress.from_settings(settings, platform)
+                await address.register(bot)
+            elif action == "delete":
+                await bot.delete_webhook(drop_pending_updates=False)
+            info = await bot.get_webhook_info()
+        error = ""
+        if info.last_error_date is not None:
+            when = info.last_error_date.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            error = f"{when} UTC {info.last_error_message or ''}".strip()
+        print(
+            _("{platform}: webhook {url}; updates waiting: {pending}; last error: {error}").format(
+                platform=platform.platform.value,
+                url=_shown(info.url) or "-",
+                pending=format_number(info.pending_update_count),
+                error=error or "-",
+            )
         )
-    )
     return 0
 
 

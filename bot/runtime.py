@@ -1,4 +1,5 @@
-"""Running the bot: open the store, start the application and its workers, poll, shut down."""
+"""Running the bot: open the store, start each platform's application and its workers, poll,
+shut down. One process serves Telegram and Bale at once when both tokens are set."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import logging
 import math
 import signal
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 from starlette.routing import BaseRoute
 from telegram import BotCommand
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
 from bot.app import build_application, make_bot
 from bot.application import HomebizApplication
@@ -24,7 +28,8 @@ from bot.webhooks import WebhookAddress, WebhookEndpoint
 from bot.workers.broadcast import BroadcastRunner
 from bot.workers.reminders import ReminderService
 from bot.workers.sender import OutboxSender
-from config.settings import Settings
+from config.platforms import traits
+from config.settings import PlatformBot, Settings
 from conversations.contact import load_office
 from desk import desk_routes
 from domain.catalogue import Catalogue, load_catalogue
@@ -32,14 +37,15 @@ from handlers.context import Services
 from services.imports.bank_import_run import resume_imports
 from storage import Store
 from storage.db import Clock, utcnow
+from storage.files import FILES_FOLDER
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
 
 
 async def _set_commands(application: HomebizApplication) -> None:
-    """The command list in the client's menu; Bale has no setMyCommands, so skip it there."""
-    if application.services.settings.is_bale:
+    """The command list in the client's menu, where the platform has one (not on Bale)."""
+    if not traits(application.services.platform).set_my_commands:
         return
     commands = [
         BotCommand("start", _("Main menu")),
@@ -62,22 +68,71 @@ async def _remove_webhook(application: HomebizApplication) -> None:
 
 
 def _web_routes(application: HomebizApplication) -> list[BaseRoute]:
-    """Every part's routes on the process's one HTTP server (desk, webhooks, operations)."""
+    """Every part's routes on the process's one HTTP server (desk, webhooks, operations).
+
+    ``application.bots`` holds every platform's Application (a webhook route per platform).
+    """
     routes: list[BaseRoute] = []
-    if application.webhook is not None:
-        routes += application.webhook.routes()
-    if application.metrics is not None:
-        routes += Operations([application], application.metrics).routes()
+    bots = list(application.bots.values()) or [application]
+    for each in bots:
+        if each.webhook is not None:
+            routes += each.webhook.routes()
+    if application.metrics is not None:  # one metrics for every platform's bot
+        routes += Operations(bots, application.metrics).routes()
     routes += desk_routes(application.services)  # the officers' web desk
     return routes
 
 
-def _webhook(application: HomebizApplication) -> WebhookEndpoint | None:
-    """With WEBHOOK_BASE_URL, the platform POSTs updates to this application's endpoint."""
+@dataclass
+class _PlatformParts:
+    """What one platform's bot runs: its Application, outbox sender and broadcast runner."""
+
+    application: HomebizApplication
+    bot: PlatformBot
+    sender_bot: ExtBot[Any]
+    sender: OutboxSender
+    broadcasts: BroadcastRunner | None = None
+
+
+def _build_platform(
+    base: Services, platform: PlatformBot, *, shared: bool, clock: Clock, metrics: BotMetrics
+) -> _PlatformParts:
+    """One platform's Application, with its own send budget shared by its replies and its
+    outbox sender (each bot token has its own ~30 messages/s), watched by the one metrics."""
+    settings = base.settings
+    services = base.on(platform.platform)
+    budget = SendBudget.from_settings(settings)
+    application = build_application(services, budget)
+    application.metrics = metrics
+    metrics.watch_budget(platform.platform.value, budget)
+    # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
+    sender_bot = make_bot(settings, platform=platform)
+    # With two bots each sender takes its platform's rows; alone, it takes every row.
+    gap = settings.outbox_chat_gap_seconds
+    sender = OutboxSender(
+        sender_bot,
+        base.store.outbox,
+        budget=budget,
+        per_chat_rate=1.0 / gap if gap else math.inf,
+        poll_interval=settings.outbox_poll_seconds,
+        clock=clock,
+        platform=platform.platform.value if shared else None,
+        primary=platform.platform is settings.primary.platform,
+        files_dir=settings.data_dir / FILES_FOLDER,
+    )
+    services.sender = sender
+    base.senders[platform.platform.value] = sender
+    return _PlatformParts(application, platform, sender_bot, sender)
+
+
+def _webhook(part: _PlatformParts) -> WebhookEndpoint | None:
+    """With WEBHOOK_BASE_URL, the platform POSTs updates to this application's endpoint
+    (its own path and secret: one webhook per platform's bot)."""
+    application = part.application
     settings = application.services.settings
     if settings.webhook_base_url is None or application.pipeline is None:
         return None
-    address = WebhookAddress.from_settings(settings)
+    address = WebhookAddress.from_settings(settings, part.bot)
     return WebhookEndpoint(address, application.bot, application.pipeline.receiver)
 
 
@@ -87,8 +142,12 @@ async def running_bot(
 ) -> AsyncIterator[HomebizApplication]:
     """Open everything the bot needs in order, and close it in reverse order.
 
+    One store, one clock, one catalogue; per platform (Telegram, Bale, or both: the
+    settings' ``platforms``) an Application with its update pipeline, send budget, outbox
+    sender and broadcast runner. Yields the first bot's Application; ``.bots`` has them all.
+
     ``clock`` is the one clock, the system's (UTC) unless given (tests: a moved clock, a
-    restart after downtime); the store, the services, the sender, the broadcasts and the
+    restart after downtime); the store, the services, the senders, the broadcasts and the
     reminders all read this one. ``catalogue`` is read from ``settings.catalogue_dir`` unless
     given (tests parse each catalogue folder once per session).
     """
@@ -100,70 +159,81 @@ async def running_bot(
     store = await Store.open(settings.database_path, clock=clock)
     store.outbox.quiet_hours = settings.quiet_hours
     try:
-        services = Services(settings=settings, store=store, catalogue=catalogue, clock=clock)
-        # One send budget for the token: replies and the outbox take turns from it, replies first.
-        budget = SendBudget.from_settings(settings)
-        application = build_application(services, budget)
-        services = application.services
+        base = Services(settings=settings, store=store, catalogue=catalogue, clock=clock)
+        bots = settings.platforms
+        shared = len(bots) > 1
         # One metrics registry for the process (not prometheus-client's global one).
-        application.metrics = BotMetrics()
-        application.metrics.watch_budget(settings.bot_platform.value, budget)
-        # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
-        sender_bot = make_bot(settings)
-        gap = settings.outbox_chat_gap_seconds
-        sender = OutboxSender(
-            sender_bot,
-            store.outbox,
-            budget=budget,
-            per_chat_rate=1.0 / gap if gap else math.inf,
-            poll_interval=settings.outbox_poll_seconds,
-            clock=clock,
-        )
-        services.sender = sender
-        async with application, sender_bot:  # initialize() loads persisted conversations
-            await application.start()
-            await _set_commands(application)
-            if settings.webhook_base_url is None:  # webhook mode: the webhook stays set
-                await _remove_webhook(application)
-            await sender.start()
+        metrics = BotMetrics()
+        parts = [
+            _build_platform(base, bot, shared=shared, clock=clock, metrics=metrics) for bot in bots
+        ]
+        applications = {p.application.services.platform.value: p.application for p in parts}
+        for part in parts:
+            part.application.bots = applications
+        primary = applications[settings.primary.platform.value]
+        async with contextlib.AsyncExitStack() as stack:
+            for part in parts:  # initialize() loads each platform's persisted conversations
+                await stack.enter_async_context(part.application)
+                await stack.enter_async_context(part.sender_bot)
+            for part in parts:
+                await part.application.start()
+                stack.push_async_callback(part.application.stop)
+                await _set_commands(part.application)
+                if settings.webhook_base_url is None:  # webhook mode: the webhook stays set
+                    await _remove_webhook(part.application)
+                await part.sender.start()
+                stack.push_async_callback(part.sender.stop)
             # A bank-report import a crash left half-done is finished (or its roll-back
             # completed) before anything else writes; it is idempotent, chunk by chunk.
             resumed = await resume_imports(
-                store, catalogue, quiet_hours=settings.quiet_hours, wake=services.wake_sender
+                store, catalogue, quiet_hours=settings.quiet_hours, wake=base.wake_sender
             )
             if resumed:
                 LOGGER.info("Finished %d interrupted bank-report import(s)", len(resumed))
-            # Broadcasts left running by a dead process resume here.
-            broadcasts = BroadcastRunner.for_application(application, clock=clock)
-            await broadcasts.start()
-            # After start(): the JobQueue runs; reminders are rebuilt from the store.
-            reminders = ReminderService(services, application.job_queue, clock=clock)
-            services.reminders = reminders
+            # Broadcasts left running by a dead process resume here, each on the bot of the
+            # officer who announced it.
+            for part in parts:
+                part.broadcasts = BroadcastRunner.for_application(
+                    part.application,
+                    clock=clock,
+                    platform=part.application.services.platform.value if shared else None,
+                    primary=part.application is primary,
+                )
+                await part.broadcasts.start()
+                stack.push_async_callback(part.broadcasts.stop)
+            # After start(): the JobQueue runs; reminders are rebuilt from the store. One
+            # reminder service for the store; what it sends goes through the outbox, so on
+            # the platform of whoever it is for.
+            reminders = ReminderService(primary.services, primary.job_queue, clock=clock)
+            for part in parts:
+                part.application.services.reminders = reminders
             await reminders.start()
+            stack.callback(reminders.stop)
             # Last: handlers may use everything above. Stored updates left unhandled by a
             # dead process are handled first, in order per chat.
-            pipeline = UpdatePipeline.for_application(application)
-            application.pipeline = pipeline
-            application.webhook = _webhook(application)
-            web = WebServer.from_settings(build_web_app(_web_routes(application)), settings)
-            application.web = web
-            try:
-                await pipeline.start()
-                await web.start()
-                if application.webhook is not None:  # once the server listens
-                    await application.webhook.start()
-                # Where officers open the desk (the sign-in links the bot gives point here).
-                services.web_url = settings.web_base_url or web.local_url
-                yield application
-            finally:
-                if application.webhook is not None:
-                    application.webhook.stop()  # 503 from now on: the platform keeps them
-                await web.stop()
-                await pipeline.stop()
-                reminders.stop()
-                await broadcasts.stop()
-                await sender.stop()
-                await application.stop()
+            for part in parts:
+                pipeline = UpdatePipeline.for_application(part.application)
+                part.application.pipeline = pipeline
+                part.application.webhook = _webhook(part)
+            web = WebServer.from_settings(build_web_app(_web_routes(primary)), settings)
+            for part in parts:
+                part.application.web = web
+            for part in parts:
+                assert part.application.pipeline is not None
+                await part.application.pipeline.start()
+                stack.push_async_callback(part.application.pipeline.stop)
+            await web.start()
+            stack.push_async_callback(web.stop)
+            for part in parts:  # once the server listens
+                webhook = part.application.webhook
+                if webhook is not None:
+                    await webhook.start()
+                    stack.callback(webhook.stop)  # 503 from then on: the platform keeps them
+            # Where officers open the desk (the sign-in links the bot gives point here).
+            web_url = settings.web_base_url or web.local_url
+            for part in parts:
+                part.application.services.web_url = web_url
+            yield primary
     finally:
         await store.close()
 
@@ -178,14 +248,16 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    async with running_bot(settings) as application:
-        me = application.bot.bot
-        LOGGER.info("Bot @%s is running on %s", me.username, settings.bot_platform.value)
-        assert application.pipeline is not None
-        if application.webhook is not None:
-            await stop.wait()  # updates arrive on the web server
-        else:
-            poller = UpdatePoller(application, application.pipeline.receiver)
-            application.receiving = poller
-            await poller.run(stop)
+    async with running_bot(settings) as primary:
+        receiving = []
+        for platform, application in primary.bots.items():
+            me = application.bot.bot
+            LOGGER.info("Bot @%s is running on %s", me.username, platform)
+            assert application.pipeline is not None
+            if application.webhook is None:
+                poller = UpdatePoller(application, application.pipeline.receiver)
+                application.receiving = poller
+                receiving.append(poller.run(stop))
+        # Webhook bots' updates arrive on the web server; pollers run until stop.
+        await asyncio.gather(*receiving, stop.wait())
     LOGGER.info("Bot stopped")

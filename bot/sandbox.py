@@ -17,7 +17,9 @@ from pydantic import SecretStr
 
 from bot.runtime import run_polling
 from botapi_emulator import BotMessage, Citizen, Emulator
+from config.platforms import Platform
 from config.settings import Settings
+from domain.accounts import Account
 from texts.i18n import _
 
 SANDBOX_TOKEN = "100000:SANDBOX-local-token"
@@ -29,13 +31,18 @@ LOGGER = logging.getLogger(__name__)
 def sandbox_settings(settings: Settings, emulator: Emulator) -> Settings:
     """The same settings, pointed at the emulator, with a database of the sandbox's own."""
     database_url = settings.database_url or f"sqlite:///{settings.data_dir / 'sandbox.db'}"
+    platform = settings.bot_platform
     return settings.model_copy(
         update={
             "bot_token": SecretStr(SANDBOX_TOKEN),
+            # the sandbox is one bot, on BOT_PLATFORM, whatever tokens are configured
+            "telegram_bot_token": None,
+            "bale_bot_token": None,
+            **{f"{p.value}_{kind}_base_url": None for p in Platform for kind in ("api", "file")},
             "bot_api_base_url": emulator.api_base_url,
             "bot_file_base_url": emulator.file_base_url,
             "database_url": database_url,
-            "officer_ids": settings.officer_ids | {SANDBOX_USER_ID},
+            "officer_ids": settings.officer_ids | {Account(platform.value, SANDBOX_USER_ID)},
         }
     )
 

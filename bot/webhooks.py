@@ -34,7 +34,8 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from bot.polling import MAX_BACKLOG
 from bot.updates.receiver import Receiver
 from config.logging_setup import one_line
-from config.settings import Settings
+from config.platforms import traits
+from config.settings import PlatformBot, Settings
 
 LOGGER = logging.getLogger(__name__)
 
@@ -79,8 +80,9 @@ class WebhookAddress:
 
     @property
     def by_path(self) -> bool:
-        """Bale has no secret header: the secret is a path segment instead."""
-        return self.platform == "bale"
+        """A platform without setWebhook's secret_token (Bale) has no secret header: the
+        secret is a path segment instead."""
+        return not traits(self.platform).webhook_secret_token
 
     @property
     def path(self) -> str:
@@ -92,10 +94,13 @@ class WebhookAddress:
         return f"{self.base_url}{self.path}{suffix}"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> WebhookAddress:
+    def from_settings(
+        cls, settings: Settings, platform: PlatformBot | None = None
+    ) -> WebhookAddress:
+        """The webhook of one configured bot (the first bot's unless ``platform`` is given)."""
         assert settings.webhook_base_url is not None
-        platform = settings.bot_platform.value
-        return cls(platform, settings.webhook_base_url, webhook_secret(settings.data_dir, platform))
+        name = (platform or settings.primary).platform.value
+        return cls(name, settings.webhook_base_url, webhook_secret(settings.data_dir, name))
 
     async def register(self, bot: Bot) -> None:
         """setWebhook: Telegram with the secret header's value; Bale with the URL alone."""

@@ -91,16 +91,20 @@ class ClientApi:
     async def list_bots(self, request: web.Request) -> web.Response:
         """GET /_client/bots."""
         bots = [
-            {"id": b.bot_id, "token": b.token, "username": b.username}
+            {"id": b.bot_id, "token": b.token, "username": b.username, "mode": b.mode}
             for b in self.core.bots.values()
         ]
         return web.json_response({"bots": bots, "mode": self.core.mode})
 
     async def add_bot(self, request: web.Request) -> web.Response:
-        """POST /_client/bots {token}."""
+        """POST /_client/bots {token, mode?}: mode puts the bot on telegram or bale."""
         body = await request.json()
-        bot = self.core.bot(str(body["token"]))
-        return web.json_response({"id": bot.bot_id, "username": bot.username})
+        token = str(body["token"])
+        mode = body.get("mode")
+        if mode not in (None, "telegram", "bale"):
+            return web.json_response({"error": "mode is telegram or bale"}, status=400)
+        bot = self.core.set_mode(token, mode) if mode else self.core.bot(token)
+        return web.json_response({"id": bot.bot_id, "username": bot.username, "mode": bot.mode})
 
     # --- user actions --------------------------------------------------
     async def send_text(self, request: web.Request) -> web.Response:

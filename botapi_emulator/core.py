@@ -43,13 +43,26 @@ class Ctx:
 Handler = Callable[[Ctx], Awaitable[Any]]
 
 
+def _check_mode(mode: str) -> None:
+    if mode not in ("telegram", "bale"):
+        raise ValueError(f"unknown mode {mode!r}")
+
+
 class Core:
     """Bots, files, faults and recorded calls; the HTTP layer wraps this."""
 
-    def __init__(self, mode: Mode = "telegram", tokens: list[str] | None = None) -> None:
-        if mode not in ("telegram", "bale"):
-            raise ValueError(f"unknown mode {mode!r}")
+    def __init__(
+        self,
+        mode: Mode = "telegram",
+        tokens: list[str] | None = None,
+        *,
+        modes: dict[str, Mode] | None = None,
+    ) -> None:
+        _check_mode(mode)
+        # The flavour of a bot seen for the first time; ``modes`` (or ``set_mode``) gives a
+        # token its own, so one emulator serves a Telegram bot and a Bale bot at once.
         self.mode: Mode = mode
+        self.modes: dict[str, Mode] = {}
         self.bots: dict[str, BotState] = {}
         self.files: dict[str, FileRecord] = {}
         self.files_by_path: dict[str, FileRecord] = {}
@@ -63,6 +76,8 @@ class Core:
         self.webhook_retry_max = 5.0
         for token in tokens or []:
             self.bot(token)
+        for token, own in (modes or {}).items():
+            self.set_mode(token, own)
 
     # --- configuration -------------------------------------------------
     @property
@@ -86,8 +101,16 @@ class Core:
             match = TOKEN_RE.match(token)
             if match is None:
                 raise UNAUTHORIZED
-            bot = BotState(token, int(match.group(1)))
+            bot = BotState(token, int(match.group(1)), self.modes.get(token, self.mode))
             self.bots[token] = bot
+        return bot
+
+    def set_mode(self, token: str, mode: Mode) -> BotState:
+        """Put this token's bot on Telegram or Bale (created if new)."""
+        _check_mode(mode)
+        self.modes[token] = mode
+        bot = self.bot(token)
+        bot.mode = mode
         return bot
 
     def find_bot(self, ref: str | int | None) -> BotState:
@@ -117,9 +140,9 @@ class Core:
         try:
             bot = self.bot(token)
             bot_id = bot.bot_id
-            if entry is None or (self.mode == "bale" and method.lower() in BALE_MISSING):
+            if entry is None or (bot.mode == "bale" and method.lower() in BALE_MISSING):
                 raise NOT_FOUND
-            if self.mode == "bale" and params.get("parse_mode") not in (None, ""):
+            if bot.mode == "bale" and params.get("parse_mode") not in (None, ""):
                 raise bad_request("parse_mode is not supported")
             fault = self._injector.roll(name, params.get("chat_id"))
             if fault == "429":
@@ -154,9 +177,15 @@ class Core:
 
     # --- files ---------------------------------------------------------
     def store_file(
-        self, data: bytes, kind: str, file_name: str | None, mime_type: str | None
+        self,
+        data: bytes,
+        kind: str,
+        file_name: str | None,
+        mime_type: str | None,
+        bot_id: int | None = None,
     ) -> FileRecord:
-        """Keep a file so getFile and the download route can serve it."""
+        """Keep a file so getFile and the download route can serve it (to ``bot_id`` only,
+        when given: another bot's file id is refused, as on the platforms)."""
         n = next(self._file_counter)
         unique = hashlib.sha1(data).hexdigest()[:16]
         ext = (file_name or "").rsplit(".", 1)[-1] if file_name and "." in file_name else "bin"
@@ -172,6 +201,7 @@ class Core:
             file_name=file_name,
             width=width,
             height=height,
+            bot_id=bot_id,
         )
         self.files[record.file_id] = record
         self.files_by_path[record.file_path] = record

@@ -161,11 +161,13 @@ def _input_file(ctx: Ctx, field: str, kind: str) -> FileRecord:
             raise bad_request("file is too big")
         if not upload.data:
             raise bad_request("file must be non-empty")
-        return ctx.core.store_file(upload.data, kind, upload.file_name, upload.content_type)
+        return ctx.core.store_file(
+            upload.data, kind, upload.file_name, upload.content_type, ctx.bot.bot_id
+        )
     if not ref:
         raise bad_request(f"there is no {field} in the request")
     record = ctx.core.files.get(ref)
-    if record is None:
+    if record is None or not record.usable_by(ctx.bot.bot_id):
         raise bad_request("wrong file identifier/HTTP URL specified")
     return record
 

@@ -89,13 +89,13 @@ async def set_webhook(ctx: Ctx) -> bool:
     url = opt_str(ctx.params, "url") or ""
     secret = opt_str(ctx.params, "secret_token")
     if secret is not None:
-        if ctx.core.mode == "bale":
+        if ctx.bot.mode == "bale":
             raise bad_request("secret_token is not supported")
         if not _SECRET_RE.match(secret):
             raise bad_request("secret token contains unallowed characters")
     if url and not acceptable_url(url):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    if opt_bool(ctx.params, "drop_pending_updates") and ctx.core.mode == "telegram":
+    if opt_bool(ctx.params, "drop_pending_updates") and ctx.bot.mode == "telegram":
         ctx.bot.drop_pending()
     allowed = opt_json(ctx.params, "allowed_updates")
     if isinstance(allowed, list):
@@ -110,7 +110,6 @@ async def set_webhook(ctx: Ctx) -> bool:
     if delivery is None:
         delivery = WebhookDelivery(
             ctx.bot,
-            ctx.core.mode,
             retry_base=ctx.core.webhook_retry_base,
             retry_max=ctx.core.webhook_retry_max,
         )
@@ -131,7 +130,7 @@ async def _stop_delivery(ctx: Ctx) -> None:
 
 async def delete_webhook(ctx: Ctx) -> bool:
     """deleteWebhook (drop_pending_updates only works in telegram mode)."""
-    if opt_bool(ctx.params, "drop_pending_updates") and ctx.core.mode == "telegram":
+    if opt_bool(ctx.params, "drop_pending_updates") and ctx.bot.mode == "telegram":
         ctx.bot.drop_pending()
     await _stop_delivery(ctx)
     return True
@@ -218,7 +217,7 @@ async def get_file(ctx: Ctx) -> dict[str, Any]:
     if not file_id:
         raise bad_request("file_id not specified")
     rec = ctx.core.files.get(file_id)
-    if rec is None:
+    if rec is None or not rec.usable_by(ctx.bot.bot_id):  # another bot's file id
         raise bad_request("invalid file_id")
     if rec.size > MAX_DOWNLOAD:
         raise bad_request("file is too big")

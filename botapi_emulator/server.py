@@ -19,8 +19,14 @@ MAX_REQUEST = 80 * 1024 * 1024
 class Emulator(Core):
     """A Telegram/Bale Bot API emulator on loopback, usable in-process."""
 
-    def __init__(self, mode: Mode = "telegram", tokens: list[str] | None = None) -> None:
-        super().__init__(mode, tokens)
+    def __init__(
+        self,
+        mode: Mode = "telegram",
+        tokens: list[str] | None = None,
+        *,
+        modes: dict[str, Mode] | None = None,
+    ) -> None:
+        super().__init__(mode, tokens, modes=modes)
         methods_messages.register(self)
         methods_misc.register(self)
         self.client_api = ClientApi(self)
@@ -108,7 +114,8 @@ class Emulator(Core):
         if token not in self.bots and not TOKEN_RE.match(token):
             return web.json_response(UNAUTHORIZED.body(), status=401)
         rec = self.files_by_path.get(request.match_info["path"])
-        if rec is None:
+        owner = self.bots.get(token)
+        if rec is None or (owner is not None and not rec.usable_by(owner.bot_id)):
             return web.json_response(NOT_FOUND.body(), status=404)
         if rec.size > MAX_DOWNLOAD:
             err = ApiError(400, "Bad Request: file is too big")

@@ -78,6 +78,13 @@ class FileRecord:
     file_name: str | None
     width: int | None = None
     height: int | None = None
+    # The bot the file id belongs to (as on the platforms: a file id works only for the bot
+    # that received or sent the file); None: any bot (a file made outside a bot's calls).
+    bot_id: int | None = None
+
+    def usable_by(self, bot_id: int) -> bool:
+        """Whether this bot may use the file id (send it on, getFile, download it)."""
+        return self.bot_id is None or self.bot_id == bot_id
 
     @property
     def size(self) -> int:
@@ -142,9 +149,11 @@ class CallbackRecord:
 class BotState:
     """Everything one bot token owns."""
 
-    def __init__(self, token: str, bot_id: int) -> None:
+    def __init__(self, token: str, bot_id: int, mode: Mode = "telegram") -> None:
         self.token = token
         self.bot_id = bot_id
+        # Which platform this bot is on: one emulator serves Telegram and Bale bots at once.
+        self.mode: Mode = mode
         self.username = f"bot{bot_id}_bot"
         self.first_name = f"Bot {bot_id}"
         self.updates: list[dict[str, Any]] = []

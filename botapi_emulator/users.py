@@ -89,7 +89,7 @@ class Users:
         caption: str | None = None,
     ) -> dict[str, Any]:
         """A document upload, stored exactly as the bot will getFile it."""
-        rec = self.core.store_file(data, "documents", file_name, mime_type)
+        rec = self.core.store_file(data, "documents", file_name, mime_type, bot.bot_id)
         fields: dict[str, Any] = {"document": document_json(rec)}
         if caption:
             fields["caption"] = caption
@@ -99,7 +99,7 @@ class Users:
         self, bot: BotState, user: dict[str, Any], data: bytes, caption: str | None = None
     ) -> dict[str, Any]:
         """A photo upload."""
-        rec = self.core.store_file(data, "photos", None, "image/jpeg")
+        rec = self.core.store_file(data, "photos", None, "image/jpeg", bot.bot_id)
         fields: dict[str, Any] = {"photo": photo_json(rec)}
         if caption:
             fields["caption"] = caption

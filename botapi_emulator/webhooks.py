@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from .state import BotState, Mode
+from .state import BotState
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -52,14 +52,12 @@ class WebhookDelivery:
     def __init__(
         self,
         bot: BotState,
-        mode: Mode,
         *,
         max_connections: int = 40,
         retry_base: float = 0.1,
         retry_max: float = 5.0,
     ) -> None:
         self.bot = bot
-        self.mode = mode
         self.max_connections = max_connections
         self.retry_base = retry_base
         self.retry_max = retry_max
@@ -124,7 +122,8 @@ class WebhookDelivery:
             if hook is None or update not in self.bot.updates:
                 return
             headers = {}
-            if self.mode == "telegram" and hook.get("secret_token"):
+            # The bot's own flavour (one emulator serves a Telegram and a Bale bot at once).
+            if self.bot.mode == "telegram" and hook.get("secret_token"):
                 headers[SECRET_HEADER] = str(hook["secret_token"])
             error = await self._post(str(hook["url"]), update, headers)
             if error is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
@@ -19,19 +20,33 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config.platforms import BALE, TELEGRAM, Platform, PlatformTraits, traits
+from domain.accounts import Account
 from domain.notifications import QuietHours
 from domain.office_hours import DEFAULT_DAYS, WEEKDAYS
 from domain.tickets import SlaHours
 
-TELEGRAM_API_URL = "https://api.telegram.org/bot"
-TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
-BALE_API_URL = "https://tapi.bale.ai/bot"
-BALE_FILE_URL = "https://tapi.bale.ai/file/bot"
+TELEGRAM_API_URL = TELEGRAM.api_url
+TELEGRAM_FILE_URL = TELEGRAM.file_url
+BALE_API_URL = BALE.api_url
+BALE_FILE_URL = BALE.file_url
+TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]{5,}")
+
+__all__ = ["Platform", "PlatformBot", "Settings", "SettingsError", "load_settings"]
 
 
-class Platform(StrEnum):
-    TELEGRAM = "telegram"
-    BALE = "bale"
+@dataclass(frozen=True)
+class PlatformBot:
+    """One bot the process runs: its platform, token and Bot API URLs."""
+
+    platform: Platform
+    token: SecretStr | None
+    api_url: str
+    file_url: str
+
+    @property
+    def traits(self) -> PlatformTraits:
+        return traits(self.platform)
 
 
 class LogFormat(StrEnum):
@@ -44,15 +59,27 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
 
+    # One platform: BOT_TOKEN on BOT_PLATFORM (no token: the sandbox). Both at once:
+    # TELEGRAM_BOT_TOKEN and BALE_BOT_TOKEN (either or both; BOT_TOKEN adds BOT_PLATFORM's).
     bot_token: SecretStr | None = None
     bot_platform: Platform = Platform.TELEGRAM
+    telegram_bot_token: SecretStr | None = None
+    bale_bot_token: SecretStr | None = None
+    # The Bot API's URLs (tests, the emulator, a local Bot API server): BOT_*_BASE_URL for
+    # BOT_PLATFORM, TELEGRAM_*/BALE_* for each platform; unset, the platform's own.
     bot_api_base_url: str | None = None
     bot_file_base_url: str | None = None
+    telegram_api_base_url: str | None = None
+    telegram_file_base_url: str | None = None
+    bale_api_base_url: str | None = None
+    bale_file_base_url: str | None = None
     data_dir: Path = Path("data/runtime")
     # Officer-editable data files (counties, activities, rules, documents).
     catalogue_dir: Path = Path(__file__).resolve().parent.parent / "data"
     database_url: str | None = None
-    officer_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Officers named in the settings (admins): ``bale:123,telegram:456``; a plain ``123`` is
+    # an account on the one platform configured (with two, the platform must be named).
+    officer_ids: Annotated[frozenset[Account], NoDecode] = frozenset()
     officers_chat_id: int | None = None
     # The bot token's send budget (messages per second), shared by replies and the outbox,
     # replies first. Unset: the larger of REPLY_RATE_PER_SECOND and OUTBOX_RATE_PER_SECOND.
@@ -116,14 +143,29 @@ class Settings(BaseSettings):
     @field_validator("officer_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
+        """Accounts as given; a plain id gets its platform in ``_officers_on_platforms``."""
+        if isinstance(value, int | Account):
+            value = [value]
         if isinstance(value, str):
-            parts = [p.strip() for p in value.replace(";", ",").split(",")]
-            if not all(p.lstrip("-").isdigit() for p in parts if p):
-                raise ValueError("comma-separated numeric user ids, e.g. 123,456")
-            return frozenset(int(p) for p in parts if p)
-        if isinstance(value, int):
-            return frozenset({value})
-        return value
+            value = [p for p in value.replace(";", ",").split(",") if p.strip()]
+        if not isinstance(value, list | set | frozenset | tuple):
+            return value
+        accounts: set[Account] = set()
+        for item in value:
+            if isinstance(item, Account):
+                accounts.add(item)
+                continue
+            try:
+                accounts.add(Account.parse(str(item), default_platform="?"))
+            except ValueError:
+                raise ValueError(
+                    "comma-separated user ids, each optionally with its platform,"
+                    " e.g. 123,456 or bale:123,telegram:456"
+                ) from None
+        for account in accounts:
+            if account.platform not in ("?", *Platform):
+                raise ValueError("a platform named telegram or bale, e.g. bale:123")
+        return frozenset(accounts)
 
     @field_validator("reminder_draft_hours", mode="before")
     @classmethod
@@ -152,12 +194,10 @@ class Settings(BaseSettings):
             return tuple(dict.fromkeys(WEEKDAYS[n] for n in names))
         return value
 
-    @field_validator("bot_token")
+    @field_validator("bot_token", "telegram_bot_token", "bale_bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not re.fullmatch(
-            r"\d+:[A-Za-z0-9_-]{5,}", value.get_secret_value()
-        ):
+        if value is not None and not TOKEN_RE.fullmatch(value.get_secret_value()):
             raise ValueError(
                 "the token the platform gave you, like 123456:ABC-def (digits, colon, key)"
             )
@@ -204,21 +244,94 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _urls_come_in_pairs(self) -> Settings:
-        if (self.bot_api_base_url is None) != (self.bot_file_base_url is None):
-            raise ValueError("BOT_API_BASE_URL and BOT_FILE_BASE_URL must be set together")
+        for prefix in ("bot", "telegram", "bale"):
+            api, files = (getattr(self, f"{prefix}_{kind}_base_url") for kind in ("api", "file"))
+            if (api is None) != (files is None):
+                upper = prefix.upper()
+                raise ValueError(
+                    f"{upper}_API_BASE_URL and {upper}_FILE_BASE_URL must be set together"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _one_token_per_platform(self) -> Settings:
+        named = self.telegram_bot_token if self.bot_platform is Platform.TELEGRAM else None
+        named = self.bale_bot_token if self.bot_platform is Platform.BALE else named
+        if self.bot_token is not None and named is not None and named != self.bot_token:
+            raise ValueError(
+                f"BOT_TOKEN and {self.bot_platform.upper()}_BOT_TOKEN name two bots on one"
+                " platform: keep one"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _officers_on_platforms(self) -> Settings:
+        """A plain id in OFFICER_IDS is an account on the one platform the bot runs."""
+        platforms = [bot.platform for bot in self.platforms]
+        plain = {a for a in self.officer_ids if a.platform == "?"}
+        if plain and len(platforms) > 1:
+            raise ValueError(
+                "OFFICER_IDS: each id with its platform when both bots run, e.g."
+                " bale:123,telegram:456 (a Telegram and a Bale user with one number are two people)"
+            )
+        resolved = {Account(platforms[0].value, a.user_id) for a in plain}
+        self.officer_ids = frozenset((self.officer_ids - plain) | resolved)
+        return self
+
+    @model_validator(mode="after")
+    def _uploads_the_platforms_let_us_download(self) -> Settings:
+        limit = min(bot.traits.max_download_bytes for bot in self.platforms)
+        if self.max_upload_bytes > limit:
+            raise ValueError(
+                f"MAX_UPLOAD_MB: at most {limit // (1024 * 1024)}, the largest file a bot may"
+                " download on the platforms configured"
+            )
         return self
 
     @property
+    def platforms(self) -> list[PlatformBot]:
+        """The bots this process runs, one per platform, Telegram first.
+
+        With neither TELEGRAM_BOT_TOKEN nor BALE_BOT_TOKEN: BOT_PLATFORM's bot alone, with
+        BOT_TOKEN (or none: the sandbox gives its own).
+        """
+        tokens = {Platform.TELEGRAM: self.telegram_bot_token, Platform.BALE: self.bale_bot_token}
+        if self.bot_token is not None or not any(tokens.values()):
+            tokens[self.bot_platform] = tokens[self.bot_platform] or self.bot_token
+            if not any(tokens.values()):
+                return [self._bot(self.bot_platform, None)]
+        return [self._bot(p, token) for p, token in tokens.items() if token is not None]
+
+    def _bot(self, platform: Platform, token: SecretStr | None) -> PlatformBot:
+        own = traits(platform)
+        api = getattr(self, f"{platform.value}_api_base_url")
+        files = getattr(self, f"{platform.value}_file_base_url")
+        if api is None and platform is self.bot_platform:
+            api, files = self.bot_api_base_url, self.bot_file_base_url
+        return PlatformBot(platform, token, api or own.api_url, files or own.file_url)
+
+    def platform_bot(self, platform: Platform | str) -> PlatformBot:
+        """The bot this process runs on that platform (KeyError when it runs none there)."""
+        for bot in self.platforms:
+            if bot.platform == platform:
+                return bot
+        raise KeyError(platform)
+
+    @property
+    def primary(self) -> PlatformBot:
+        """BOT_PLATFORM's bot if it runs, else the first (so the only one, when one runs)."""
+        bots = self.platforms
+        return next((b for b in bots if b.platform is self.bot_platform), bots[0])
+
+    @property
     def api_base_url(self) -> str:
-        if self.bot_api_base_url:
-            return self.bot_api_base_url
-        return BALE_API_URL if self.bot_platform is Platform.BALE else TELEGRAM_API_URL
+        """The first bot's Bot API URL."""
+        return self.primary.api_url
 
     @property
     def file_base_url(self) -> str:
-        if self.bot_file_base_url:
-            return self.bot_file_base_url
-        return BALE_FILE_URL if self.bot_platform is Platform.BALE else TELEGRAM_FILE_URL
+        """The first bot's file download URL."""
+        return self.primary.file_url
 
     @property
     def send_budget_per_second(self) -> float:
@@ -229,7 +342,8 @@ class Settings(BaseSettings):
 
     @property
     def is_bale(self) -> bool:
-        return self.bot_platform is Platform.BALE
+        """The first (or only) bot runs on Bale."""
+        return self.primary.platform is Platform.BALE
 
     @property
     def database_path(self) -> Path:
@@ -278,7 +392,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = "_".join(str(p) for p in error["loc"]).upper() or "settings"
+            name = "_".join(str(p) for p in error["loc"]).upper()
             expected = error["msg"].removeprefix("Value error, ")
-            lines.append(f"Invalid setting {name}: expected {expected}")
+            # A rule across settings names its variables in its message.
+            lines.append(
+                f"Invalid setting {name}: expected {expected}" if name else f"Invalid {expected}"
+            )
         raise SettingsError("\n".join(lines)) from None

@@ -33,7 +33,7 @@ from conversations.common import (
 from conversations.exhibitions import render_exhibition
 from conversations.form import Answers, Form, FormStep, Rows
 from domain.exhibitions import BroadcastFilter
-from handlers.auth import acting_officer, officer_only, roster
+from handlers.auth import acting_officer
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from services import announcements, exhibitions
@@ -89,9 +89,9 @@ async def _next(update: Update, context: BotContext) -> str:
     return await FORM.ask(update, context, step, draft)
 
 
-async def start(update: Update, context: BotContext) -> object:
-    """/announce or the desk's button, for officers only."""
-    return await _guarded_open(update, context)
+async def start(update: Update, context: BotContext) -> str:
+    """/announce or the desk's button, for officers only (bot.app guards every step)."""
+    return await _open(update, context)
 
 
 async def _open(update: Update, context: BotContext) -> str:
@@ -103,9 +103,6 @@ async def _open(update: Update, context: BotContext) -> str:
     rows = [[(f"🛍 {e.title}", buttons.AnnExhibition(e.id).pack())] for e in found[:20]]
     rows.append([(_("✏️ A free text"), buttons.ANN_TEXT.pack())])
     return await FORM.ask(update, context, FORM.step("exhibition_id"), {}, rows=rows)
-
-
-_guarded_open = officer_only(_open)
 
 
 async def chose_exhibition(update: Update, context: BotContext) -> str:
@@ -160,9 +157,7 @@ async def chose_group(update: Update, context: BotContext) -> str:
     draft["group"] = None if code == "*" else code
     services = context.services
     flt = BroadcastFilter(county=draft.get("county"), group=draft["group"])
-    count = await announcements.audience(
-        services.store, acting_officer(user.id), flt, roster=roster(services)
-    )
+    count = await announcements.audience(services.store, acting_officer(services, user.id), flt)
     group = services.catalogue.group(flt.group) if flt.group else None
     summary = _("Recipients: {count}\nCounty: {county}\nActivity group: {group}").format(
         count=format_number(count),
@@ -196,10 +191,9 @@ async def send(update: Update, context: BotContext) -> int:
     )
     await announcements.create_broadcast(
         services.store,
-        acting_officer(user.id),
+        acting_officer(services, user.id),
         draft["text"],
         flt,
-        roster=roster(services),
         exhibition_id=draft.get("exhibition_id"),
         progress=(chat.id, progress.message_id),
     )

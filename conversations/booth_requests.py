@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from conversations.common import say
-from handlers.auth import acting_officer, roster
+from handlers.auth import acting_officer
 from handlers.context import BotContext
 from services import booths
 from texts import buttons
@@ -31,7 +31,7 @@ async def _show(update: Update, context: BotContext, back: str) -> None:
     services, user = context.services, update.effective_user
     assert user is not None
     pending = await booths.pending_booths(
-        services.store, acting_officer(user.id), roster=roster(services), limit=10
+        services.store, acting_officer(services, user.id), limit=10
     )
     if not pending:
         await say(update, context, _("There are no booth requests waiting for an answer."))
@@ -69,10 +69,9 @@ async def _decide(update: Update, context: BotContext) -> None:
     services = context.services
     await booths.decide_booth(
         services.store,
-        acting_officer(user.id),
+        acting_officer(services, user.id),
         pressed.request_id,
         approve=pressed.verb == "ok",
-        roster=roster(services),
     )
     services.wake_sender()
 

@@ -34,6 +34,7 @@ from telegram.ext import (
 )
 
 from domain.persian import normalize_input
+from handlers.auth import open_to_anyone
 from handlers.context import BotContext
 from handlers.menu import main_menu_keyboard, menu_button
 from texts import buttons
@@ -145,6 +146,7 @@ async def end_with_menu(update: Update, context: BotContext, text: str | None = 
     return await leave(update, context, text)
 
 
+@open_to_anyone
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel or the cancel button: leave the conversation (and any other open) for the menu."""
     end_open_conversations(context.application, update)

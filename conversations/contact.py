@@ -79,7 +79,7 @@ async def show_contact(update: Update, context: BotContext) -> int:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     actor = await ticket_services.citizen_actor(
-        services.store, services.settings.bot_platform.value, user.id, chat.id
+        services.store, services.platform.value, user.id, chat.id
     )
     open_ticket = await ticket_services.own_open_ticket(services.store, actor)
     if open_ticket is not None:

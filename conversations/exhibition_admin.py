@@ -33,7 +33,7 @@ from domain.exhibitions import (
     ExhibitionStatus,
     parse_exhibition_date,
 )
-from handlers.auth import acting_officer, officer_only, roster
+from handlers.auth import acting_officer
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from services import booths, exhibitions
@@ -126,9 +126,9 @@ FORM = Form(
 FIELDS = tuple(step.name for step in FORM.steps)
 
 
-async def open_menu(update: Update, context: BotContext) -> object:
-    """/exhibitions_admin or the desk's button, for officers only."""
-    return await _guarded_menu(update, context)
+async def open_menu(update: Update, context: BotContext) -> str:
+    """/exhibitions_admin or the desk's button, for officers only (bot.app guards every step)."""
+    return await _menu(update, context)
 
 
 async def _menu(update: Update, context: BotContext) -> str:
@@ -140,7 +140,7 @@ async def _menu(update: Update, context: BotContext) -> str:
         services.store, services.now, services.settings.zone, include_cancelled=True
     )
     pending = await booths.count_pending_booths(
-        services.store, acting_officer(update.effective_user.id), roster=roster(services)
+        services.store, acting_officer(services, update.effective_user.id)
     )
     rows = [
         _button(
@@ -159,9 +159,6 @@ async def _menu(update: Update, context: BotContext) -> str:
     )
     await say(update, context, _("Exhibitions"), InlineKeyboardMarkup(rows))
     return IDLE
-
-
-_guarded_menu = officer_only(_menu)
 
 
 async def _ask(update: Update, context: BotContext, field: str) -> str:
@@ -246,7 +243,7 @@ async def _save(update: Update, context: BotContext) -> str:
     except ValidationError:
         await say(update, context, _("Some details are missing or wrong. Please start again."))
         return await _menu(update, context)
-    actor, officers = acting_officer(user.id), roster(services)
+    actor = acting_officer(services, user.id)
     try:
         if state.get("mode") == "edit" and state.get("id"):
             saved = await exhibitions.edit(
@@ -255,13 +252,12 @@ async def _save(update: Update, context: BotContext) -> str:
                 actor,
                 int(state["id"]),
                 draft,
-                roster=officers,
                 catalogue=services.catalogue,
                 zone=services.settings.zone,
                 reminders=services.reminders,
             )
         else:
-            saved = await exhibitions.create(services.store, actor, draft, roster=officers)
+            saved = await exhibitions.create(services.store, actor, draft)
     except DuplicateExhibition:
         await say(update, context, _("An exhibition with this title and start date exists."))
         return await _menu(update, context)
@@ -355,9 +351,8 @@ async def confirm_cancel(update: Update, context: BotContext) -> str:
     services = context.services
     cancelled = await exhibitions.cancel(
         services.store,
-        acting_officer(user.id),
+        acting_officer(services, user.id),
         exhibition_id,
-        roster=roster(services),
         reminders=services.reminders,
     )
     if cancelled is None:

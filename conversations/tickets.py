@@ -76,9 +76,7 @@ async def _actor(update: Update, context: BotContext) -> Actor:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = context.services
-    return await tickets.citizen_actor(
-        services.store, services.settings.bot_platform.value, user.id, chat.id
-    )
+    return await tickets.citizen_actor(services.store, services.platform.value, user.id, chat.id)
 
 
 async def _stale(update: Update) -> None:
@@ -246,6 +244,7 @@ async def checked_file(
     return Attachment(
         kind=kind,
         file_id=file_id,
+        platform=context.services.platform.value,
         stored_name=stored.stored_name,
         sha256=stored.sha256,
         mime_type=stored.mime_type,

@@ -50,7 +50,7 @@ async def current_citizen(update: Update, context: BotContext) -> Citizen | None
     if user is None:
         return None
     services = context.services
-    platform = services.settings.bot_platform.value
+    platform = services.platform.value
     return await citizens.find(services.store, platform, user.id)
 
 
@@ -96,7 +96,7 @@ async def show_applications(update: Update, context: BotContext) -> int:
 
 
 async def _throttled(services: Services, user_id: int) -> datetime | None:
-    platform = services.settings.bot_platform.value
+    platform = services.platform.value
     return await applications.lookup_blocked_until(services.store, services.now, platform, user_id)
 
 
@@ -167,7 +167,7 @@ async def got_national_code(update: Update, context: BotContext) -> int | str:
         return ASK_NATIONAL
     services = context.services
     code = context.user_data.pop(_CODE_KEY, None)
-    platform = services.settings.bot_platform.value
+    platform = services.platform.value
     try:
         # A lost code (user data gone) counts as a failed lookup, like a wrong one.
         view = await applications.lookup(

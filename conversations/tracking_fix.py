@@ -51,7 +51,7 @@ async def _owned(update: Update, context: BotContext, app_id: int) -> Applicatio
     if user is None:
         return None
     services = context.services
-    platform = services.settings.bot_platform.value
+    platform = services.platform.value
     citizen = await citizens.find(services.store, platform, user.id)
     if citizen is None:
         return None

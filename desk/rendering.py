@@ -29,6 +29,7 @@ from texts.formatting import (
     to_persian_digits,
 )
 from texts.i18n import translations
+from texts.labels import platform_name
 from texts.notifications import status_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -84,6 +85,7 @@ def make_environment(settings: Settings) -> Environment:
         tracking=lambda code: format_tracking_code(code) if code else "—",
         phone=format_phone,
         status=_status,
+        messenger=platform_name,  # «تلگرام» / «بله»: an account is platform + user id
     )
     env.globals.update(csrf_field=csrf_field, url=url)
     return env

@@ -45,6 +45,10 @@ class OutboxAttachment(BaseModel):
 
     kind: Literal["photo", "document"]
     file_id: str = Field(min_length=1)
+    # The platform whose bot can use file_id (None: any, i.e. one bot); another platform's
+    # sender sends the stored copy (DATA_DIR/files/stored_name) instead.
+    platform: str | None = None
+    stored_name: str | None = None
 
 
 class OutboxMessage(BaseModel):
@@ -55,6 +59,9 @@ class OutboxMessage(BaseModel):
     id: int | None = None
     chat_id: int
     citizen_id: int | None = None
+    # The platform whose bot delivers it (telegram | bale). None when written: the citizen's
+    # (citizen_id), else the first bot's; an officer's row names the officer's platform.
+    platform: str | None = None
     kind: str  # an OutboxKind value; free text so later features can add kinds
     text: str = Field(min_length=1)
     reply_markup: dict[str, Any] | None = None  # InlineKeyboardMarkup.to_dict()

@@ -55,6 +55,9 @@ class Attachment(BaseModel):
 
     kind: AttachmentKind
     file_id: str = Field(min_length=1)
+    # The platform whose bot received it: only that bot can send it on by file_id (None: the
+    # first bot's); the other one sends the stored copy.
+    platform: str | None = None
     stored_name: str  # relative to DATA_DIR/files
     sha256: str
     mime_type: str
@@ -86,6 +89,7 @@ class Ticket(Record):
     status: TicketStatus = TicketStatus.OPEN
     source: TicketSource = TicketSource.CONTACT
     assignee: int | None = None  # the officer's user id
+    assignee_platform: str | None = None  # and platform (None: the first bot's)
     opened_at: UtcDatetime
     # The first citizen message no officer has answered yet (None: the citizen has an answer).
     waiting_since: UtcDatetime | None = None

@@ -1,9 +1,11 @@
 """Who is an officer: OFFICER_IDS (admins) plus officers an admin added in the bot.
 
-Officer callbacks are wrapped with ``officer_only`` (admin ones with ``admin_only``): to anyone
-else the bot behaves as if the command or button did not exist, so probing reveals nothing.
-``officer_steps`` / ``admin_steps`` apply the same check to EVERY step of an officer
-conversation (entry points and every state's handlers), looked up in the store at each step:
+One mechanism (``services.officers``): the bot asks it about the presser's account (this
+update's platform and user id), every officer service asks it about its actor. To anyone
+else the bot behaves as if an officer's command or button did not exist, so probing reveals
+nothing.
+``officer_steps`` / ``admin_steps`` apply the check to EVERY step of an officer conversation
+(entry points, every state's handlers, fallbacks but the ways out), looked up at each step:
 an officer removed half-way gets «not understood» at the next step and the conversation ends.
 The check itself is ``services.officers`` (the one every service runs too); a service that
 refuses an actor (``NotAllowed``) half-way through a guarded step gets the same answer.
@@ -19,6 +21,7 @@ from typing import Any, TypeVar, cast
 from telegram import Update
 from telegram.ext import BaseHandler, ConversationHandler
 
+from domain.accounts import Account
 from handlers.context import BotContext, Services
 from handlers.menu import main_menu_keyboard
 from services import officers
@@ -30,43 +33,35 @@ LOGGER = logging.getLogger(__name__)
 R = TypeVar("R")
 # Set on a guarded callback: the check it already runs (so a step is never checked twice).
 _GUARD_MARK = "_homebiz_guard"
+# Set on a way out of any conversation (/cancel, ✖️): open to anyone, never guarded.
+_OPEN_MARK = "_homebiz_open"
 
 
-def roster(services: Services) -> officers.Roster:
-    """Where officers are looked up: this platform's accounts, and OFFICER_IDS as admins."""
-    settings = services.settings
-    return officers.Roster.of(settings.bot_platform.value, settings.officer_ids)
+def account(services: Services, user_id: int) -> Account:
+    """The account of a user of this update's bot: its platform and the user id."""
+    return Account(services.platform.value, user_id)
 
 
 async def is_officer(services: Services, user_id: int) -> bool:
-    """An officer: listed in OFFICER_IDS or added by an admin (and not removed)."""
-    return await officers.is_officer(services.store, roster(services), user_id)
+    """An officer now: named in OFFICER_IDS or added by an admin (and not removed)."""
+    return await officers.is_officer(services.store, account(services, user_id))
 
 
 async def is_admin(services: Services, user_id: int) -> bool:
     """An admin may add and remove officers: OFFICER_IDS, or an officer marked admin."""
-    return await officers.is_admin(services.store, roster(services), user_id)
+    return await officers.is_admin(services.store, account(services, user_id))
 
 
-async def officer_user_ids(services: Services) -> list[int]:
-    """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
-    return await officers.officer_user_ids(services.store, roster(services))
+def acting_officer(services: Services, user_id: int) -> Actor:
+    """The actor a service gets for this officer of this bot.
 
-
-def officer_of(actor: str) -> int | None:
-    """The officer's user id in an actor string (``officer:<id>``), else None."""
-    kind, _sep, raw = actor.partition(":")
-    return int(raw) if kind == "officer" and raw.isdigit() else None
-
-
-def officer_actor(user_id: int) -> str:
-    """The actor string recorded in status events and the audit log."""
-    return f"officer:{user_id}"
-
-
-def acting_officer(user_id: int) -> Actor:
-    """The actor a service gets for this officer (``str()`` is ``officer_actor``)."""
-    return Actor("officer", user_id)
+    Audited as ``officer:<user id>`` on the first bot's platform (as before two platforms, so
+    a one-platform deployment's audit trail reads as it always did) and as
+    ``officer:<platform>:<user id>`` on the other one.
+    """
+    first = services.settings.primary.platform
+    on = services.platform
+    return Actor("officer", user_id, None if on is first else on.value)
 
 
 async def _refuse(update: Update) -> None:
@@ -112,36 +107,39 @@ def _guard(allowed: Allowed, role: str) -> Callable[[Callback[R]], Callback[R | 
     return decorate
 
 
-def officer_only(callback: Callback[R]) -> Callback[R | int]:
-    """Run the callback only for officers; others get the ordinary «not understood»."""
-    return _guard(is_officer, "officer")(callback)
-
-
-def admin_only(callback: Callback[R]) -> Callback[R | int]:
-    """Run the callback only for admins; others get the ordinary «not understood»."""
-    return _guard(is_admin, "admin")(callback)
-
-
 def guarded_by(callback: object) -> Allowed | None:
     """The check a callback runs before anything else (``is_officer``, ``is_admin``), if any."""
     mark = getattr(callback, _GUARD_MARK, None)
     return cast(Allowed, mark) if mark is not None else None
 
 
+def open_to_anyone(callback: Callback[R]) -> Callback[R]:
+    """Mark a conversation's way out (/cancel, ✖️): the officer guard leaves it open."""
+    setattr(callback, _OPEN_MARK, True)
+    return callback
+
+
 def _guard_steps(
     handlers: Iterable[BaseHandler[Update, BotContext, Any]], allowed: Allowed, role: str
 ) -> list[BaseHandler[Update, BotContext, Any]]:
-    """Wrap every step of these handlers (a conversation's entries and states) with the check.
+    """Wrap every step of these handlers (a conversation's entries, states and fallbacks)
+    with the check: the ONE officer guard, so no callback carries a decorator of its own.
 
-    Fallbacks stay as they are: they are the ways out (/cancel, /start, a menu button), open
-    to anyone. A callback that already runs this check is not wrapped again.
+    The ways out (``open_to_anyone``: /cancel, ✖️) stay open to anyone. A callback that
+    already runs this check is not wrapped again.
     """
     result = list(handlers)
     for handler in result:
         steps: list[BaseHandler[Update, BotContext, Any]] = [handler]
         if isinstance(handler, ConversationHandler):
-            steps = [*handler.entry_points, *(h for hs in handler.states.values() for h in hs)]
+            steps = [
+                *handler.entry_points,
+                *(h for hs in handler.states.values() for h in hs),
+                *handler.fallbacks,
+            ]
         for step in steps:
+            if getattr(step.callback, _OPEN_MARK, False):
+                continue
             if guarded_by(step.callback) is not allowed:
                 callback = cast(Callback[object], step.callback)
                 step.callback = _guard(allowed, role)(callback)

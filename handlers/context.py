@@ -9,13 +9,14 @@ Application, ``bot.application.HomebizApplication``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import aiosqlite
 from telegram.ext import CallbackContext, ExtBot
 
+from config.platforms import Platform
 from config.settings import Settings
 from services.tickets import TicketReminders
 from storage.status_changes import ReminderSync
@@ -79,16 +80,35 @@ class Services:
     # The one clock (bot.runtime makes it; the store, sender, reminders and broadcasts share it).
     clock: Callable[[], datetime]
     # Delivers the outbox (notifications, reminders, broadcasts); set once the bot runs.
+    # With two platforms: this bot's sender (``senders`` has every platform's).
     sender: Sender | None = None
     # Reminders (schedule, cancel_for, sync_application); set once the bot runs.
     reminders: Reminders | None = None
+    # The platform of the bot this Services belongs to (each platform's Application has its
+    # own Services over the same store, clock and catalogue). None: the settings' first bot.
+    platform: Platform = None  # type: ignore[assignment]  # set in __post_init__
+    # Every platform's outbox sender, shared by the platforms' Services: an officer on Bale
+    # moving a Telegram citizen's application wakes the Telegram sender.
+    senders: dict[str, Sender] = field(default_factory=dict)
     # The web desk's address (WEB_BASE_URL, else where the server listens); set once it runs.
     web_url: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.platform is None:
+            self.platform = self.settings.primary.platform
+
+    def on(self, platform: Platform) -> Services:
+        """The same services for another platform's bot (the store, clock, senders shared)."""
+        return replace(self, platform=platform, sender=self.senders.get(platform.value))
+
     def wake_sender(self) -> None:
-        """Deliver freshly enqueued messages now (inside an update: once it has committed)."""
-        if self.sender is not None:
-            after_commit(self.sender.wake)
+        """Deliver freshly enqueued messages now (inside an update: once it has committed).
+
+        Every platform's sender is woken: the rows may be for a citizen on the other one.
+        """
+        senders = list(self.senders.values()) or ([self.sender] if self.sender else [])
+        for sender in senders:
+            after_commit(sender.wake)
 
     def now(self) -> datetime:
         """The current time, aware, from the injected clock."""

@@ -49,8 +49,11 @@ async def on_error(update: object, context: BotContext) -> None:
             )
         except (Forbidden, TelegramError):
             LOGGER.warning("Could not send the apology for %s", _describe(update))
-    officers_chat = context.services.settings.officers_chat_id
-    if officers_chat is not None:
+    services = context.services
+    officers_chat = services.settings.officers_chat_id
+    # OFFICERS_CHAT_ID is a chat of the first bot (BOT_PLATFORM's); the other bot cannot
+    # write there, so its errors are only logged (above).
+    if officers_chat is not None and services.platform is services.settings.primary.platform:
         try:
             await context.bot.send_message(
                 officers_chat,

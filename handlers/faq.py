@@ -44,9 +44,7 @@ async def _citizen(update: Update, context: BotContext) -> Citizen | None:
     if user is None or chat is None:
         return None
     services = context.services
-    return await services.store.citizens.get_or_create(
-        services.settings.bot_platform.value, user.id, chat.id
-    )
+    return await services.store.citizens.get_or_create(services.platform.value, user.id, chat.id)
 
 
 def _vote_markup(row_id: int) -> InlineKeyboardMarkup:
@@ -156,9 +154,7 @@ async def _own_question(update: Update, context: BotContext, row: int) -> FaqQue
     if user is None:
         return None
     services = context.services
-    citizen = await services.store.citizens.get_by_platform_user(
-        services.settings.bot_platform.value, user.id
-    )
+    citizen = await services.store.citizens.get_by_platform_user(services.platform.value, user.id)
     stored = await services.store.faq.get(row)
     if citizen is None or stored is None or stored.citizen_id != citizen.id:
         return None

@@ -1,7 +1,7 @@
 """The officer menu (/officer): find an application, tickets, statistics, exhibitions,
 announcements.
 
-Every callback is wrapped with ``officer_only``: to anyone else the menu does not exist.
+Every step is guarded (``officer_steps`` in bot.app): to anyone else the menu does not exist.
 The «tickets», «exhibitions» and «announce» buttons carry data other conversations claim.
 """
 
@@ -12,7 +12,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.auth import acting_officer, officer_only
+from handlers.auth import acting_officer
 from handlers.context import BotContext
 from services import desk_auth, statistics
 from texts import buttons
@@ -84,7 +84,6 @@ async def _send_menu(update: Update, context: BotContext) -> None:
     )
 
 
-@officer_only
 async def open_menu(update: Update, context: BotContext) -> str:
     """/officer or «officer menu»: forget any half-done action and show the menu."""
     if update.callback_query is not None:
@@ -94,7 +93,6 @@ async def open_menu(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def show_stats(update: Update, context: BotContext) -> str:
     """This year's figures: the paragraph in the seed's words, then the chart image."""
     # Imported here: the statistics modules pull in matplotlib, which /officer alone never needs.
@@ -110,7 +108,7 @@ async def show_stats(update: Update, context: BotContext) -> str:
     services = context.services
     stats = await statistics.year_figures(
         services.store,
-        acting_officer(user.id),
+        acting_officer(services, user.id),
         tz=services.settings.zone,
         catalogue=services.catalogue,
     )
@@ -125,7 +123,6 @@ async def show_stats(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def web_desk_link(update: Update, context: BotContext) -> str:
     """«Web desk»: a single-use sign-in link, valid ten minutes, for this officer only."""
     query = update.callback_query
@@ -138,7 +135,9 @@ async def web_desk_link(update: Update, context: BotContext) -> str:
     if services.web_url is None:
         await context.bot.send_message(chat.id, _("The web desk is not running now."))
         return IDLE
-    token = await desk_auth.issue_link(services.store, services.clock, acting_officer(user.id))
+    token = await desk_auth.issue_link(
+        services.store, services.clock, acting_officer(services, user.id)
+    )
     link = f"{services.web_url.rstrip('/')}/signin/{token}"
     await context.bot.send_message(
         chat.id,

@@ -22,9 +22,7 @@ async def register_citizen(update: Update, context: BotContext) -> Citizen | Non
     if user is None or chat is None:
         return None
     services = context.services
-    return await citizens.register(
-        services.store, services.settings.bot_platform.value, user.id, chat.id
-    )
+    return await citizens.register(services.store, services.platform.value, user.id, chat.id)
 
 
 async def offer_resume(update: Update, context: BotContext, citizen: Citizen | None) -> None:

@@ -12,7 +12,16 @@ class Actor:
 
     kind: Literal["citizen", "officer", "system", "import"]
     id: int | str
+    # An officer's platform (telegram | bale): the account is (platform, id). None: the
+    # store's default platform, the first bot's (so its officers' audit strings stay
+    # ``officer:<user id>``, as before two platforms).
+    platform: str | None = None
 
     def __str__(self) -> str:
-        """The audit string, as today: ``officer:<user id>``, ``citizen:<id>``, ``system``."""
-        return "system" if self.kind == "system" else f"{self.kind}:{self.id}"
+        """The audit string: ``officer:<platform>:<user id>`` (``officer:<user id>`` without a
+        platform), ``citizen:<id>``, ``system``."""
+        if self.kind == "system":
+            return "system"
+        if self.kind == "officer" and self.platform is not None:
+            return f"officer:{self.platform}:{self.id}"
+        return f"{self.kind}:{self.id}"

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from domain.exhibitions import Broadcast, BroadcastFilter, BroadcastProgress
 from services.actors import Actor
-from services.officers import Roster, require_officer
+from services.officers import require_officer
 from storage import Store
 
 
-async def audience(store: Store, actor: Actor, flt: BroadcastFilter, *, roster: Roster) -> int:
+async def audience(store: Store, actor: Actor, flt: BroadcastFilter) -> int:
     """How many active subscribers an announcement with this filter would reach (officers)."""
     async with store.db.read():
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         return await store.subscriptions.count_matching(flt)
 
 
@@ -25,7 +25,6 @@ async def create_broadcast(
     text: str,
     flt: BroadcastFilter,
     *,
-    roster: Roster,
     exhibition_id: int | None = None,
     progress: tuple[int, int] | None = None,
 ) -> Broadcast:
@@ -36,7 +35,7 @@ async def create_broadcast(
     if not text.strip():
         raise ValueError("an announcement needs a text")
     async with store.db.transaction() as c:
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         broadcast = await store.broadcasts.create(
             str(actor),
             text,
@@ -56,11 +55,11 @@ async def create_broadcast(
 
 
 async def progress(
-    store: Store, actor: Actor, broadcast_id: int, *, roster: Roster
+    store: Store, actor: Actor, broadcast_id: int
 ) -> tuple[Broadcast, BroadcastProgress] | None:
     """A broadcast and how far its delivery is (officers); None when there is none."""
     async with store.db.read():
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         broadcast = await store.broadcasts.get(broadcast_id)
         if broadcast is None:
             return None

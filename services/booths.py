@@ -21,7 +21,7 @@ from domain.notifications import OutboxKind, OutboxMessage
 from services.actors import Actor
 from services.errors import NotAllowed
 from services.exhibitions import Clock, ExhibitionReminders, local_today, schedule_day_before
-from services.officers import Roster, require_officer
+from services.officers import require_officer
 from storage import Store
 from storage.exhibitions import DuplicateBoothRequest
 from texts.formatting import format_jalali_date, format_typed_text
@@ -68,18 +68,16 @@ def booth_answer_text(status: BoothStatus, title: str, starts_on: date) -> str:
     ).format(title=title)
 
 
-async def count_pending_booths(store: Store, actor: Actor, *, roster: Roster) -> int:
+async def count_pending_booths(store: Store, actor: Actor) -> int:
     """How many booth requests wait for an answer (officers only)."""
-    await require_officer(store, actor, roster)
+    await require_officer(store, actor)
     return await store.exhibitions.count_booths(BoothStatus.PENDING)
 
 
-async def pending_booths(
-    store: Store, actor: Actor, *, roster: Roster, limit: int = 10
-) -> list[PendingBooth]:
+async def pending_booths(store: Store, actor: Actor, *, limit: int = 10) -> list[PendingBooth]:
     """The oldest booth requests waiting for an answer (officers only)."""
     async with store.db.read():
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         result = []
         for request in await store.exhibitions.booths(BoothStatus.PENDING, limit=limit):
             exhibition = await store.exhibitions.get(request.exhibition_id)
@@ -137,13 +135,13 @@ async def ask_booth(
 
 
 async def decide_booth(
-    store: Store, actor: Actor, request_id: int, *, approve: bool, roster: Roster
+    store: Store, actor: Actor, request_id: int, *, approve: bool
 ) -> Decided | None:
     """Approve or decline a pending booth request (officers only), audited, and tell the
     citizen through the outbox. None when it was already answered (or does not exist)."""
     status = BoothStatus.APPROVED if approve else BoothStatus.DECLINED
     async with store.db.transaction() as c:
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         decided = await store.exhibitions.decide_booth(request_id, status, str(actor), c)
         if decided is None:
             return None

@@ -16,8 +16,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from domain.accounts import Account
 from services.actors import Actor
-from services.officers import is_officer, require_officer, store_roster
+from services.officers import account_of, is_officer, require_officer
 from storage import Clock, Store
 
 LOGGER = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class SignedIn:
 
     token: str
     user_id: int
+    platform: str
 
 
 @dataclass(frozen=True)
@@ -53,22 +55,34 @@ class DeskOfficer:
     user_id: int
     session_id: int
     csrf: str
+    # The platform of the officer's account (a desk officer is platform + user id); None: the
+    # store's default platform, the first bot's (audited as ``officer:<user id>``).
+    platform: str | None = None
 
     @property
     def actor(self) -> Actor:
         """The actor every service call from the desk is made as."""
-        return Actor("officer", self.user_id)
+        return Actor("officer", self.user_id, self.platform)
+
+
+def desk_actor(store: Store, account: Account) -> Actor:
+    """The actor for an officer's account at the desk: as the bot names them (the first bot's
+    platform unnamed, so its audit strings read ``officer:<user id>``)."""
+    unnamed = account.platform == store.officers.default_platform
+    return Actor("officer", account.user_id, None if unnamed else account.platform)
 
 
 async def issue_link(store: Store, clock: Clock, actor: Actor) -> str:
     """A new sign-in token for this officer (NotAllowed for anyone else), audited."""
     async with store.db.transaction() as conn:
         user_id = await require_officer(store, actor)
+        account = account_of(store, actor)
+        assert account is not None  # require_officer found it
         token = secrets.token_urlsafe(32)
-        platform = store_roster(store).platform
         expires = clock() + LINK_LIFETIME
-        await store.desk.add_link(token_hash(token), platform, user_id, expires, conn=conn)
-        await store.audit.record(str(actor), "desk_link", f"officer:{user_id}", conn=conn)
+        await store.desk.add_link(token_hash(token), account.platform, user_id, expires, conn=conn)
+        subject = str(desk_actor(store, account))  # the officer's account, as audited
+        await store.audit.record(str(actor), "desk_link", subject, conn=conn)
     return token
 
 
@@ -88,18 +102,16 @@ async def open_link(store: Store, clock: Clock, token: str) -> SignedIn | None:
         link = await store.desk.link(hashed, conn=conn)
         if link is None or link.used_at is not None or clock() >= link.expires_at:
             return None
-        roster = store_roster(store)
-        if link.platform != roster.platform or not await is_officer(store, roster, link.user_id):
+        if not await is_officer(store, Account(link.platform, link.user_id)):
             return None
         if not await store.desk.use_link(hashed, conn=conn):
             return None
         session = secrets.token_urlsafe(32)
         await store.desk.add_session(token_hash(session), link.platform, link.user_id, conn=conn)
-        await store.audit.record(
-            f"officer:{link.user_id}", "desk_sign_in", f"officer:{link.user_id}", conn=conn
-        )
+        actor = desk_actor(store, Account(link.platform, link.user_id))
+        await store.audit.record(str(actor), "desk_sign_in", str(actor), conn=conn)
     LOGGER.info("Officer %s signed in to the web desk", link.user_id)
-    return SignedIn(session, link.user_id)
+    return SignedIn(session, link.user_id, link.platform)
 
 
 async def session_officer(
@@ -111,13 +123,11 @@ async def session_officer(
     if session is None or session.ended_at is not None:
         return None
     now = clock()
-    roster = store_roster(store)
+    account = Account(session.platform, session.user_id)
     reason = None
     if now - session.last_seen_at > idle:
         reason = "idle"
-    elif session.platform != roster.platform or not await is_officer(
-        store, roster, session.user_id
-    ):
+    elif not await is_officer(store, account):
         reason = "not_an_officer"
     if reason is not None:
         await store.desk.end(session.id, reason)
@@ -127,13 +137,13 @@ async def session_officer(
         return None
     if now - session.last_seen_at >= TOUCH_EVERY:
         await store.desk.touch(session.id)
-    return DeskOfficer(session.user_id, session.id, csrf_token(token))
+    return DeskOfficer(
+        session.user_id, session.id, csrf_token(token), desk_actor(store, account).platform
+    )
 
 
 async def sign_out(store: Store, officer: DeskOfficer) -> None:
     """«Sign out»: the session ends now, audited."""
     async with store.db.transaction() as conn:
         await store.desk.end(officer.session_id, "signed_out", conn=conn)
-        await store.audit.record(
-            str(officer.actor), "desk_sign_out", f"officer:{officer.user_id}", conn=conn
-        )
+        await store.audit.record(str(officer.actor), "desk_sign_out", str(officer.actor), conn=conn)

@@ -22,6 +22,7 @@ from typing import Any
 
 import aiosqlite
 
+from domain.accounts import Account, officer_account
 from domain.models import Application, Document, StatusEvent
 from domain.notifications import OutboxKind, OutboxMessage
 from domain.statuses import CLOSED_STATUSES, ApplicationStatus, DocumentStatus
@@ -236,16 +237,17 @@ async def _back_to_review(
         conn=conn,
     )
     if alert is not None:
-        chats: list[tuple[int, dict[str, Any] | None]] = [
-            (user_id, alert.reply_markup) for user_id in officers
+        chats: list[tuple[int, str | None, dict[str, Any] | None]] = [
+            (officer.user_id, officer.platform, alert.reply_markup) for officer in officers
         ]
-        if alert.officers_chat_id is not None:
-            chats.append((alert.officers_chat_id, None))
-        for chat_id, markup in chats:
-            # A private chat's id is the user's id.
+        if alert.officers_chat_id is not None:  # on the first bot's platform
+            chats.append((alert.officers_chat_id, None, None))
+        for chat_id, platform, markup in chats:
+            # A private chat's id is the user's id; the officer's own platform delivers it.
             await store.outbox.enqueue(
                 OutboxMessage(
                     chat_id=chat_id,
+                    platform=platform,
                     kind=OutboxKind.OFFICER_ALERT.value,
                     text=alert.text,
                     reply_markup=markup,
@@ -258,18 +260,18 @@ async def _back_to_review(
 
 async def _officers_to_tell(
     store: Store, application_id: int, conn: aiosqlite.Connection
-) -> list[int]:
+) -> list[Account]:
     """The officer who asked for the correction, while still an officer; otherwise every
     officer (OFFICER_IDS included)."""
     timeline = await store.status_events.timeline(application_id, conn=conn)
     asked = next(
         (e for e in reversed(timeline) if e.to_status is ApplicationStatus.NEEDS_CORRECTION), None
     )
-    kind, _sep, raw = (asked.actor if asked is not None else "").partition(":")
-    roster = officers.store_roster(store)
-    if kind == "officer" and raw.isdigit() and await officers.is_officer(store, roster, int(raw)):
-        return [int(raw)]
-    return await officers.officer_user_ids(store, roster)
+    default = store.officers.default_platform
+    asker = officer_account(asked.actor, default) if asked is not None else None
+    if asker is not None and await officers.is_officer(store, asker):
+        return [asker]
+    return await officers.officer_accounts(store)
 
 
 async def read_stored(data_dir: Path, doc: Document) -> bytes:

@@ -27,7 +27,7 @@ from domain.exhibitions import (
 from domain.notifications import OutboxKind, OutboxMessage
 from services.actors import Actor
 from services.errors import NotAllowed
-from services.officers import Roster, require_officer
+from services.officers import require_officer
 from storage import Store
 from storage.exhibitions import DuplicateExhibition as DuplicateExhibition  # create, edit raise it
 from texts.formatting import format_jalali_date, format_typed_text
@@ -152,10 +152,10 @@ async def upcoming_for_citizen(
 # -- officers' changes -----------------------------------------------------------------------
 
 
-async def create(store: Store, actor: Actor, draft: ExhibitionDraft, *, roster: Roster) -> Saved:
+async def create(store: Store, actor: Actor, draft: ExhibitionDraft) -> Saved:
     """A new exhibition (officers only), audited; DuplicateExhibition for a repeat."""
     async with store.db.transaction() as c:
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         saved = await _create(store, actor, draft, c)
     return Saved(saved)
 
@@ -174,19 +174,17 @@ async def _create(
     return saved
 
 
-async def import_drafts(
-    store: Store, actor: Actor, drafts: Sequence[ExhibitionDraft], *, roster: Roster | None = None
-) -> list[int]:
+async def import_drafts(store: Store, actor: Actor, drafts: Sequence[ExhibitionDraft]) -> list[int]:
     """Create every draft, audited, in one transaction: all or none.
 
     Returns the positions (in ``drafts``) of those already stored; when there are any, nothing
     is stored. An import (``import:<file>``) or the system may import; an officer too (checked
-    against ``roster``); a citizen may not.
+    now); a citizen may not.
     """
     duplicates: list[int] = []
     try:
         async with store.db.transaction() as c:
-            await _require_importer(store, actor, roster)
+            await _require_importer(store, actor)
             for position, draft in enumerate(drafts):
                 try:
                     await _create(store, actor, draft, c)
@@ -203,11 +201,11 @@ class _Rollback(Exception):
     """Leave the import's transaction without storing anything."""
 
 
-async def _require_importer(store: Store, actor: Actor, roster: Roster | None) -> None:
+async def _require_importer(store: Store, actor: Actor) -> None:
     if actor.kind in ("import", "system"):
         return
-    if actor.kind == "officer" and roster is not None:
-        await require_officer(store, actor, roster)
+    if actor.kind == "officer":
+        await require_officer(store, actor)
         return
     raise NotAllowed(f"{actor.kind} may not import exhibitions")
 
@@ -219,7 +217,6 @@ async def edit(
     exhibition_id: int,
     draft: ExhibitionDraft,
     *,
-    roster: Roster,
     catalogue: Catalogue,
     zone: tzinfo,
     reminders: ExhibitionReminders | None = None,
@@ -230,7 +227,7 @@ async def edit(
     start date moves their day-before reminders. DuplicateExhibition for a clash.
     """
     async with store.db.transaction() as c:
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         before = await store.exhibitions.get(exhibition_id, c)
         if before is None:
             return None
@@ -288,13 +285,12 @@ async def cancel(
     actor: Actor,
     exhibition_id: int,
     *,
-    roster: Roster,
     reminders: ExhibitionReminders | None = None,
 ) -> Saved | None:
     """Cancel an exhibition (officers only), audited: its reminders stop and the pending or
     approved booth requesters are told. None when there is no such exhibition."""
     async with store.db.transaction() as c:
-        await require_officer(store, actor, roster)
+        await require_officer(store, actor)
         before = await store.exhibitions.get(exhibition_id, c)
         if before is None:
             return None

@@ -32,7 +32,7 @@ from domain.tickets import (
     waited,
 )
 from services.actors import Actor
-from services.officers import require_officer
+from services.officers import account_of, assignee_account, require_officer
 from services.tickets import Clock, Content, TicketNotFound, TicketReminders
 from storage import Store
 from texts import tickets as texts
@@ -42,6 +42,12 @@ LOGGER = logging.getLogger(__name__)
 
 def _officer_id(actor: Actor) -> int:
     return int(actor.id)
+
+
+def _officer(store: Store, actor: Actor) -> tuple[int, str | None]:
+    """The acting officer's user id and platform (the assignee's columns)."""
+    account = account_of(store, actor)
+    return (int(actor.id), None) if account is None else (account.user_id, account.platform)
 
 
 async def open_tickets(store: Store, actor: Actor) -> list[Ticket]:
@@ -89,10 +95,12 @@ async def take(store: Store, clock: Clock, actor: Actor, ticket_id: int) -> Tick
     async with store.db.transaction() as c:
         await require_officer(store, actor)
         before = await _get(store, ticket_id, c)
-        officer = _officer_id(actor)
-        if before.assignee == officer:
+        officer, platform = _officer(store, actor)
+        if assignee_account(store, before) == account_of(store, actor):
             return before
-        after = await store.tickets.update(ticket_id, conn=c, assignee=officer)
+        after = await store.tickets.update(
+            ticket_id, conn=c, assignee=officer, assignee_platform=platform
+        )
         await store.audit.record(
             str(actor),
             "ticket_take",
@@ -127,7 +135,7 @@ async def reply(
         ticket = await _get(store, ticket_id, c)
         if not ticket.is_open:
             raise TicketClosed(f"ticket {ticket_id} is closed")
-        officer = _officer_id(actor)
+        officer, platform = _officer(store, actor)
         message = await store.tickets.add_message(
             TicketMessage(
                 ticket_id=ticket_id,
@@ -145,6 +153,9 @@ async def reply(
             ticket_id,
             conn=c,
             assignee=ticket.assignee if ticket.assignee is not None else officer,
+            assignee_platform=(
+                ticket.assignee_platform if ticket.assignee is not None else platform
+            ),
             waiting_since=None,
             waiting_message_id=None,
             first_reply_at=ticket.first_reply_at or now,
@@ -189,6 +200,8 @@ def _citizen_rows(ticket: Ticket, message: TicketMessage) -> list[OutboxMessage]
                 attachment=OutboxAttachment(
                     kind="photo" if file.kind is AttachmentKind.PHOTO else "document",
                     file_id=file.file_id,
+                    platform=file.platform,
+                    stored_name=file.stored_name,
                 ),
                 urgent=True,  # the citizen asked and waits for it
                 dedupe_key=f"ticket_reply:{message.id}:file",
@@ -386,20 +399,22 @@ async def sla_alerts(
     if verdict.reason is not None or ticket is None:
         return verdict.reason or "ticket_gone", []
     escalated = reminder.kind == ReminderKind.TICKET_ESCALATED
+    assignee = assignee_account(store, ticket)
     if escalated:
-        recipients = await store.officers.admin_user_ids()
-    elif ticket.assignee is not None:
-        recipients = [ticket.assignee]
+        recipients = await store.officers.admin_accounts(conn=conn)
+    elif assignee is not None:
+        recipients = [assignee]
     else:
-        recipients = await store.officers.officer_user_ids()
+        recipients = await store.officers.officer_accounts(conn=conn)
     text, markup = texts.overdue_alert(ticket, waited(ticket, now, hours), escalated=escalated)
     rows = [
         OutboxMessage(
-            chat_id=officer,
+            chat_id=officer.user_id,
+            platform=officer.platform,
             kind=OutboxKind.REMINDER.value,
             text=text,
             reply_markup=markup,
-            dedupe_key=f"reminder:{reminder.id}:{officer}",
+            dedupe_key=f"reminder:{reminder.id}:{officer.user_id}",
         )
         for officer in recipients
     ]

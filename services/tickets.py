@@ -8,10 +8,12 @@ step in that same transaction. A citizen reaches only their own ticket. The offi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 import aiosqlite
@@ -33,7 +35,9 @@ from domain.tickets import (
 )
 from services.actors import Actor
 from services.errors import NotAllowed
+from services.officers import assignee_account
 from storage import Store
+from storage.files import FILES_FOLDER
 from texts import tickets as texts
 
 LOGGER = logging.getLogger(__name__)
@@ -169,14 +173,17 @@ async def write(
         ticket = await store.tickets.update(ticket.id, conn=c, **changes)
         if opened:
             text, markup = texts.new_ticket_alert(ticket, message, linked)
-            recipients = await store.officers.officer_user_ids()
+            recipients = await store.officers.officer_accounts(conn=c)
         else:
             text, markup = texts.citizen_message_alert(ticket, message)
-            recipients = [] if ticket.assignee is None else [ticket.assignee]
-        for officer in recipients:
+            assignee = assignee_account(store, ticket)
+            recipients = [] if assignee is None else [assignee]
+        for account in recipients:
+            officer = account.user_id
             await store.outbox.enqueue(
                 OutboxMessage(
                     chat_id=officer,  # in a private chat the chat id is the user id
+                    platform=account.platform,
                     kind=OutboxKind.OFFICER_ALERT.value,
                     text=text,
                     reply_markup=markup,
@@ -195,6 +202,11 @@ async def write(
         message.id,
     )
     return Written(ticket=ticket, message=message, opened=opened)
+
+
+async def stored_copy(data_dir: Path, stored_name: str) -> bytes:
+    """The bytes of a ticket's stored file (under DATA_DIR/files); OSError if it is gone."""
+    return await asyncio.to_thread((data_dir / FILES_FOLDER / stored_name).read_bytes)
 
 
 async def rate(store: Store, clock: Clock, actor: Actor, ticket_id: int, stars: int) -> Ticket:

@@ -197,9 +197,11 @@ class BroadcastRepository:
         *,
         report_chat_id: int | None,
         report_text: str,
+        platform: str | None = None,
         conn: aiosqlite.Connection | None = None,
     ) -> bool:
-        """Mark done and enqueue the officer's report in the same transaction (sent once)."""
+        """Mark done and enqueue the officer's report in the same transaction (sent once);
+        ``platform`` is the officer's (None: the first bot's)."""
         now = self.db.now_text()
         async with self.db.writing(conn) as c:
             cursor = await c.execute(
@@ -212,8 +214,8 @@ class BroadcastRepository:
             if changed and report_chat_id is not None:
                 await c.execute(
                     "INSERT INTO outbox (chat_id, kind, text, urgent, dedupe_key, not_before,"
-                    " status, attempts, created_at, updated_at)"
-                    " VALUES (?, ?, ?, 1, ?, ?, 'pending', 0, ?, ?)"
+                    " status, attempts, created_at, updated_at, platform)"
+                    " VALUES (?, ?, ?, 1, ?, ?, 'pending', 0, ?, ?, ?)"
                     " ON CONFLICT (dedupe_key) DO NOTHING",
                     (
                         report_chat_id,
@@ -223,6 +225,7 @@ class BroadcastRepository:
                         now,
                         now,
                         now,
+                        platform,
                     ),
                 )
         return changed

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
+from domain.accounts import Account
 from domain.models import UtcDatetime
 from storage.audit import AuditLog
 from storage.db import Database, from_db_time, opt_db_time
@@ -49,44 +50,36 @@ class OfficerRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        # Set once at start-up (``configure``): the bot's platform and OFFICER_IDS, the roster
-        # services.officers uses when its caller passes none (services.officers.store_roster).
-        # Set once at start-up (``configure``): the bot's platform and OFFICER_IDS, so the
-        # store alone says who is an officer now (services.officers.require_officer).
-        self.platform: str | None = None
-        self.configured: frozenset[int] = frozenset()
+        # Set once at start-up (``configure``): the accounts OFFICER_IDS names (admins) and
+        # the platform of an officer actor that names none (``officer:<id>``, older rows).
+        self.configured: frozenset[Account] = frozenset()
+        self.default_platform: str | None = None
 
-    def configure(self, platform: str, configured: Iterable[int]) -> None:
-        """The bot's platform and the officers its settings name (OFFICER_IDS)."""
-        self.platform = platform
+    def configure(self, configured: Iterable[Account], default_platform: str) -> None:
+        """The officers the settings name (OFFICER_IDS) and the first bot's platform."""
         self.configured = frozenset(configured)
+        self.default_platform = default_platform
 
-    async def is_officer_now(self, user_id: int) -> bool:
-        """In OFFICER_IDS, or an officer an admin added (not removed) on the bot's platform.
+    async def is_officer_now(self, account: Account) -> bool:
+        """In OFFICER_IDS, or an officer an admin added (not removed), on that account."""
+        return account in self.configured or await self.is_officer(*account)
 
-        Before ``configure`` (a script with no settings) a row on any platform counts.
-        """
-        if user_id in self.configured:
+    async def is_admin_now(self, account: Account) -> bool:
+        """In OFFICER_IDS, or an added officer marked admin."""
+        if account in self.configured:
             return True
-        where = "user_id = ? AND removed_at IS NULL"
-        params: tuple[object, ...] = (user_id,)
-        if self.platform is not None:
-            where += " AND platform = ?"
-            params = (user_id, self.platform)
-        async with (
-            self.db.read() as c,
-            c.execute(f"SELECT 1 FROM officers WHERE {where} LIMIT 1", params) as cur,
-        ):
-            return await cur.fetchone() is not None
+        officer = await self.get(*account)
+        return officer is not None and officer.is_admin
 
-    async def officer_user_ids(self) -> list[int]:
-        """Everyone who is an officer now: OFFICER_IDS and the officers added in the bot."""
-        added = {officer.user_id for officer in await self.list_active(self.platform)}
+    async def officer_accounts(self, conn: aiosqlite.Connection | None = None) -> list[Account]:
+        """Everyone who is an officer now, on every platform: OFFICER_IDS and the added ones."""
+        added = {Account(o.platform, o.user_id) for o in await self.list_active(conn=conn)}
         return sorted(self.configured | added)
 
-    async def admin_user_ids(self) -> list[int]:
+    async def admin_accounts(self, conn: aiosqlite.Connection | None = None) -> list[Account]:
         """Every admin now: OFFICER_IDS and the added officers marked admin."""
-        added = {o.user_id for o in await self.list_active(self.platform) if o.is_admin}
+        active = await self.list_active(conn=conn)
+        added = {Account(o.platform, o.user_id) for o in active if o.is_admin}
         return sorted(self.configured | added)
 
     async def add(
@@ -156,11 +149,13 @@ class OfficerRepository:
         """Whether this account is an active officer in the database."""
         return await self.get(platform, user_id) is not None
 
-    async def list_active(self, platform: str | None = None) -> list[Officer]:
+    async def list_active(
+        self, platform: str | None = None, conn: aiosqlite.Connection | None = None
+    ) -> list[Officer]:
         """Active officers, oldest first (of one platform, when given)."""
         where, params = ("AND platform = ?", (platform,)) if platform else ("", ())
         sql = f"SELECT {_COLUMNS} FROM officers WHERE removed_at IS NULL {where} ORDER BY id"
-        async with self.db.read() as c, c.execute(sql, params) as cur:
+        async with self.db.reading(conn) as c, c.execute(sql, params) as cur:
             rows = await cur.fetchall()
         return [officer_from_row(row) for row in rows]
 

@@ -21,7 +21,7 @@ from storage.db import Database, from_db_time, opt_db_time, to_db_time
 _COLUMNS = (
     "id, chat_id, citizen_id, kind, text, reply_markup_json, urgent, dedupe_key, not_before,"
     " status, attempts, last_error, sent_message_id, created_at, updated_at, sent_at,"
-    " attachment_json"
+    " attachment_json, platform"
 )
 _OPEN = ("pending", "sending")
 
@@ -32,14 +32,17 @@ _COUNT_DUE = (
     " WHERE status = 'pending' AND not_before <= ? LIMIT ?)"
 )
 # Both plans select the same rows: due pending rows, oldest first, per-chat order kept.
+_MINE = "   AND (o.platform = ? OR (o.platform IS NULL AND ?))"
 _CLAIM_WHERE = (
     " WHERE o.status = 'pending' AND o.not_before <= ?"
+    # this sender's platform (NULL: the first bot's, which passes 1 as the second value)
+    f"{_MINE}"
     # a chat whose lane is busy is left alone until the lane finishes
     "   AND NOT EXISTS (SELECT 1 FROM outbox AS s INDEXED BY outbox_chat_sending"
-    "     WHERE s.chat_id = o.chat_id AND s.status = 'sending')"
+    "     WHERE s.chat_id = o.chat_id AND s.platform IS o.platform AND s.status = 'sending')"
     # an earlier row of this chat waiting for its retry goes first
     "   AND NOT EXISTS (SELECT 1 FROM outbox AS e INDEXED BY outbox_chat_retrying"
-    "     WHERE e.chat_id = o.chat_id AND e.id < o.id"
+    "     WHERE e.chat_id = o.chat_id AND e.platform IS o.platform AND e.id < o.id"
     "       AND e.status = 'pending' AND e.attempts > 0)"
     " ORDER BY o.id LIMIT ?"
 )
@@ -55,6 +58,7 @@ def message_from_row(row: sqlite3.Row) -> OutboxMessage:
         id=row["id"],
         chat_id=row["chat_id"],
         citizen_id=row["citizen_id"],
+        platform=row["platform"],
         kind=row["kind"],
         text=row["text"],
         reply_markup=None if markup is None else json.loads(markup),
@@ -100,8 +104,8 @@ class OutboxRepository:
             cursor = await c.execute(
                 "INSERT INTO outbox (chat_id, citizen_id, kind, text, reply_markup_json, urgent,"
                 " dedupe_key, not_before, status, attempts, created_at, updated_at,"
-                " attachment_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
+                " attachment_json, platform)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"
                 " ON CONFLICT (dedupe_key) DO NOTHING",
                 (
                     message.chat_id,
@@ -115,6 +119,7 @@ class OutboxRepository:
                     stamp,
                     stamp,
                     attachment,
+                    message.platform,
                 ),
             )
             inserted = cursor.rowcount == 1
@@ -122,8 +127,13 @@ class OutboxRepository:
             await cursor.close()
         return row_id if inserted else None
 
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+    async def claim_due(
+        self, now: datetime, limit: int, *, platform: str | None = None, primary: bool = True
+    ) -> list[OutboxMessage]:
         """Mark up to ``limit`` due pending rows as sending and return them, oldest first.
+
+        ``platform``: only rows for that platform's bot (and, when ``primary``, rows naming
+        none); None: every row (one bot).
 
         Per-chat order: a row is not claimed while an earlier row of its chat is being sent
         or is waiting for a retry (an unsent row held only by quiet hours does not block an
@@ -138,7 +148,11 @@ class OutboxRepository:
             async with c.execute(_COUNT_DUE, (due, _FEW_DUE)) as cursor:
                 probe = await cursor.fetchone()
             few = probe is not None and int(probe[0]) < _FEW_DUE
-            async with c.execute(_CLAIM_FEW if few else _CLAIM_MANY, (due, limit)) as cursor:
+            sql = _CLAIM_FEW if few else _CLAIM_MANY
+            params: tuple[object, ...] = (due, platform, int(primary), limit)
+            if platform is None:
+                sql, params = sql.replace(_MINE, ""), (due, limit)
+            async with c.execute(sql, params) as cursor:
                 rows = await cursor.fetchall()
             if not rows:
                 return []
@@ -208,13 +222,18 @@ class OutboxRepository:
                 (self.db.now_text(), *outbox_ids),
             )
 
-    async def recover_sending(self) -> int:
-        """At start-up: rows a dead process left 'sending' go back to pending; return how many."""
+    async def recover_sending(self, *, platform: str | None = None, primary: bool = True) -> int:
+        """At start-up: rows a dead process left 'sending' go back to pending; return how many.
+
+        ``platform`` and ``primary`` as in ``claim_due``: a sender recovers only its own rows.
+        """
+        sql = "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'"
+        params: tuple[object, ...] = (self.db.now_text(),)
+        if platform is not None:
+            sql += " AND (platform = ? OR (platform IS NULL AND ?))"
+            params = (*params, platform, int(primary))
         async with self.db.transaction() as c:
-            cursor = await c.execute(
-                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'",
-                (self.db.now_text(),),
-            )
+            cursor = await c.execute(sql, params)
             count = cursor.rowcount
             await cursor.close()
         return count
@@ -295,12 +314,17 @@ class OutboxRepository:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest pending row becomes due, if any (lets the sender sleep long)."""
-        async with (
-            self.db.read() as c,
-            c.execute("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'") as cur,
-        ):
+    async def next_due(
+        self, *, platform: str | None = None, primary: bool = True
+    ) -> datetime | None:
+        """When the earliest pending row becomes due, if any (lets the sender sleep long);
+        ``platform`` and ``primary`` as in ``claim_due``."""
+        sql = "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
+        params: tuple[object, ...] = ()
+        if platform is not None:
+            sql += " AND (platform = ? OR (platform IS NULL AND ?))"
+            params = (platform, int(primary))
+        async with self.db.read() as c, c.execute(sql, params) as cur:
             row = await cur.fetchone()
         return None if row is None or row[0] is None else from_db_time(row[0])
 

@@ -25,17 +25,19 @@ from storage.db import Database, from_db_time, opt_db_time, to_db_time
 
 _TICKET_COLUMNS = (
     "id, citizen_id, chat_id, citizen_name, status, source, assignee, opened_at, waiting_since,"
-    " waiting_message_id, first_reply_at, last_activity_at, closed_at, rating, rated_at"
+    " waiting_message_id, first_reply_at, last_activity_at, closed_at, rating, rated_at,"
+    " assignee_platform"
 )
 _MESSAGE_COLUMNS = (
     "id, ticket_id, author, officer_id, officer_name, internal, text, file_kind, file_id,"
-    " stored_name, sha256, mime_type, size_bytes, canned_code, created_at"
+    " stored_name, sha256, mime_type, size_bytes, canned_code, created_at, file_platform"
 )
 # The columns a service may change after the ticket is opened.
 _SETTABLE = frozenset(
     {
         "status",
         "assignee",
+        "assignee_platform",
         "waiting_since",
         "waiting_message_id",
         "first_reply_at",
@@ -57,6 +59,7 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
         status=TicketStatus(row["status"]),
         source=TicketSource(row["source"]),
         assignee=row["assignee"],
+        assignee_platform=row["assignee_platform"],
         opened_at=from_db_time(row["opened_at"]),
         waiting_since=opt_db_time(row["waiting_since"]),
         waiting_message_id=row["waiting_message_id"],
@@ -75,6 +78,7 @@ def message_from_row(row: sqlite3.Row) -> TicketMessage:
         attachment = Attachment(
             kind=AttachmentKind(row["file_kind"]),
             file_id=row["file_id"],
+            platform=row["file_platform"],
             stored_name=row["stored_name"],
             sha256=row["sha256"],
             mime_type=row["mime_type"],
@@ -181,8 +185,8 @@ class TicketRepository:
             cursor = await c.execute(
                 "INSERT INTO ticket_messages (ticket_id, author, officer_id, officer_name,"
                 " internal, text, file_kind, file_id, stored_name, sha256, mime_type,"
-                " size_bytes, canned_code, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " size_bytes, canned_code, created_at, file_platform)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     message.ticket_id,
                     message.author.value,
@@ -198,6 +202,7 @@ class TicketRepository:
                     None if file is None else file.size_bytes,
                     message.canned_code,
                     now,
+                    None if file is None else file.platform,
                 ),
             )
             message_id = cursor.lastrowid

@@ -9,9 +9,10 @@ import contextlib
 import shutil
 import socket
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -113,25 +114,31 @@ class RunningBot:
 async def bot_running(
     settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[RunningBot]:
-    """Start the bot with its store and poller (on ``clock``, else the real one); stop it after.
+    """Start the bot with its store and a poller per platform (on ``clock``, else the real one);
+    stop it after. ``application`` is the first bot's; ``application.bots`` has each one.
 
-    With ``webhook_base_url`` in the settings the bot receives by webhook: no poller.
+    With ``webhook_base_url`` in the settings the bots receive by webhook: no pollers.
     """
     stop = asyncio.Event()
     catalogue = parsed_catalogue(settings.catalogue_dir)
     async with running_bot(settings, clock=clock, catalogue=catalogue) as application:
-        assert application.pipeline is not None
-        if application.webhook is None:
-            poller = UpdatePoller(application, application.pipeline.receiver, poll_timeout=2)
-            application.receiving = poller
-            task = asyncio.create_task(poller.run(stop))
-        else:
-            task = asyncio.create_task(stop.wait())
+        receiving: list[Coroutine[Any, Any, object]] = [stop.wait()]
+        for each in application.bots.values():
+            assert each.pipeline is not None
+            if each.webhook is None:
+                poller = UpdatePoller(each, each.pipeline.receiver, poll_timeout=2)
+                each.receiving = poller
+                receiving.append(poller.run(stop))
+        task = asyncio.create_task(_all(receiving))
         try:
             yield RunningBot(application, settings, stop, task)
         finally:
             stop.set()
             await asyncio.wait_for(task, timeout=10)
+
+
+async def _all(receiving: list[Coroutine[Any, Any, object]]) -> None:
+    await asyncio.gather(*receiving)
 
 
 @pytest.fixture
@@ -160,11 +167,14 @@ async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[
     made: list[Citizen] = []
     counter = iter(range(1000, 100000))
 
-    async def factory(user_id: int | None = None, first_name: str = "مریم") -> Citizen:
+    async def factory(
+        user_id: int | None = None, first_name: str = "مریم", bot_token: str | None = None
+    ) -> Citizen:
         citizen = Citizen(
             emulator.url,
             user_id=user_id or next(counter),
             first_name=first_name,
+            bot_token=bot_token,
             settle=store_settled(settings.database_path),
         )
         made.append(citizen)

@@ -19,3 +19,15 @@ def plan_type_label(plan_type: PlanType | str) -> str:
 def not_given() -> str:
     """What a report shows for a missing value."""
     return _("Not given (report)")
+
+
+PLATFORM_NAMES: dict[str, str] = {
+    "telegram": N_("Telegram (messenger)"),
+    "bale": N_("Bale (messenger)"),
+}
+
+
+def platform_name(platform: str) -> str:
+    """The Persian name of a messenger: «تلگرام» or «بله» (the raw name if unknown)."""
+    label = PLATFORM_NAMES.get(platform)
+    return _(label) if label is not None else platform

@@ -29,7 +29,7 @@ class UpdatePipeline:
         """Build it once the bot knows its id (after initialize): the store is per bot."""
         services = application.services
         db = services.store.db
-        platform = services.settings.bot_platform.value
+        platform = services.platform.value
         bot_id = application.bot.id
         inbox = Inbox(db, platform=platform, bot_id=bot_id)
         replies = ReplyQueue(db, platform=platform, bot_id=bot_id)

@@ -24,6 +24,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from bot.application import HomebizApplication
+from domain.accounts import officer_account
 from domain.exhibitions import Broadcast
 from domain.notifications import QuietHours
 from handlers.context import Services
@@ -50,8 +51,15 @@ class BroadcastRunner:
         progress_seconds: float = 3.0,
         poll_seconds: float = 1.0,
         batch_size: int = BATCH_SIZE,
+        platform: str | None = None,
+        primary: bool = True,
     ) -> None:
         self.bot = bot
+        # With two platforms a runner per bot: it runs the broadcasts of officers on its
+        # platform (their progress message is in that bot's chat; the first bot also runs
+        # those naming no platform). None: every broadcast.
+        self.platform = platform
+        self.primary = primary
         self.store = store
         self.wake_sender = wake_sender
         self.quiet_hours = quiet_hours
@@ -65,7 +73,12 @@ class BroadcastRunner:
 
     @classmethod
     def for_application(
-        cls, application: HomebizApplication, *, clock: Clock | None = None
+        cls,
+        application: HomebizApplication,
+        *,
+        clock: Clock | None = None,
+        platform: str | None = None,
+        primary: bool = True,
     ) -> BroadcastRunner:
         """A runner on the application's bot and services (and their clock unless given)."""
         services: Services = application.services
@@ -73,6 +86,8 @@ class BroadcastRunner:
         return cls(
             application.bot,
             services.store,
+            platform=platform,
+            primary=primary,
             wake_sender=services.wake_sender,
             quiet_hours=QuietHours(
                 start_hour=getattr(settings, "quiet_hours_start", 22),
@@ -106,7 +121,7 @@ class BroadcastRunner:
             self._wake.clear()
             try:
                 for broadcast in await self.store.broadcasts.running():
-                    if broadcast.id not in self._tasks:
+                    if broadcast.id not in self._tasks and self._owns(broadcast):
                         LOGGER.info("Broadcast %d: running", broadcast.id)
                         task = asyncio.create_task(self.run(broadcast.id))
                         self._tasks[broadcast.id] = task
@@ -115,6 +130,13 @@ class BroadcastRunner:
                 LOGGER.exception("Broadcast runner: looking for broadcasts failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+
+    def _owns(self, broadcast: Broadcast) -> bool:
+        """Whether this runner's bot runs the broadcast (its officer is on this platform)."""
+        if self.platform is None:
+            return True
+        officer = officer_account(broadcast.officer, None)
+        return officer.platform == self.platform if officer is not None else self.primary
 
     def _done(self, broadcast_id: int) -> Callable[[asyncio.Task[None]], None]:
         def forget(task: asyncio.Task[None]) -> None:
@@ -143,6 +165,7 @@ class BroadcastRunner:
                     broadcast_id,
                     report_chat_id=broadcast.progress_chat_id,
                     report_text=report_text(progress),
+                    platform=self.platform,
                 )
                 self.wake_sender()
                 LOGGER.info(

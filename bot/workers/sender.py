@@ -30,6 +30,7 @@ import random
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
@@ -76,8 +77,18 @@ class OutboxSender:
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
+        platform: str | None = None,
+        primary: bool = True,
+        files_dir: Path | None = None,
     ) -> None:
         self.bot = bot
+        # The rows this sender delivers: its platform's (and, for the first bot, rows that
+        # name none: written before two platforms, or for nobody in particular). None: all.
+        self.platform = platform
+        self.primary = primary
+        # Stored files (DATA_DIR/files): a file another platform's bot received is sent
+        # from here, since its file id means nothing to this bot.
+        self.files_dir = files_dir
         self.outbox = outbox
         self.per_chat_rate = per_chat_rate
         self.max_lanes = max_lanes
@@ -106,11 +117,12 @@ class OutboxSender:
         """Requeue rows a dead process left in ``sending``, then run the delivery loop."""
         if self._task is not None:
             return
-        recovered = await self.outbox.recover_sending()
+        recovered = await self.outbox.recover_sending(platform=self.platform, primary=self.primary)
         if recovered:
             LOGGER.warning("Outbox: %d rows left 'sending' by a previous run requeued", recovered)
         self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+        name = f"outbox-sender-{self.platform}" if self.platform else "outbox-sender"
+        self._task = asyncio.create_task(self._run(), name=name)
 
     async def stop(self) -> None:
         """Stop claiming; let in-flight sends finish (up to stop_timeout), release the rest."""
@@ -151,7 +163,9 @@ class OutboxSender:
         free = self.max_lanes - len(self._lanes)
         if free <= 0 or self._stopping:
             return 0
-        rows = await self.outbox.claim_due(self.clock(), free)
+        rows = await self.outbox.claim_due(
+            self.clock(), free, platform=self.platform, primary=self.primary
+        )
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
@@ -225,12 +239,18 @@ class OutboxSender:
         attachment = row.attachment
         if attachment is None:
             return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+        file: str | bytes = attachment.file_id
+        # Another bot's file (NULL: the first bot's, from before two platforms).
+        mine = attachment.platform == self.platform if attachment.platform else self.primary
+        foreign = self.platform is not None and not mine
+        if foreign and attachment.stored_name and self.files_dir is not None:
+            file = await asyncio.to_thread((self.files_dir / attachment.stored_name).read_bytes)
         if attachment.kind == "photo":
             return await self.bot.send_photo(
-                row.chat_id, attachment.file_id, caption=row.text, reply_markup=markup
+                row.chat_id, file, caption=row.text, reply_markup=markup
             )
         return await self.bot.send_document(
-            row.chat_id, attachment.file_id, caption=row.text, reply_markup=markup
+            row.chat_id, file, caption=row.text, reply_markup=markup
         )
 
     async def _wait_for_turn(self, chat_id: int) -> None:

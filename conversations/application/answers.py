@@ -6,6 +6,7 @@ from datetime import date
 
 from telegram import Message, Update
 
+from config.platforms import traits
 from conversations.application.drafts import Draft, change_plan_type, save
 from conversations.application.flow import advance, again, data_of, open_exists_text, text_of
 from conversations.application.form import Step, cap_rials
@@ -38,7 +39,8 @@ async def got_contact(update: Update, context: BotContext, draft: Draft) -> str:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     contact = message.contact
-    if contact is None or not is_own_contact(message, user.id, context.services.settings.is_bale):
+    trust_bare_card = not traits(context.services.platform).contact_has_user_id
+    if contact is None or not is_own_contact(message, user.id, trust_bare_card):
         note = _(
             "Sorry, for your safety only the mobile number of this account can be accepted. "
             "Please press the button below to share your own number."
@@ -52,20 +54,20 @@ async def got_contact(update: Update, context: BotContext, draft: Draft) -> str:
     return await advance(update, context, draft, citizen_fields={"phone": phone}, phone=phone)
 
 
-def is_own_contact(message: Message, user_id: int, on_bale: bool) -> bool:
+def is_own_contact(message: Message, user_id: int, trust_bare_card: bool) -> bool:
     """The sender shared their own number (the contact button), not someone else's card.
 
     Telegram always fills ``contact.user_id`` for the contact button. Bale's API mirrors it but
-    its documentation does not promise the field, so on Bale a contact without ``user_id`` is
-    taken as the sender's own when it was not forwarded; a card naming another user is refused
-    on both platforms.
+    its documentation does not promise the field (``config.platforms``: contact_has_user_id),
+    so there (``trust_bare_card``) a contact without ``user_id`` is taken as the sender's own
+    when it was not forwarded; a card naming another user is refused on both platforms.
     """
     contact = message.contact
     if contact is None:
         return False
     if contact.user_id is not None:
         return contact.user_id == user_id
-    return on_bale and message.forward_origin is None
+    return trust_bare_card and message.forward_origin is None
 
 
 async def typed_phone(update: Update, context: BotContext, draft: Draft) -> str:

@@ -17,7 +17,6 @@ from conversations.officer.view import acting_officer, send_card
 from conversations.tracking_view import document_name
 from domain.models import Document
 from domain.statuses import DocumentStatus
-from handlers.auth import officer_only
 from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, back_to_menu_button
 from services import documents
@@ -31,7 +30,9 @@ ACCEPT_KEY = "off_acc"
 
 async def _acceptable(update: Update, context: BotContext, app_id: int) -> list[Document]:
     """The latest documents an officer may still accept (none for drafts or closed files)."""
-    return await documents.acceptable(context.services.store, acting_officer(update), app_id)
+    return await documents.acceptable(
+        context.services.store, acting_officer(update, context), app_id
+    )
 
 
 def _ticked(context: BotContext, app_id: int) -> list[int] | None:
@@ -74,7 +75,6 @@ def _choices(
     return InlineKeyboardMarkup(rows)
 
 
-@officer_only
 async def choose_documents(update: Update, context: BotContext) -> str:
     """off:acc:<id>: the tick list of the documents not yet accepted."""
     query = update.callback_query
@@ -99,7 +99,6 @@ async def choose_documents(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def toggle_document(update: Update, context: BotContext) -> str:
     """off:ac:<id>:<document id>: tick or untick one document."""
     query = update.callback_query
@@ -118,7 +117,6 @@ async def toggle_document(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def accept_ticked(update: Update, context: BotContext) -> str:
     """off:acok:<id>: accept the ticked documents."""
     query = update.callback_query
@@ -132,7 +130,6 @@ async def accept_ticked(update: Update, context: BotContext) -> str:
     return await _accept(update, context, app_id, ticked)
 
 
-@officer_only
 async def accept_all(update: Update, context: BotContext) -> str:
     """off:acall:<id>: accept every received document (not those flagged for correction)."""
     query = update.callback_query
@@ -146,7 +143,7 @@ async def accept_all(update: Update, context: BotContext) -> str:
 
 async def _accept(update: Update, context: BotContext, app_id: int, ids: list[int]) -> str:
     """Accept, tell the officer what was accepted, and show the card again."""
-    services, actor = context.services, acting_officer(update)
+    services, actor = context.services, acting_officer(update, context)
     assert context.user_data is not None
     context.user_data.pop(ACCEPT_KEY, None)
     accepted = await documents.accept(services.store, actor, app_id, ids) if ids else []

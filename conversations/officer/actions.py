@@ -26,7 +26,6 @@ from domain.persian import (
     toman_to_rials,
 )
 from domain.statuses import ApplicationStatus as S
-from handlers.auth import officer_only
 from handlers.context import BotContext, Services
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
 from services import lifecycle
@@ -191,7 +190,7 @@ async def apply_change(
     details: dict[str, Any] | None = None,
 ) -> str:
     """Make one move as this officer; tell the officer the outcome and show the card again."""
-    services, actor = context.services, acting_officer(update)
+    services, actor = context.services, acting_officer(update, context)
     try:
         await _change(services, actor, app_id, to_status, reason, details or {})
     except (LifecycleError, NotAllowed) as exc:
@@ -211,7 +210,6 @@ async def apply_change(
     return IDLE
 
 
-@officer_only
 async def choose_move(update: Update, context: BotContext) -> str:
     """off:to:<id>:<status>: ask what the move needs (documents, bank, amount or a reason)."""
     query = update.callback_query
@@ -219,7 +217,7 @@ async def choose_move(update: Update, context: BotContext) -> str:
     await query.answer()
     pressed = buttons.Move.of(query.data)
     app_id, target = pressed.app_id, pressed.status
-    view = await officer_view(context.services.store, acting_officer(update), app_id)
+    view = await officer_view(context.services.store, acting_officer(update, context), app_id)
     app = None if view is None else view.application
     if app is None or target not in allowed_transitions(app.status, ActorKind.OFFICER):
         await send_text(update, context, _("This change is not possible now."))
@@ -257,7 +255,6 @@ async def choose_move(update: Update, context: BotContext) -> str:
     return await ONE_STEP.ask(update, context, step, _pending(context), answer=False)
 
 
-@officer_only
 async def no_reason(update: Update, context: BotContext) -> str:
     """«No note»: make the pending move without a reason."""
     query = update.callback_query
@@ -298,7 +295,6 @@ def _fix_choices(context: BotContext, app_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-@officer_only
 async def toggle_document(update: Update, context: BotContext) -> str:
     """off:fx:<id>:<code>: tick or untick one document to correct."""
     query = update.callback_query
@@ -317,7 +313,6 @@ async def toggle_document(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def confirm_documents(update: Update, context: BotContext) -> str:
     """off:fxok:<id>: the documents are chosen; ask why."""
     query = update.callback_query
@@ -342,7 +337,6 @@ async def confirm_documents(update: Update, context: BotContext) -> str:
     return TYPING
 
 
-@officer_only
 async def choose_bank(update: Update, context: BotContext) -> str:
     """off:bk:<id>:<index>: the bank is chosen; ask for the branch."""
     query = update.callback_query
@@ -356,7 +350,6 @@ async def choose_bank(update: Update, context: BotContext) -> str:
     return await ONE_STEP.ask(update, context, BRANCH, _pending(context), answer=False)
 
 
-@officer_only
 async def ask_permit(update: Update, context: BotContext) -> str:
     """off:permit:<id>: ask for the permit number."""
     query = update.callback_query
@@ -406,7 +399,7 @@ async def _typed_payment(
 
 
 async def _typed_permit(update: Update, context: BotContext, app_id: int, text: str) -> str:
-    services, actor = context.services, acting_officer(update)
+    services, actor = context.services, acting_officer(update, context)
     try:
         await lifecycle.record_permit(
             services.store,

@@ -18,30 +18,41 @@ from telegram.ext import (
 )
 
 from conversations.common import CANCEL_DATA, Conversation, cancel, exits, inline_keyboard
+from domain.accounts import Account
 from domain.persian import parse_int
-from handlers.auth import acting_officer, admin_only, roster
-from handlers.context import BotContext
+from handlers.auth import acting_officer
+from handlers.context import BotContext, Services
 from handlers.menu import menu_button
 from services import officers
 from texts import buttons
 from texts.formatting import to_persian_digits
 from texts.i18n import _
+from texts.labels import platform_name
 
 LIST, ASK_ID = "adm_list", "adm_ask_id"
+
+
+def _account_label(services: Services, account: Account) -> str:
+    """The user id, and the platform when it is not this bot's (an officer on the other one)."""
+    digits = to_persian_digits(account.user_id)
+    if account.platform == services.platform.value:
+        return digits
+    return f"{digits} ({platform_name(account.platform)})"
 
 
 async def _send_list(update: Update, context: BotContext) -> None:
     services, chat, user = context.services, update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    listed = await officers.list_officers(services.store, acting_officer(user.id), roster(services))
+    listed = await officers.list_officers(services.store, acting_officer(services, user.id))
     lines = [_("Officers:")]
     lines += [
-        _("• {id} (from settings)").format(id=to_persian_digits(user_id))
-        for user_id in listed.admin_ids
+        _("• {id} (from settings)").format(id=_account_label(services, admin))
+        for admin in listed.admins
     ]
     rows = []
     for officer in listed.added:
-        label = to_persian_digits(officer.user_id) + (f" — {officer.name}" if officer.name else "")
+        account = Account(officer.platform, officer.user_id)
+        label = _account_label(services, account) + (f" — {officer.name}" if officer.name else "")
         lines.append(f"• {label}")
         rows.append(
             [
@@ -60,7 +71,6 @@ async def _send_list(update: Update, context: BotContext) -> None:
     )
 
 
-@admin_only
 async def list_officers(update: Update, context: BotContext) -> str:
     """/officers: who is an officer, with add and remove buttons."""
     if update.callback_query is not None:
@@ -69,7 +79,6 @@ async def list_officers(update: Update, context: BotContext) -> str:
     return LIST
 
 
-@admin_only
 async def ask_user_id(update: Update, context: BotContext) -> str:
     """adm:add: ask for the new officer's numeric user id."""
     query, chat = update.callback_query, update.effective_chat
@@ -83,7 +92,6 @@ async def ask_user_id(update: Update, context: BotContext) -> str:
     return ASK_ID
 
 
-@admin_only
 async def add_officer(update: Update, context: BotContext) -> int | str:
     """A typed user id: make it an officer (audited)."""
     message, user = update.effective_message, update.effective_user
@@ -93,13 +101,12 @@ async def add_officer(update: Update, context: BotContext) -> int | str:
         await message.reply_text(_("Please type digits only, e.g. 123456789."))
         return ASK_ID
     services = context.services
-    await officers.add_officer(services.store, acting_officer(user.id), roster(services), user_id)
+    await officers.add_officer(services.store, acting_officer(services, user.id), user_id)
     await message.reply_text(_("{id} is now an officer.").format(id=to_persian_digits(user_id)))
     await _send_list(update, context)
     return LIST
 
 
-@admin_only
 async def remove_officer(update: Update, context: BotContext) -> str:
     """adm:rm:<row id>: end that officer's role (audited)."""
     query, user = update.callback_query, update.effective_user
@@ -107,7 +114,7 @@ async def remove_officer(update: Update, context: BotContext) -> str:
     row_id = buttons.RemoveOfficer.of(query.data).officer_id
     services = context.services
     removed = await officers.remove_officer(
-        services.store, acting_officer(user.id), roster(services), row_id
+        services.store, acting_officer(services, user.id), row_id
     )
     if removed is None:
         await query.answer(_("This button is no longer active. Please use the menu."))

@@ -8,7 +8,7 @@
                    | off:acc:<id> | off:ac:<id>:<document id> | off:acok:<id> | off:acall:<id>
 
 Every button works from any state (the conversation keeps no stale screen), and every
-callback is ``officer_only``: a citizen who forges ``off:…`` data gets nothing.
+step is guarded (``officer_steps`` in bot.app): a citizen who forges ``off:…`` data gets nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from domain.models import Application
 from domain.persian import normalize_mobile, normalize_national_code
 from domain.tracking import normalize_tracking_code
 from handlers import officer_menu
-from handlers.auth import officer_only
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from handlers.officer_menu import IDLE, PENDING_KEY, TYPING, back_to_menu_button
@@ -80,7 +79,6 @@ FIND = Form(
 )
 
 
-@officer_only
 async def ask_query(update: Update, context: BotContext) -> str:
     """off:find:<by>: ask for the tracking code, national code, phone or name."""
     query = update.callback_query
@@ -100,10 +98,9 @@ async def _search(
     if value is None:
         return None
     store = context.services.store
-    return await applications.search(store, acting_officer(update), search_by, str(value))
+    return await applications.search(store, acting_officer(update, context), search_by, str(value))
 
 
-@officer_only
 async def typed(update: Update, context: BotContext) -> str:
     """Typed text: the search query, or what a pending action was waiting for."""
     message, chat = update.effective_message, update.effective_chat
@@ -136,7 +133,6 @@ async def typed(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def open_application(update: Update, context: BotContext) -> str:
     """off:open:<id>: the application's card with the moves allowed from its status."""
     query, chat = update.callback_query, update.effective_chat
@@ -148,7 +144,6 @@ async def open_application(update: Update, context: BotContext) -> str:
     return IDLE
 
 
-@officer_only
 async def show_documents(update: Update, context: BotContext) -> str:
     """off:docs:<id>: send back every stored document file."""
     query, chat = update.callback_query, update.effective_chat

@@ -43,11 +43,12 @@ from domain.tickets import (
     TicketClosed,
     TicketConflict,
 )
+from handlers.auth import acting_officer
 from handlers.context import BotContext
 from handlers.menu import menu_button
 from services import ticket_desk
 from services.actors import Actor
-from services.tickets import Content
+from services.tickets import Content, stored_copy
 from texts import buttons
 from texts import tickets as texts
 from texts.formatting import format_jalali_datetime, to_persian_digits
@@ -57,10 +58,11 @@ IDLE, TYPING = "tko_idle", "tko_typing"
 KEY = "officer_ticket"  # user_data: {"ticket": id, "mode": "reply" | "note"}
 
 
-def _actor(update: Update) -> Actor:
+def _actor(update: Update, context: BotContext) -> Actor:
+    """The officer pressing, on this update's platform (the services check them again)."""
     user = update.effective_user
     assert user is not None
-    return Actor("officer", user.id)
+    return acting_officer(context.services, user.id)
 
 
 def _name(update: Update) -> str | None:
@@ -80,7 +82,7 @@ def _ticket_id(update: Update, kind: type[buttons.OnTicket]) -> int | None:
 
 
 async def _card(update: Update, context: BotContext, ticket_id: int, *, audit: bool = False) -> str:
-    await send_card(update, context, _actor(update), ticket_id, audit=audit)
+    await send_card(update, context, _actor(update, context), ticket_id, audit=audit)
     return IDLE
 
 
@@ -93,8 +95,8 @@ async def show_inbox(update: Update, context: BotContext) -> str:
     """/tickets, «🎫 Tickets» or «📥 Inbox»: every open ticket, the longest-waiting first."""
     await _answer(update)
     _forget(context)
-    listed = await ticket_desk.open_tickets(context.services.store, _actor(update))
-    await send_list(update, context, _actor(update), listed, texts.inbox_text(listed))
+    listed = await ticket_desk.open_tickets(context.services.store, _actor(update, context))
+    await send_list(update, context, _actor(update, context), listed, texts.inbox_text(listed))
     return IDLE
 
 
@@ -102,9 +104,9 @@ async def show_closed(update: Update, context: BotContext) -> str:
     """The most recently closed tickets (to read or reopen)."""
     await _answer(update)
     _forget(context)
-    listed = await ticket_desk.closed_tickets(context.services.store, _actor(update))
+    listed = await ticket_desk.closed_tickets(context.services.store, _actor(update, context))
     head = _("Recently closed tickets:") if listed else _("No closed tickets yet.")
-    await send_list(update, context, _actor(update), listed, head)
+    await send_list(update, context, _actor(update, context), listed, head)
     return IDLE
 
 
@@ -125,7 +127,7 @@ async def take(update: Update, context: BotContext) -> str:
     if ticket_id is None:
         return IDLE
     services = context.services
-    await ticket_desk.take(services.store, services.clock, _actor(update), ticket_id)
+    await ticket_desk.take(services.store, services.clock, _actor(update, context), ticket_id)
     await send_text(update, context, _("The ticket is yours now."))
     return await _card(update, context, ticket_id)
 
@@ -189,7 +191,7 @@ async def typed(update: Update, context: BotContext) -> str:
         await ticket_desk.note(
             services.store,
             services.clock,
-            _actor(update),
+            _actor(update, context),
             ticket_id,
             text,
             officer_name=_name(update),
@@ -231,7 +233,7 @@ async def _reply(update: Update, context: BotContext, ticket_id: int, content: C
         await ticket_desk.reply(
             services.store,
             services.clock,
-            _actor(update),
+            _actor(update, context),
             ticket_id,
             content,
             officer_name=_name(update),
@@ -299,7 +301,11 @@ async def close(update: Update, context: BotContext) -> str:
         return IDLE
     services = context.services
     await ticket_desk.close(
-        services.store, services.clock, _actor(update), ticket_id, reminders=services.reminders
+        services.store,
+        services.clock,
+        _actor(update, context),
+        ticket_id,
+        reminders=services.reminders,
     )
     services.wake_sender()
     await send_text(update, context, _("Closed. The citizen is asked to rate the answer."))
@@ -315,7 +321,11 @@ async def reopen(update: Update, context: BotContext) -> str:
     services = context.services
     try:
         await ticket_desk.reopen(
-            services.store, services.clock, _actor(update), ticket_id, reminders=services.reminders
+            services.store,
+            services.clock,
+            _actor(update, context),
+            ticket_id,
+            reminders=services.reminders,
         )
     except TicketConflict as conflict:
         other = conflict.open_ticket_id
@@ -351,7 +361,9 @@ async def send_files(update: Update, context: BotContext) -> str:
     if ticket_id is None or chat is None:
         return IDLE
     services = context.services
-    view = await ticket_desk.view(services.store, _actor(update), ticket_id)  # audited: a read
+    view = await ticket_desk.view(
+        services.store, _actor(update, context), ticket_id
+    )  # audited: a read
     for message in view.messages:
         file = message.attachment
         if file is None:
@@ -363,10 +375,15 @@ async def send_files(update: Update, context: BotContext) -> str:
             else ""
         )
         caption = f"{who} — {stamp}"
+        # A file id is this bot's only if the file came through it; else the stored copy.
+        data: str | bytes = file.file_id
+        first = services.settings.primary.platform.value
+        if (file.platform or first) != services.platform.value:
+            data = await stored_copy(services.settings.data_dir, file.stored_name)
         if file.kind is AttachmentKind.PHOTO:
-            await context.bot.send_photo(chat.id, file.file_id, caption=caption)
+            await context.bot.send_photo(chat.id, data, caption=caption)
         else:
-            await context.bot.send_document(chat.id, file.file_id, caption=caption)
+            await context.bot.send_document(chat.id, data, caption=caption)
     return await _card(update, context, ticket_id)
 
 

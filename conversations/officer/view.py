@@ -52,11 +52,11 @@ DOCUMENT_STATE_TEXTS: dict[DocumentStatus, str] = {
 }
 
 
-def acting_officer(update: Update) -> Actor:
+def acting_officer(update: Update, context: BotContext) -> Actor:
     """The officer pressing or typing, as the services know them (checked there again)."""
     user = update.effective_user
     assert user is not None
-    return auth.acting_officer(user.id)
+    return auth.acting_officer(context.services, user.id)
 
 
 def document_line(services: Services, doc: Document) -> str:
@@ -154,7 +154,7 @@ async def send_card(update: Update, context: BotContext, app_id: int) -> bool:
     """Send the officer the card of an application; False if there is no such application."""
     services, chat = context.services, update.effective_chat
     assert chat is not None
-    view = await officer_view(services.store, acting_officer(update), app_id)
+    view = await officer_view(services.store, acting_officer(update, context), app_id)
     if view is None:
         return False
     app, latest = view.application, view.documents.latest
@@ -169,7 +169,7 @@ async def send_documents(update: Update, context: BotContext, app_id: int) -> in
     services, chat = context.services, update.effective_chat
     assert chat is not None
     chat_id = chat.id
-    view = await officer_view(services.store, acting_officer(update), app_id)
+    view = await officer_view(services.store, acting_officer(update, context), app_id)
     latest = {} if view is None else view.documents.latest
     sent = 0
     for code, doc in latest.items():

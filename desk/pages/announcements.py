@@ -15,7 +15,6 @@ from desk.web import Desk, Page
 from domain.catalogue import Catalogue
 from domain.exhibitions import BroadcastFilter, BroadcastStatus
 from services import announcements
-from services.officers import store_roster
 from texts.i18n import N_, _
 
 NAV = (N_("Announcements"), "announcements")
@@ -52,7 +51,7 @@ async def preview(page: Page) -> Response:
     if len(text) > MAX_TEXT:
         return _form(page, text=text, flt=flt, audience=None, problem=_("The text is too long."))
     store = services.store
-    count = await announcements.audience(store, page.officer.actor, flt, roster=store_roster(store))
+    count = await announcements.audience(store, page.officer.actor, flt)
     return _form(page, text=text, flt=flt, audience=count)
 
 
@@ -68,7 +67,6 @@ async def send(page: Page) -> Response:
         page.officer.actor,
         text,
         _filter(page, services.catalogue),
-        roster=store_roster(store),
     )
     return page.redirect(page.url("announcement", broadcast_id=broadcast.id))
 
@@ -78,9 +76,7 @@ async def announcement(page: Page) -> Response:
     store = page.desk.services.store
     broadcast_id = parse_id(str(page.request.path_params.get("broadcast_id", "")))
     found = (
-        await announcements.progress(
-            store, page.officer.actor, broadcast_id, roster=store_roster(store)
-        )
+        await announcements.progress(store, page.officer.actor, broadcast_id)
         if broadcast_id is not None
         else None
     )

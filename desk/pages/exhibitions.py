@@ -18,7 +18,6 @@ from domain.exhibitions import (
     parse_exhibition_date,
 )
 from services import booths, exhibitions
-from services.officers import store_roster
 from storage.exhibitions import DuplicateExhibition
 from texts.i18n import N_, _
 
@@ -44,9 +43,7 @@ async def exhibition_list(page: Page) -> Response:
     found = await exhibitions.upcoming(
         store, services.clock, services.settings.zone, include_cancelled=True
     )
-    pending = await booths.pending_booths(
-        store, page.officer.actor, roster=store_roster(store), limit=50
-    )
+    pending = await booths.pending_booths(store, page.officer.actor, limit=50)
     done = DONE.get(page.request.query_params.get("done", ""))
     return page.render(
         "exhibitions.html",
@@ -88,9 +85,7 @@ async def create(page: Page) -> Response:
             _("The exhibition is not valid: check the title, kind, county and dates."), back=back
         )
     try:
-        await exhibitions.create(
-            services.store, page.officer.actor, draft, roster=store_roster(services.store)
-        )
+        await exhibitions.create(services.store, page.officer.actor, draft)
     except DuplicateExhibition:
         return page.error(_("An exhibition with this title and start date exists."), back=back)
     return page.redirect(back + "?done=created")
@@ -106,7 +101,6 @@ async def cancel(page: Page) -> Response:
             services.store,
             page.officer.actor,
             exhibition_id,
-            roster=store_roster(services.store),
             reminders=services.reminders,  # type: ignore[arg-type]
         )
         if exhibition_id is not None
@@ -132,7 +126,6 @@ async def decide(page: Page) -> Response:
         page.officer.actor,
         request_id,
         approve=answer == "approve",
-        roster=store_roster(services.store),
     )
     if decided is None:
         return page.error(_("This booth request was already answered."), back=back)

@@ -10,7 +10,6 @@ from desk.forms import parse_id
 from desk.web import Desk, Page
 from services import officers
 from services.errors import NotAllowed
-from services.officers import store_roster
 from texts.i18n import N_, _
 
 NAV = (N_("Officers"), "officers")
@@ -29,11 +28,17 @@ async def officer_list(page: Page) -> Response:
     """Admins and officers, with the forms to add and remove."""
     store = page.desk.services.store
     try:
-        found = await officers.list_officers(store, page.officer.actor, store_roster(store))
+        found = await officers.list_officers(store, page.officer.actor)
     except NotAllowed:
         return _refused(page)
     done = DONE.get(page.request.query_params.get("done", ""))
-    return page.render("officers.html", found=found, done=_(done) if done else None)
+    # An officer is an account: the form names the messenger (the admin's own first).
+    platforms = [bot.platform.value for bot in page.desk.settings.platforms]
+    own = page.officer.platform or store.officers.default_platform
+    platforms.sort(key=lambda platform: platform != own)
+    return page.render(
+        "officers.html", found=found, platforms=platforms, done=_(done) if done else None
+    )
 
 
 async def add(page: Page) -> Response:
@@ -41,12 +46,18 @@ async def add(page: Page) -> Response:
     store = page.desk.services.store
     user_id = parse_id(page.form.get("user_id"))
     name = page.form.get("name")[:100] or None
+    configured = {bot.platform.value for bot in page.desk.settings.platforms}
+    platform = page.form.get("platform")  # none or unknown: the admin's own platform
     back = page.url("officers")
     if user_id is None:
         return page.error(_("A user id is a positive number."), back=back)
     try:
         await officers.add_officer(
-            store, page.officer.actor, store_roster(store), user_id, name=name
+            store,
+            page.officer.actor,
+            user_id,
+            platform=platform if platform in configured else None,
+            name=name,
         )
     except NotAllowed:
         return _refused(page)
@@ -60,9 +71,7 @@ async def remove(page: Page) -> Response:
     back = page.url("officers")
     try:
         removed = (
-            await officers.remove_officer(
-                store, page.officer.actor, store_roster(store), officer_id
-            )
+            await officers.remove_officer(store, page.officer.actor, officer_id)
             if officer_id is not None
             else None
         )

@@ -30,7 +30,6 @@ from services.actors import Actor
 from services.imports.bank_report import cell_text
 from services.imports.csv_file import read_csv_rows
 from services.imports.import_columns import header_index, import_columns
-from services.officers import Roster
 from storage import Store
 from texts.formatting import format_number, to_persian_digits
 from texts.i18n import N_, _
@@ -200,12 +199,11 @@ async def import_exhibitions(
     path: Path,
     *,
     actor: Actor | None = None,
-    roster: Roster | None = None,
 ) -> ImportResult:
     """Check every row, then create them all in one transaction (or none).
 
-    The actor is ``import:<file name>`` for the command; the web desk passes the officer (and
-    the roster that checks them).
+    The actor is ``import:<file name>`` for the command; the web desk passes the officer (checked
+    by the one officer mechanism, services.officers).
     """
     result = ImportResult()
     checked = await asyncio.to_thread(check_file, path, catalogue)
@@ -213,7 +211,7 @@ async def import_exhibitions(
     if result.problems:
         return result
     who = actor or Actor("import", path.name)
-    duplicates = await exhibitions.import_drafts(store, who, checked.drafts, roster=roster)
+    duplicates = await exhibitions.import_drafts(store, who, checked.drafts)
     for position in duplicates:
         result.problems.append((checked.rows[position], _("this exhibition is already stored")))
     if not result.problems:

@@ -30,7 +30,7 @@ from domain.notifications import QuietHours
 from services.actors import Actor
 from services.imports import exhibitions as exhibition_import
 from services.imports.bank_import import ImportResult, import_bank_report
-from services.officers import require_officer, store_roster
+from services.officers import account_of, require_officer
 from storage import Store
 from storage.reports import TEHRAN
 from texts.formatting import format_jalali_date, format_toman, to_persian_digits
@@ -149,9 +149,16 @@ async def receive(
     # programme's clock (which tests move).
     _forget_old(folder, time.time() - KEEP_SECONDS)
     token = secrets.token_hex(16)
-    path = folder / f"{user_id}-{kind.value}-{token}{suffix}"
+    path = folder / f"{_owner(store, actor, user_id)}-{kind.value}-{token}{suffix}"
     path.write_bytes(data)
     return Upload(token=token, kind=kind, name=Path(name).name[:120], path=path)
+
+
+def _owner(store: Store, actor: Actor, user_id: int) -> str:
+    """Whose kept file it is: the officer's account (platform and user id: a Bale officer's
+    files are not their Telegram namesake's)."""
+    account = account_of(store, actor)
+    return f"{account.platform if account else ''}{user_id}"
 
 
 def _forget_old(folder: Path, before: float) -> None:
@@ -173,7 +180,7 @@ async def kept(
     if not _TOKEN.match(token):
         raise UploadRefused(_("This import is no longer waiting: upload the file again."))
     for suffix in (".xlsx", ".csv"):
-        path = _folder(data_dir) / f"{user_id}-{kind.value}-{token}{suffix}"
+        path = _folder(data_dir) / f"{_owner(store, actor, user_id)}-{kind.value}-{token}{suffix}"
         if path.is_file():
             return Upload(token=token, kind=kind, name=Path(name).name[:120], path=path)
     raise UploadRefused(_("This import is no longer waiting: upload the file again."))
@@ -260,9 +267,8 @@ async def apply(
             + ([Line(row=0, problem=result.file_problem)] if result.file_problem else []),
         )
     else:
-        roster = store_roster(store)
         done = await exhibition_import.import_exhibitions(
-            store, catalogue, upload.path, actor=actor, roster=roster
+            store, catalogue, upload.path, actor=actor
         )
         applied = Applied(
             ok=done.ok,

@@ -90,8 +90,10 @@ _LINK = re.compile(r"https?://\S+/signin/\S+")
 
 async def sign_in_link(officer: Citizen) -> str:
     """The officer asks the bot for a desk link over the emulator; the link it sent."""
-    await officer.sends_command("/officer")
-    replies = await officer.presses(_("🖥 Web desk"))
+    shown = await officer.sends_command("/officer")
+    # Pressed on the menu itself: an officer's alert (a new ticket) may arrive after it.
+    menu = next((m for m in reversed(shown) if m.reply_markup), None)
+    replies = await officer.presses(_("🖥 Web desk"), on=menu)
     for message in reversed(replies):
         found = _LINK.search(message.content)
         if found:

@@ -78,6 +78,7 @@ async def submitted_application(
     *,
     seed: int = 1,
     documents: tuple[str, ...] = ("national_card", "birth_certificate"),
+    platform: str = "telegram",
     **fields: Any,
 ) -> Application:
     """A submitted application of the citizen with this user id, written through the store;
@@ -88,6 +89,7 @@ async def submitted_application(
         user_id,
         seed=seed,
         documents=documents,
+        platform=platform,
         **fields,
     )
     await notifications_delivered(bot)
@@ -110,10 +112,11 @@ async def submitted_in(
     *,
     seed: int = 1,
     documents: tuple[str, ...] = ("national_card", "birth_certificate"),
+    platform: str = "telegram",
     **fields: Any,
 ) -> Application:
     """The same on any open store (e.g. one shared with a bot process)."""
-    citizen = await store.citizens.get_or_create("telegram", user_id, user_id)
+    citizen = await store.citizens.get_or_create(platform, user_id, user_id)
     draft = await store.applications.create_draft(citizen.id, PlanType.INDEPENDENT)
     values: dict[str, Any] = {
         "tracking_code": new_tracking_code(random.Random(seed)),

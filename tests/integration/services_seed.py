@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from domain.accounts import Account
 from domain.models import Application, Citizen
 from domain.notifications import QuietHours
 from domain.statuses import PlanType
@@ -42,7 +43,7 @@ _user_ids = itertools.count(1000)
 async def open_store(folder: Path) -> AsyncIterator[Store]:
     """A migrated store on a file, whose configured officers are OFFICER_ID on telegram."""
     store = await Store.open(folder / "homebiz.db")
-    store.officers.configure("telegram", {OFFICER_ID})
+    store.officers.configure({Account("telegram", OFFICER_ID)}, "telegram")
     try:
         yield store
     finally:

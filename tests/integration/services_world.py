@@ -1,6 +1,7 @@
 """What the service-layer tests share: a real SQLite store, a clock, the reminders, the actors.
 
-The officers: ``ADMIN`` is in OFFICER_IDS (the roster), ``OFFICER`` was added in the bot,
+The officers: ``ADMIN`` is in OFFICER_IDS (the store is told at start-up, as the bot does),
+``OFFICER`` was added in the bot,
 ``REMOVED`` was added and removed, ``STRANGER`` was never one.
 """
 
@@ -17,17 +18,16 @@ import pytest
 
 from bot.workers.reminders import ReminderService
 from config.settings import Settings
+from domain.accounts import Account
 from domain.catalogue import Catalogue, load_catalogue
 from domain.exhibitions import ExhibitionDraft, ExhibitionKind
 from domain.statuses import ApplicationStatus, PlanType
 from handlers.context import Services
 from services.actors import Actor
-from services.officers import Roster
 from storage import Store
 from tests.clock import FakeClock
 
 ADMIN, OFFICER, REMOVED, STRANGER = 900001, 900002, 900003, 900004
-ROSTER = Roster.of("telegram", {ADMIN})
 ZONE = ZoneInfo("Asia/Tehran")
 
 
@@ -63,6 +63,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     try:
         catalogue = load_catalogue(settings.catalogue_dir)
         reminders = ReminderService(Services(settings, store, catalogue, clock))
+        store.officers.configure({Account("telegram", ADMIN)}, "telegram")
         await store.officers.add("telegram", OFFICER, f"officer:{ADMIN}")
         await store.officers.add("telegram", REMOVED, f"officer:{ADMIN}")
         await store.officers.remove("telegram", REMOVED, f"officer:{ADMIN}")

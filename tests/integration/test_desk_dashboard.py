@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from domain.accounts import Account
 from domain.catalogue import load_catalogue
 from domain.statuses import ApplicationStatus as S
 from services.actors import Actor
@@ -39,7 +40,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 async def store(seeded: Path) -> AsyncIterator[Store]:
     opened = await Store.open(seeded, clock=lambda: NOW)
-    opened.officers.configure("telegram", [OFFICER])
+    opened.officers.configure({Account("telegram", OFFICER)}, "telegram")
     try:
         yield opened
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from domain.accounts import Account
 from domain.catalogue import Catalogue, load_catalogue
 from domain.statuses import ApplicationStatus as S
 from services.actors import Actor
@@ -46,7 +47,7 @@ def catalogue() -> Catalogue:
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path / "homebiz.db", clock=CLOCK)
-    opened.officers.configure("telegram", [OFFICER_ID])
+    opened.officers.configure({Account("telegram", OFFICER_ID)}, "telegram")
     yield opened
     await opened.close()
 

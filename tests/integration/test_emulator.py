@@ -260,3 +260,37 @@ async def test_bale_mode_differences() -> None:
                 await bot.set_webhook("https://example.invalid/h", secret_token="abc")
             await bot.send_message(USER, "plain")
             assert emu.delivered_texts(USER) == ["plain"]
+
+
+async def test_a_telegram_and_a_bale_bot_at_once_each_with_its_own_file_ids(
+    emu: Emulator, bot: telegram.Bot, citizen: Citizen
+) -> None:
+    """One emulator, a flavour per bot; a file id works only for the bot that received it."""
+    bale_token = "777777:BALE-token_abc"
+    emu.set_mode(bale_token, "bale")
+    async with (
+        telegram.Bot(
+            bale_token, base_url=emu.api_base_url, base_file_url=emu.file_base_url
+        ) as bale,
+        Citizen(emu.url, USER, "Ali", bot_token=bale_token, wait="none") as on_bale,
+    ):
+        assert emu.bot(TOKEN).mode == "telegram" and emu.bot(bale_token).mode == "bale"
+        await citizen.says("hi")
+        await on_bale.says("سلام")
+        assert await bot.set_my_commands([telegram.BotCommand("start", "x")])
+        with pytest.raises(telegram.error.InvalidToken):  # Bale has no setMyCommands: 404
+            await bale.set_my_commands([telegram.BotCommand("start", "x")])
+        with pytest.raises(BadRequest, match=r"(?i)parse_mode"):
+            await bale.send_message(USER, "<b>x</b>", parse_mode="HTML")
+        await bot.send_message(USER, "<b>x</b>", parse_mode="HTML")
+
+        await on_bale.sends_document(b"%PDF-1.4 bale", "a.pdf", "application/pdf")
+        updates = await bale.get_updates()
+        document = updates[-1].message.document  # type: ignore[union-attr]
+        assert document is not None
+        assert (await bale.get_file(document.file_id)).file_size == len(b"%PDF-1.4 bale")
+        with pytest.raises(BadRequest):
+            await bot.get_file(document.file_id)
+        with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+            await bot.send_document(USER, document.file_id)
+        await bale.send_document(USER, document.file_id)  # its own: fine

@@ -333,3 +333,35 @@ async def test_officers_are_added_removed_and_audited(db: Database) -> None:
     assert [o.user_id for o in await officers.list_active("bale")] == [42]
     actions = [e.action for e in await AuditLog(db).list(subject="officer:bale:42")]
     assert actions == ["officer_add", "officer_remove", "officer_add"]
+
+
+# --- two platforms (issue 13) -------------------------------------------------------------
+
+
+async def test_a_citizens_row_takes_the_citizens_platform_and_each_sender_claims_its_own(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = OutboxRepository(db)
+    citizens = CitizenRepository(db)
+    on_telegram = await citizens.get_or_create("telegram", 7, 7)
+    on_bale = await citizens.get_or_create("bale", 7, 7)  # the same number: another person
+
+    def row(key: str, **fields: object) -> OutboxMessage:
+        values: dict[str, object] = {"chat_id": 7, "kind": "status", "text": key, "urgent": True}
+        return OutboxMessage.model_validate(values | fields | {"dedupe_key": key})
+
+    await outbox.enqueue(row("tg", citizen_id=on_telegram.id))
+    await outbox.enqueue(row("bale", citizen_id=on_bale.id))
+    await outbox.enqueue(row("officer-bale", platform="bale"))  # an officer's: named
+    await outbox.enqueue(row("nobody"))  # names none: the first bot's
+    stored = {m.text: m.platform for m in [await outbox.get(i) for i in range(1, 5)] if m}
+    assert stored == {"tg": "telegram", "bale": "bale", "officer-bale": "bale", "nobody": None}
+
+    now = clock()
+    telegram = await outbox.claim_due(now, 10, platform="telegram", primary=True)
+    bale = await outbox.claim_due(now, 10, platform="bale", primary=False)
+    assert sorted(m.text for m in telegram) == ["nobody", "tg"]
+    assert sorted(m.text for m in bale) == ["bale", "officer-bale"]
+    # one chat id on two platforms is two chats: neither waited for the other's lane
+    assert await outbox.recover_sending(platform="bale", primary=False) == 2
+    assert await outbox.claim_due(now, 10, platform="telegram", primary=True) == []

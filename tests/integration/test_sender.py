@@ -370,3 +370,48 @@ async def test_an_html_502_is_one_warning_line_and_the_message_still_arrives(
     assert loud[0].startswith("Outbox row 1: Bad Gateway (502); retry 1 in")
     assert all(r.exc_info is None and r.exc_text is None for r in caplog.records)
     assert not any("<html>" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_file_the_other_platforms_bot_received_is_sent_from_its_stored_copy(
+    tmp_path: Path,
+) -> None:
+    """A file id is only valid on the bot that received it: across platforms, the bytes go."""
+    from botapi_emulator import Emulator
+    from botapi_emulator.users import user_json
+    from domain.notifications import OutboxAttachment
+    from tests.e2e.test_tracking import jpeg
+
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "a.jpg").write_bytes(jpeg(3))
+    async with (
+        Emulator(modes={EMU_TOKEN: "telegram"}) as emu,
+        Database(tmp_path / "emu.sqlite3") as db,
+        Bot(EMU_TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot,
+    ):
+        emu.bot(EMU_TOKEN).chat(user_json(7001, "مریم"))
+        own = emu.store_file(jpeg(4), "photos", None, "image/jpeg").file_id
+        outbox = OutboxRepository(db, NO_QUIET)
+        for key, attachment in (
+            ("bale", OutboxAttachment(kind="photo", file_id="BALE-ID", platform="bale")),
+            ("own", OutboxAttachment(kind="photo", file_id=own, platform="telegram")),
+        ):
+            attachment = attachment.model_copy(update={"stored_name": "a.jpg"})
+            row = OutboxMessage(
+                chat_id=7001,
+                platform="telegram",
+                kind="ticket_reply",
+                text=key,
+                attachment=attachment,
+                urgent=True,
+                dedupe_key=key,
+            )
+            await outbox.enqueue(row)
+        sender = OutboxSender(
+            bot, outbox, platform="telegram", primary=True, files_dir=files, per_chat_rate=50
+        )
+        assert await sender.run_once() == 2
+        photos = [c.params["photo"] for c in emu.calls if c.method == "sendPhoto" and c.ok]
+        assert isinstance(photos[0], dict) and photos[0]["size"] == len(jpeg(3))  # uploaded
+        assert photos[1] == own  # its own file: by id
+        assert (await outbox.stats())["sent"] == 2

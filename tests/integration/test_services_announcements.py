@@ -12,7 +12,6 @@ from tests.integration.services_world import (
     ADMIN,
     OFFICER,
     REMOVED,
-    ROSTER,
     STRANGER,
     Boom,
     World,
@@ -37,12 +36,12 @@ async def _subscribers(world: World) -> None:
 async def test_audience_and_broadcast_with_its_audit_row(world: World) -> None:
     store = world.store
     await _subscribers(world)
-    assert await announcements.audience(store, officer(OFFICER), BORUJERD, roster=ROSTER) == 2
+    assert await announcements.audience(store, officer(OFFICER), BORUJERD) == 2
     everyone = BroadcastFilter()
-    assert await announcements.audience(store, officer(ADMIN), everyone, roster=ROSTER) == 3
+    assert await announcements.audience(store, officer(ADMIN), everyone) == 3
 
     broadcast = await announcements.create_broadcast(
-        store, officer(OFFICER), "📣 بازارچه", BORUJERD, roster=ROSTER, progress=(OFFICER, 55)
+        store, officer(OFFICER), "📣 بازارچه", BORUJERD, progress=(OFFICER, 55)
     )
     assert broadcast.officer == f"officer:{OFFICER}" and broadcast.status == "running"
     assert (broadcast.progress_chat_id, broadcast.progress_message_id) == (OFFICER, 55)
@@ -60,9 +59,9 @@ async def test_refused_to_non_officers_and_one_transaction(
     before = await snapshot(store)
     for actor in (officer(REMOVED), officer(STRANGER), Actor("citizen", 1)):
         with pytest.raises(NotAllowed):
-            await announcements.audience(store, actor, BORUJERD, roster=ROSTER)
+            await announcements.audience(store, actor, BORUJERD)
         with pytest.raises(NotAllowed):
-            await announcements.create_broadcast(store, actor, "📣 متن", BORUJERD, roster=ROSTER)
+            await announcements.create_broadcast(store, actor, "📣 متن", BORUJERD)
     assert await snapshot(store) == before
 
     async def failing_record(*args: object, **kwargs: object) -> None:
@@ -70,8 +69,6 @@ async def test_refused_to_non_officers_and_one_transaction(
 
     monkeypatch.setattr(store.audit, "record", failing_record)  # after the broadcast row
     with pytest.raises(Boom):
-        await announcements.create_broadcast(
-            store, officer(OFFICER), "📣 متن", BORUJERD, roster=ROSTER
-        )
+        await announcements.create_broadcast(store, officer(OFFICER), "📣 متن", BORUJERD)
     assert await snapshot(store) == before
     assert await store.broadcasts.running() == []

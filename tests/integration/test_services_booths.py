@@ -13,7 +13,6 @@ from services.errors import NotAllowed
 from tests.integration.services_world import (
     OFFICER,
     REMOVED,
-    ROSTER,
     STRANGER,
     ZONE,
     Boom,
@@ -30,7 +29,7 @@ __all__ = ["world"]
 
 
 async def _fair(world: World, **changes: object) -> int:
-    saved = await exhibitions.create(world.store, officer(OFFICER), draft(**changes), roster=ROSTER)
+    saved = await exhibitions.create(world.store, officer(OFFICER), draft(**changes))
     return saved.exhibition.id
 
 
@@ -93,13 +92,11 @@ async def test_an_officer_answers_once_and_the_citizen_is_told(world: World) -> 
     assert asked is not None and asked.request is not None
     request_id = asked.request.id
 
-    (waiting,) = await booths.pending_booths(store, officer(OFFICER), roster=ROSTER)
+    (waiting,) = await booths.pending_booths(store, officer(OFFICER))
     assert (waiting.title, waiting.citizen_name) == ("نمایشگاه یلدا", "مریم")
-    assert await booths.count_pending_booths(store, officer(OFFICER), roster=ROSTER) == 1
+    assert await booths.count_pending_booths(store, officer(OFFICER)) == 1
 
-    decided = await booths.decide_booth(
-        store, officer(OFFICER), request_id, approve=True, roster=ROSTER
-    )
+    decided = await booths.decide_booth(store, officer(OFFICER), request_id, approve=True)
     assert decided is not None and decided.told
     assert decided.request.status is BoothStatus.APPROVED
     assert decided.request.decided_by == f"officer:{OFFICER}"
@@ -109,11 +106,9 @@ async def test_an_officer_answers_once_and_the_citizen_is_told(world: World) -> 
     assert told is not None and told.chat_id == 4 and "نمایشگاه یلدا" in told.text
 
     before = await snapshot(store)
-    again = await booths.decide_booth(
-        store, officer(OFFICER), request_id, approve=False, roster=ROSTER
-    )
+    again = await booths.decide_booth(store, officer(OFFICER), request_id, approve=False)
     assert again is None and await snapshot(store) == before
-    assert await booths.pending_booths(store, officer(OFFICER), roster=ROSTER) == []
+    assert await booths.pending_booths(store, officer(OFFICER)) == []
 
 
 async def test_answers_refused_to_non_officers_and_one_transaction(
@@ -127,9 +122,9 @@ async def test_answers_refused_to_non_officers_and_one_transaction(
     before = await snapshot(store)
     for actor in (officer(REMOVED), officer(STRANGER), applicant):
         with pytest.raises(NotAllowed):
-            await booths.decide_booth(store, actor, asked.request.id, approve=True, roster=ROSTER)
+            await booths.decide_booth(store, actor, asked.request.id, approve=True)
         with pytest.raises(NotAllowed):
-            await booths.pending_booths(store, actor, roster=ROSTER)
+            await booths.pending_booths(store, actor)
     assert await snapshot(store) == before
 
     async def failing_enqueue(*args: object, **kwargs: object) -> int:
@@ -137,9 +132,7 @@ async def test_answers_refused_to_non_officers_and_one_transaction(
 
     monkeypatch.setattr(store.outbox, "enqueue", failing_enqueue)  # the last step
     with pytest.raises(Boom):
-        await booths.decide_booth(
-            store, officer(OFFICER), asked.request.id, approve=True, roster=ROSTER
-        )
+        await booths.decide_booth(store, officer(OFFICER), asked.request.id, approve=True)
     assert await snapshot(store) == before
     still = await store.exhibitions.booth(asked.request.id)
     assert still is not None and still.status is BoothStatus.PENDING

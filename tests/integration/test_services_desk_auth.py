@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from services import desk_auth, officers
+from services.actors import Actor
 from services.errors import NotAllowed
 from tests.integration.services_world import (
     ADMIN,
@@ -21,11 +22,6 @@ from tests.integration.services_world import (
 __all__ = ["world"]
 
 IDLE = timedelta(minutes=30)
-
-
-@pytest.fixture(autouse=True)
-def _roster(world: World) -> None:
-    world.store.officers.configure("telegram", {ADMIN})
 
 
 async def _count(world: World, table: str) -> int:
@@ -112,13 +108,33 @@ async def test_a_link_of_an_officer_removed_since_opens_nothing(world: World) ->
 
 async def test_an_admin_removing_an_officer_ends_their_desk_sessions(world: World) -> None:
     store, clock = world.store, world.clock
-    roster = officers.Roster.of("telegram", {ADMIN})
-    added = await officers.add_officer(store, officer(ADMIN), roster, 700020)
+    added = await officers.add_officer(store, officer(ADMIN), 700020)
     signed_in = await desk_auth.open_link(
         store, clock, await desk_auth.issue_link(store, clock, officer(700020))
     )
     assert signed_in is not None
     assert added.id is not None
-    await officers.remove_officer(store, officer(ADMIN), roster, added.id)
+    await officers.remove_officer(store, officer(ADMIN), added.id)
     session = await store.desk.session(desk_auth.token_hash(signed_in.token))
     assert session is not None and session.ended_at is not None
+
+
+async def test_a_desk_officer_is_an_account_platform_and_user_id(world: World) -> None:
+    """An officer on Bale signs in as the Bale account: the Telegram namesake is nobody, the
+    session acts as the Bale officer, and removing the Bale officer ends it."""
+    store, clock = world.store, world.clock
+    bale = Actor("officer", 700030, "bale")
+    with pytest.raises(NotAllowed):
+        await desk_auth.issue_link(store, clock, bale)
+    added = await officers.add_officer(store, officer(ADMIN), 700030, platform="bale")
+    with pytest.raises(NotAllowed):  # the Telegram user with the same id is no officer
+        await desk_auth.issue_link(store, clock, officer(700030))
+    signed_in = await desk_auth.open_link(
+        store, clock, await desk_auth.issue_link(store, clock, bale)
+    )
+    assert signed_in is not None and signed_in.platform == "bale"
+    desk_officer = await desk_auth.session_officer(store, clock, signed_in.token, IDLE)
+    assert desk_officer is not None and desk_officer.actor == bale
+    assert added.id is not None
+    await officers.remove_officer(store, officer(ADMIN), added.id)
+    assert await desk_auth.session_officer(store, clock, signed_in.token, IDLE) is None

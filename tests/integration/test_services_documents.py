@@ -156,6 +156,24 @@ async def test_every_officer_hears_when_the_one_who_asked_has_left(store: Store)
     assert sorted(a["chat_id"] for a in alerts) == [ADDED_OFFICER + 1, OFFICER_ID]
 
 
+async def test_the_officer_who_asked_on_bale_hears_on_bale(store: Store) -> None:
+    """An officer on Bale asked a Telegram citizen for a correction: told through Bale."""
+    await store.officers.add("bale", ADDED_OFFICER, f"officer:{OFFICER_ID}")
+    asker = Actor("officer", ADDED_OFFICER, "bale")
+    app, citizen = await correction_asked(store, ("photo",), officer=asker)
+    await documents.upload(store, citizen, app.id, "photo", file_ref("p"), alert=ALERT)
+    alerts = await rows(
+        store, "SELECT chat_id, platform FROM outbox WHERE kind = 'officer_alert' ORDER BY id"
+    )
+    # the group chat is the first bot's (platform NULL); the asker's on Bale
+    assert [(a["chat_id"], a["platform"]) for a in alerts] == [
+        (ADDED_OFFICER, "bale"),
+        (GROUP_CHAT, None),
+    ]
+    notices = await rows(store, "SELECT platform FROM outbox WHERE citizen_id IS NOT NULL")
+    assert {n["platform"] for n in notices} == {"telegram"}, "the citizen hears on Telegram"
+
+
 async def test_a_failure_half_way_back_to_review_writes_nothing(store: Store) -> None:
     app, citizen = await correction_asked(store, ("photo",))
     before = await counts(store)

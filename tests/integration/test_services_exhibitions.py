@@ -15,7 +15,6 @@ from tests.integration.services_world import (
     ADMIN,
     OFFICER,
     REMOVED,
-    ROSTER,
     STRANGER,
     ZONE,
     Boom,
@@ -35,7 +34,7 @@ NOT_OFFICERS = (officer(REMOVED), officer(STRANGER), Actor("citizen", 1), Actor(
 
 async def _with_requesters(world: World) -> tuple[int, list[Actor]]:
     """An exhibition with a pending, an approved and a declined booth request (in that order)."""
-    created = await exhibitions.create(world.store, officer(OFFICER), draft(), roster=ROSTER)
+    created = await exhibitions.create(world.store, officer(OFFICER), draft())
     fair = created.exhibition.id
     citizens = [await world.citizen(100 + n, submitted=True) for n in range(3)]
     for citizen in citizens:
@@ -44,12 +43,8 @@ async def _with_requesters(world: World) -> tuple[int, list[Actor]]:
         )
         assert answer is not None and answer.request is not None
     requests = await world.store.exhibitions.booths_for(fair)
-    await booths.decide_booth(
-        world.store, officer(ADMIN), requests[1].id, approve=True, roster=ROSTER
-    )
-    await booths.decide_booth(
-        world.store, officer(ADMIN), requests[2].id, approve=False, roster=ROSTER
-    )
+    await booths.decide_booth(world.store, officer(ADMIN), requests[1].id, approve=True)
+    await booths.decide_booth(world.store, officer(ADMIN), requests[2].id, approve=False)
     return fair, citizens
 
 
@@ -62,16 +57,16 @@ async def test_create_is_audited_and_refused_to_non_officers(world: World) -> No
     before = await snapshot(store)
     for actor in NOT_OFFICERS:
         with pytest.raises(NotAllowed):
-            await exhibitions.create(store, actor, draft(), roster=ROSTER)
+            await exhibitions.create(store, actor, draft())
     assert await snapshot(store) == before
 
-    saved = await exhibitions.create(store, officer(OFFICER), draft(), roster=ROSTER)
+    saved = await exhibitions.create(store, officer(OFFICER), draft())
     assert saved.exhibition.created_by == f"officer:{OFFICER}" and saved.told == 0
     (entry,) = await store.audit.list(subject=f"exhibition:{saved.exhibition.id}")
     assert (entry.actor, entry.action) == (f"officer:{OFFICER}", "exhibition.create")
     assert entry.after is not None and entry.after["title"] == "نمایشگاه یلدا"
     with pytest.raises(exhibitions.DuplicateExhibition):
-        await exhibitions.create(store, officer(OFFICER), draft(), roster=ROSTER)
+        await exhibitions.create(store, officer(OFFICER), draft())
     assert await count(store, "exhibitions") == 1
     assert await count(store, "audit_log", "action = 'exhibition.create'") == 1
 
@@ -90,7 +85,6 @@ async def test_new_dates_tell_requesters_and_move_their_reminders(world: World) 
         officer(OFFICER),
         fair,
         moved,
-        roster=ROSTER,
         catalogue=world.catalogue,
         zone=ZONE,
         reminders=world.reminders,
@@ -117,7 +111,6 @@ async def test_new_dates_tell_requesters_and_move_their_reminders(world: World) 
         officer(OFFICER),
         fair,
         moved.model_copy(update={"description": "غرفه‌ها رایگان"}),
-        roster=ROSTER,
         catalogue=world.catalogue,
         zone=ZONE,
         reminders=world.reminders,
@@ -145,7 +138,6 @@ async def test_edit_is_one_transaction(world: World) -> None:
             officer(OFFICER),
             fair,
             draft(starts_on=date(2030, 12, 20), ends_on=date(2030, 12, 24)),
-            roster=ROSTER,
             catalogue=world.catalogue,
             zone=ZONE,
             reminders=FailingReminders(world.reminders, "schedule"),  # the last step
@@ -169,13 +161,12 @@ async def test_edit_and_cancel_refused_to_non_officers(world: World) -> None:
                 actor,
                 fair,
                 draft(venue="پارک ملت"),
-                roster=ROSTER,
                 catalogue=world.catalogue,
                 zone=ZONE,
                 reminders=world.reminders,
             )
         with pytest.raises(NotAllowed):
-            await exhibitions.cancel(store, actor, fair, roster=ROSTER, reminders=world.reminders)
+            await exhibitions.cancel(store, actor, fair, reminders=world.reminders)
     assert await snapshot(store) == before
     kept = await store.exhibitions.get(fair)
     assert kept is not None and kept.status is ExhibitionStatus.ACTIVE and kept.venue == "سالن شهدا"
@@ -184,9 +175,7 @@ async def test_edit_and_cancel_refused_to_non_officers(world: World) -> None:
 async def test_cancel_tells_requesters_once_and_stops_reminders(world: World) -> None:
     store = world.store
     fair, citizens = await _with_requesters(world)
-    cancelled = await exhibitions.cancel(
-        store, officer(OFFICER), fair, roster=ROSTER, reminders=world.reminders
-    )
+    cancelled = await exhibitions.cancel(store, officer(OFFICER), fair, reminders=world.reminders)
     assert cancelled is not None and cancelled.told == 2
     assert cancelled.exhibition.status is ExhibitionStatus.CANCELLED
     for citizen, told in zip(citizens, (True, True, False), strict=True):
@@ -201,11 +190,9 @@ async def test_cancel_tells_requesters_once_and_stops_reminders(world: World) ->
     reminders = await world.reminders.repo.for_subject(f"exhibition:{fair}")
     assert reminders and all(r.status is ReminderStatus.CANCELLED for r in reminders)
 
-    again = await exhibitions.cancel(
-        store, officer(OFFICER), fair, roster=ROSTER, reminders=world.reminders
-    )
+    again = await exhibitions.cancel(store, officer(OFFICER), fair, reminders=world.reminders)
     assert again is not None and again.told == 0  # the dedupe keys are stored
-    assert await exhibitions.cancel(store, officer(OFFICER), 999, roster=ROSTER) is None
+    assert await exhibitions.cancel(store, officer(OFFICER), 999) is None
 
 
 async def test_cancel_is_one_transaction_and_joins_the_callers(world: World) -> None:
@@ -217,7 +204,6 @@ async def test_cancel_is_one_transaction_and_joins_the_callers(world: World) -> 
             store,
             officer(OFFICER),
             fair,
-            roster=ROSTER,
             reminders=FailingReminders(world.reminders, "cancel_for"),  # after status and audit
         )
     assert await snapshot(store) == before
@@ -226,7 +212,7 @@ async def test_cancel_is_one_transaction_and_joins_the_callers(world: World) -> 
     with pytest.raises(Boom):
         async with store.db.transaction():
             done = await exhibitions.cancel(
-                store, officer(OFFICER), fair, roster=ROSTER, reminders=world.reminders
+                store, officer(OFFICER), fair, reminders=world.reminders
             )
             assert done is not None and done.told == 2
             raise Boom("the update fails later")
@@ -242,7 +228,7 @@ async def test_import_is_all_or_nothing_and_refused_to_citizens(world: World) ->
     with pytest.raises(NotAllowed):
         await exhibitions.import_drafts(store, Actor("citizen", 1), fairs)
     with pytest.raises(NotAllowed):  # an officer, but removed
-        await exhibitions.import_drafts(store, officer(REMOVED), fairs, roster=ROSTER)
+        await exhibitions.import_drafts(store, officer(REMOVED), fairs)
     assert await count(store, "exhibitions") == 0
 
     actor = Actor("import", "fairs.csv")
@@ -267,7 +253,7 @@ async def test_upcoming_for_a_citizen_is_nearest_first(world: World) -> None:
             booth_deadline=None,
         ),
     ):
-        await exhibitions.create(store, officer(ADMIN), fair, roster=ROSTER)
+        await exhibitions.create(store, officer(ADMIN), fair)
     citizen = await world.citizen(5)
     assert isinstance(citizen.id, int)
     await store.subscriptions.replace(citizen.id, ["borujerd"], [])

@@ -22,7 +22,6 @@ __all__ = ["world"]
 
 async def test_officers_and_the_office_see_the_figures_and_no_one_else(world: World) -> None:
     store = world.store
-    store.officers.configure("telegram", {ADMIN})
     await world.citizen(700001, submitted=True)
     for allowed in (officer(ADMIN), officer(OFFICER), Actor("system", "homebiz")):
         stats = await statistics.year_figures(

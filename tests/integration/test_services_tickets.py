@@ -13,12 +13,13 @@ import pytest
 
 from bot.workers.reminders import ReminderService
 from config.settings import Settings
+from domain.accounts import Account
 from domain.catalogue import load_catalogue
 from domain.reminders import ReminderKind, ReminderStatus
 from domain.statuses import PlanType
 from domain.tickets import Attachment, AttachmentKind, TicketClosed, TicketConflict
 from handlers.context import Services
-from services import ticket_desk, tickets
+from services import officers, ticket_desk, tickets
 from services.actors import Actor
 from services.errors import NotAllowed
 from services.tickets import Content, NotRateable
@@ -50,7 +51,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path / "bot.sqlite3", clock=clock)
-    opened.officers.configure("telegram", {ADMIN})
+    opened.officers.configure({Account("telegram", ADMIN)}, "telegram")
     await opened.officers.add("telegram", OFFICER, f"officer:{ADMIN}", name="رضا")
     try:
         yield opened
@@ -362,7 +363,7 @@ def test_homebiz_stats_prints_the_ticket_figures_before_the_faq_share(
 
     async def seed() -> None:
         store = await Store.open(data_dir / "homebiz.db", clock=clock)
-        store.officers.configure("telegram", {ADMIN})
+        store.officers.configure({Account("telegram", ADMIN)}, "telegram")
         try:
             for user_id, minutes, stars in ((31, 30, 5), (32, 90, 4), (33, None, None)):
                 ticket = (await write(store, await citizen(store, user_id), "سلام")).ticket
@@ -388,3 +389,41 @@ def test_homebiz_stats_prints_the_ticket_figures_before_the_faq_share(
     assert lines[-3] == "میانهٔ زمان تا نخستین پاسخ: ۱ ساعت؛ میانهٔ زمان تا بستن: ۱ ساعت"
     assert lines[-2] == "میانگین امتیاز: ۴٫۵ از ۵، از ۲ امتیاز"
     assert lines[-1] == "هنوز پرسشی نوشته نشده است."  # the FAQ share line, last
+
+
+async def test_an_officer_on_bale_answers_a_telegram_citizen_each_on_their_own_bot(
+    store: Store, clock: FakeClock
+) -> None:
+    """Officers may sit on either platform: notices to them go out on theirs (issue 13)."""
+    await store.officers.add("bale", 77, f"officer:{ADMIN}", name="زهرا")
+    on_bale = Actor("officer", 77, "bale")
+    maryam = await citizen(store, 13)  # on Telegram
+    opened = (await write(store, maryam, "سلام")).ticket
+    alerts = await rows(store, "SELECT chat_id, platform FROM outbox ORDER BY id")
+    assert sorted(alerts) == [(77, "bale"), (ADMIN, "telegram"), (OFFICER, "telegram")]
+
+    await ticket_desk.take(store, clock, on_bale, opened.id)
+    taken = await store.tickets.get(opened.id)
+    assert taken is not None and (taken.assignee, taken.assignee_platform) == (77, "bale")
+    # the Telegram officer with the same number is someone else: not the assignee
+    assert officers.assignee_account(store, taken) == Account("bale", 77)
+
+    bale_photo = PHOTO.model_copy(update={"platform": "bale"})
+    await ticket_desk.reply(
+        store, clock, on_bale, opened.id, Content(attachment=bale_photo), officer_name="زهرا"
+    )
+    (reply,) = await rows(
+        store, "SELECT platform, attachment_json FROM outbox WHERE kind = 'ticket_reply'"
+    )
+    assert reply[0] == "telegram", "the citizen's bot delivers it"
+    assert '"platform":"bale"' in str(reply[1]) and '"stored_name"' in str(reply[1])
+
+    await write(store, maryam, "ممنون، یک سؤال دیگر")
+    (last_chat, last_platform) = (await rows(store, "SELECT chat_id, platform FROM outbox"))[-1]
+    assert (last_chat, last_platform) == (77, "bale"), "the assignee hears on Bale"
+    (audit,) = [
+        e
+        for e in await store.audit.list(subject=f"ticket:{opened.id}")
+        if e.action == "ticket_take"
+    ]
+    assert audit.actor == "officer:bale:77"

@@ -36,9 +36,9 @@ def test_own_contact_is_accepted_and_someone_elses_refused(on_bale: bool) -> Non
 
 
 def test_a_contact_without_user_id_is_refused_on_telegram() -> None:
-    assert not is_own_contact(_message(None), SENDER, on_bale=False)
+    assert not is_own_contact(_message(None), SENDER, trust_bare_card=False)
 
 
 def test_on_bale_a_contact_without_user_id_counts_unless_forwarded() -> None:
-    assert is_own_contact(_message(None), SENDER, on_bale=True)
-    assert not is_own_contact(_message(None, forwarded=True), SENDER, on_bale=True)
+    assert is_own_contact(_message(None), SENDER, trust_bare_card=True)
+    assert not is_own_contact(_message(None, forwarded=True), SENDER, trust_bare_card=True)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from config.settings import BALE_API_URL, BALE_FILE_URL, SettingsError, load_settings
+from config.settings import (
+    BALE_API_URL,
+    BALE_FILE_URL,
+    TELEGRAM_API_URL,
+    Platform,
+    SettingsError,
+    load_settings,
+)
+from domain.accounts import Account
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +22,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "BOT_PLATFORM",
         "BOT_API_BASE_URL",
         "BOT_FILE_BASE_URL",
+        "TELEGRAM_BOT_TOKEN",
+        "BALE_BOT_TOKEN",
+        "TELEGRAM_API_BASE_URL",
+        "TELEGRAM_FILE_BASE_URL",
+        "BALE_API_BASE_URL",
+        "BALE_FILE_BASE_URL",
         "DATA_DIR",
         "DATABASE_URL",
         "OFFICER_IDS",
@@ -59,7 +73,84 @@ def test_explicit_urls_override_the_platform(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_officer_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OFFICER_IDS", "12, 34,56")
-    assert load_settings().officer_ids == {12, 34, 56}
+    assert load_settings().officer_ids == {Account("telegram", n) for n in (12, 34, 56)}
+
+
+def test_plain_officer_ids_are_on_the_one_platform_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_PLATFORM", "bale")
+    monkeypatch.setenv("OFFICER_IDS", "12,telegram:34")
+    assert load_settings().officer_ids == {Account("bale", 12), Account("telegram", 34)}
+
+
+def test_with_two_bots_every_officer_id_names_its_platform(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "111:telegram-token")
+    monkeypatch.setenv("BALE_BOT_TOKEN", "222:bale-token")
+    monkeypatch.setenv("OFFICER_IDS", "bale:12, telegram:34")
+    assert load_settings().officer_ids == {Account("bale", 12), Account("telegram", 34)}
+    monkeypatch.setenv("OFFICER_IDS", "bale:12,34")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("Invalid OFFICER_IDS: each id with its platform")
+    monkeypatch.setenv("OFFICER_IDS", "whatsapp:12")
+    with pytest.raises(SettingsError, match="OFFICER_IDS"):
+        load_settings()
+
+
+def test_one_bot_from_bot_token_and_bot_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123:abcdef")
+    monkeypatch.setenv("BOT_PLATFORM", "bale")
+    (bot,) = load_settings().platforms
+    assert bot.platform is Platform.BALE and bot.api_url == BALE_API_URL
+    assert bot.token is not None and bot.token.get_secret_value() == "123:abcdef"
+
+
+def test_no_token_is_the_sandbox_one_bot_without_a_token() -> None:
+    (bot,) = load_settings().platforms
+    assert bot.platform is Platform.TELEGRAM and bot.token is None
+
+
+def test_both_platforms_at_once_each_with_its_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "111:telegram-token")
+    monkeypatch.setenv("BALE_BOT_TOKEN", "222:bale-token")
+    monkeypatch.setenv("BALE_API_BASE_URL", "http://127.0.0.1:9/bot")
+    monkeypatch.setenv("BALE_FILE_BASE_URL", "http://127.0.0.1:9/file/bot")
+    settings = load_settings()
+    telegram, bale = settings.platforms
+    assert (telegram.platform, telegram.api_url) == (Platform.TELEGRAM, TELEGRAM_API_URL)
+    assert (bale.platform, bale.api_url) == (Platform.BALE, "http://127.0.0.1:9/bot")
+    assert bale.file_url == "http://127.0.0.1:9/file/bot"
+    assert settings.primary.platform is Platform.TELEGRAM  # BOT_PLATFORM (default)
+
+
+def test_bot_token_adds_bot_platforms_bot_beside_the_other(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "111:bale-token")
+    monkeypatch.setenv("BOT_PLATFORM", "bale")
+    monkeypatch.setenv("BOT_API_BASE_URL", "http://127.0.0.1:9/bot")
+    monkeypatch.setenv("BOT_FILE_BASE_URL", "http://127.0.0.1:9/file/bot")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "222:telegram-token")
+    settings = load_settings()
+    assert [b.platform for b in settings.platforms] == [Platform.TELEGRAM, Platform.BALE]
+    # BOT_*_BASE_URL are BOT_PLATFORM's; the first bot is BOT_PLATFORM's
+    assert settings.platform_bot("bale").api_url == "http://127.0.0.1:9/bot"
+    assert settings.platform_bot("telegram").api_url == TELEGRAM_API_URL
+    assert settings.primary.platform is Platform.BALE
+
+
+def test_two_tokens_for_one_platform_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "111:first-token")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "222:second-token")
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN"):
+        load_settings()
+    monkeypatch.setenv("BALE_API_BASE_URL", "http://127.0.0.1:9/bot")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "111:first-token")
+    with pytest.raises(SettingsError, match="BALE_FILE_BASE_URL"):
+        load_settings()
 
 
 @pytest.mark.parametrize(
@@ -72,6 +163,7 @@ def test_officer_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> Non
         ("MAX_IMAGE_PIXELS", "40"),
         ("DATABASE_URL", "postgres://x"),
         ("BOT_TOKEN", "not a token"),
+        ("BALE_BOT_TOKEN", "not a token"),
     ],
 )
 def test_a_wrong_value_names_the_variable_in_one_line(
