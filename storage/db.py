@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,7 +12,7 @@ from datetime import UTC, date, datetime
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 import aiosqlite
 
@@ -27,24 +26,6 @@ _MEMBER = "member"  # the savepoint a transaction joining a group runs in
 
 class GroupLost(sqlite3.OperationalError):
     """SQLite rolled back a group transaction (an I/O error): its members' work is lost."""
-
-
-class WriterConnection(aiosqlite.Connection):
-    """aiosqlite's connection, able to run its calls in the event loop's thread.
-
-    aiosqlite hands every call (a statement, a fetch, closing a cursor) to its own thread
-    and wakes the loop with the result: a round trip that costs two GIL hand-overs and a
-    turn of the busy event loop, for statements that take microseconds. While ``inline``
-    is set (a quick transaction's turn, see Database.transaction) calls run at once instead.
-    Only the task whose turn it is uses the writer, so the thread is idle meanwhile.
-    """
-
-    inline = False
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if self.inline and self._connection is not None:
-            return fn(*args, **kwargs)
-        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
 
 @dataclass
@@ -96,7 +77,7 @@ class Database:
         self.path = Path(path)
         self.clock: Clock = clock or utcnow
         self.migrations = migrations  # None: the package's storage/migrations folder
-        self._writer: WriterConnection | None = None
+        self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
@@ -124,7 +105,7 @@ class Database:
         if self._writer is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await self._connect(writer=True)
+        writer = await self._connect()
         try:
             await writer.execute("PRAGMA journal_mode=WAL")
             await apply_migrations(writer, self.now_text, self.migrations)
@@ -157,19 +138,9 @@ class Database:
     ) -> None:
         await self.close()
 
-    async def _connect(self, *, writer: bool = False) -> Any:
+    async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        if writer:
-            # check_same_thread off: a quick transaction runs its statements in the loop's
-            # thread; never at the same time as aiosqlite's (one turn at a time).
-            conn: aiosqlite.Connection = await WriterConnection(
-                functools.partial(
-                    sqlite3.connect, str(self.path), isolation_level=None, check_same_thread=False
-                ),
-                iter_chunk_size=64,
-            )
-        else:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA synchronous=FULL")  # an fsync per commit: nothing lost
         await conn.execute("PRAGMA foreign_keys=ON")
@@ -182,9 +153,7 @@ class Database:
         return conn
 
     @asynccontextmanager
-    async def transaction(
-        self, *, durable: bool = True, quick: bool = False
-    ) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[aiosqlite.Connection]:
         """Run a write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error).
 
         Transactions are serialized across coroutines. A transaction opened again by the
@@ -199,16 +168,8 @@ class Database:
         killed process but maybe not a power cut. Only for writes whose loss merely repeats
         a step that is safe to repeat (marking replies sent, pruning). One that joins a
         group is committed with it, durably.
-
-        ``quick=True``: short statements only (an update's unit of work, an inbox batch,
-        reply marks): they run in the event loop's thread, without aiosqlite's round trip
-        (see WriterConnection); BEGIN (which may wait for another process) and COMMIT (the
-        fsync) still go through its thread. A slow query in it holds up the whole loop.
         """
-        writer = self._writer
-        if writer is None:
-            raise RuntimeError("Database is not open; call await db.open() first")
-        conn: aiosqlite.Connection = writer
+        conn = self._require(self._writer)
         task = asyncio.current_task()
         if task is not None and task is self._owner:
             async with self._savepoint(conn):
@@ -219,14 +180,13 @@ class Database:
         self._owner = task
         try:
             if group is None:
-                async with self._own_transaction(writer, durable=durable, quick=quick):
+                async with self._own_transaction(conn, durable=durable):
                     yield conn
                 group = self._group  # opened by it if others were waiting
             else:
-                async with self._member(writer, group, quick=quick):
+                async with self._member(conn, group):
                     yield conn
         finally:
-            writer.inline = False
             self._owner = None
             self._write_lock.release()
         if group is not None:
@@ -241,21 +201,18 @@ class Database:
 
     @asynccontextmanager
     async def _own_transaction(
-        self, conn: WriterConnection, *, durable: bool, quick: bool
+        self, conn: aiosqlite.Connection, *, durable: bool
     ) -> AsyncIterator[None]:
         """The first transaction of a turn: committed now, or left open for a group."""
         if not durable:
             await conn.execute("PRAGMA synchronous=NORMAL")
         try:
             await conn.execute("BEGIN IMMEDIATE")
-            conn.inline = quick
             try:
                 yield
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
-            finally:
-                conn.inline = False
             if durable and self.group_commit and self._waiting:
                 self._open_group()
             else:
@@ -271,11 +228,8 @@ class Database:
         self._committer = asyncio.create_task(self._commit_group(group), name="group-commit")
 
     @asynccontextmanager
-    async def _member(
-        self, conn: WriterConnection, group: _Group, *, quick: bool
-    ) -> AsyncIterator[None]:
+    async def _member(self, conn: aiosqlite.Connection, group: _Group) -> AsyncIterator[None]:
         """A transaction run inside an open group, in its own savepoint."""
-        conn.inline = quick
         await conn.execute(f"SAVEPOINT {_MEMBER}")
         try:
             yield

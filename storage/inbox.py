@@ -64,7 +64,7 @@ class Inbox:
         # Serialised and digested before the write lock is taken: others wait for it.
         prepared = [(update, update.canonical) for update in updates]
         digests = [hashlib.sha256(text.encode()).hexdigest() for _, text in prepared]
-        async with self.db.transaction(quick=True) as conn:
+        async with self.db.transaction() as conn:
             known = await self._known_digests(conn, [u.update_id for u in updates])
             for (update, text), digest in zip(prepared, digests, strict=True):
                 if digest in known.get(update.update_id, set()):

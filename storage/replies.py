@@ -137,7 +137,7 @@ class ReplyQueue:
         now = self.db.now_text()
         # Not fsynced: losing a mark (power cut) only sends that reply again, the one
         # duplicate window there is anyway.
-        async with self.db.transaction(durable=False, quick=True) as conn:
+        async with self.db.transaction(durable=False) as conn:
             await conn.executemany(
                 "UPDATE reply_queue SET sent_at = ?, message_id = ?, outcome = ?,"
                 " file_data = NULL WHERE id = ?",

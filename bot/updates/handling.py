@@ -100,7 +100,7 @@ class UpdateHandler:
         snapshot = _Snapshot.take(self.application, update)
         unit: UnitOfWork | None = None
         try:
-            async with self.db.transaction(quick=True) as conn:
+            async with self.db.transaction() as conn:
                 unit = UnitOfWork(
                     update_seq=row.seq, chat_key=row.chat_key, conn=conn, staged=staged
                 )
@@ -162,7 +162,7 @@ class UpdateHandler:
 
     async def commit_failure(self, row: InboxRow, kept: list[Any]) -> None:
         """Mark a failed update handled, with only the error handler's replies."""
-        async with self.db.transaction(quick=True) as conn:
+        async with self.db.transaction() as conn:
             for call in kept:
                 await self.replies.add(
                     conn,

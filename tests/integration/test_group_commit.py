@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -134,31 +133,3 @@ async def test_a_transaction_sqlite_ended_under_a_member_fails_the_whole_group(
     # The store goes on: the next writer opens a transaction of its own.
     await note(db, "after", {})()
     assert committed(db) == {"after"}
-
-
-async def test_a_quick_transaction_runs_its_statements_in_the_loops_own_thread(
-    db: Database,
-) -> None:
-    writer = db._writer
-    assert writer is not None
-    await writer.create_function("thread_id", 0, threading.get_ident)
-
-    async def thread_of(**kind: bool) -> int:
-        async with db.transaction(**kind) as conn:
-            rows = list(await conn.execute_fetchall("SELECT thread_id()"))
-            return int(rows[0][0])
-
-    assert await thread_of(quick=True) == threading.get_ident()
-    assert await thread_of() != threading.get_ident()  # aiosqlite's thread
-
-
-async def test_quick_members_of_a_group_roll_back_alone_too(db: Database) -> None:
-    async def quick(who: str, *, fail: bool = False) -> None:
-        async with db.transaction(quick=True) as conn:
-            await conn.execute("INSERT INTO notes VALUES (?)", (who,))
-            if fail:
-                raise RuntimeError(who)
-
-    outcomes = await while_held(db, lambda: quick("a"), lambda: quick("b", fail=True))
-    assert outcomes[:2] == [None, None] and isinstance(outcomes[2], RuntimeError)
-    assert committed(db) == {"first", "a"}
