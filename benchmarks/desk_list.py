@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from domain.accounts import Account
 from domain.catalogue import load_catalogue
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
@@ -95,7 +96,7 @@ def _ms(values: list[float]) -> dict[str, float]:
 async def measure(db: Path) -> dict[str, Any]:
     catalogue = load_catalogue()
     store = await Store.open(db, clock=lambda: NOW)
-    store.officers.configure("telegram", [OFFICER])
+    store.officers.configure({Account("telegram", OFFICER)}, "telegram")
     actor = Actor("officer", OFFICER)
     results: dict[str, Any] = {}
     try:
