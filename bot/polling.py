@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.ratelimit import retry_after_seconds
 from bot.updates.receiver import Receiver
 from config.logging_setup import one_line
 
@@ -77,7 +78,7 @@ class UpdatePoller:
             try:
                 updates = fetch.result()
             except RetryAfter as exc:
-                await _pause(stop, exc._retry_after.total_seconds())
+                await _pause(stop, retry_after_seconds(exc))
                 continue
             except InvalidToken:
                 raise  # nothing will get better by retrying: stop with the platform's word

@@ -9,10 +9,14 @@ AIORateLimiter would instead pause every chat on any 429 and log a traceback for
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.send_budget import SendBudget, Turn
 
@@ -22,6 +26,14 @@ JSONDict = dict[str, Any]
 _UNPACED = frozenset(
     {"getUpdates", "getMe", "getFile", "getWebhookInfo", "setWebhook", "deleteWebhook"}
 )
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The wait a 429 asks for, in seconds (PTB 22 gives an int now, a timedelta later)."""
+    with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        raw = exc.retry_after
+    return raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
 
 
 class OverallRateLimiter(BaseRateLimiter[int]):

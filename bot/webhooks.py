@@ -32,6 +32,7 @@ from telegram import Bot, Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.polling import MAX_BACKLOG
+from bot.ratelimit import retry_after_seconds
 from bot.updates.receiver import Receiver
 from config.logging_setup import one_line
 from config.platforms import traits
@@ -175,7 +176,7 @@ class WebhookEndpoint:
                 await self._register()
                 return
             except RetryAfter as exc:
-                delay = max(delay, exc._retry_after.total_seconds())
+                delay = max(delay, retry_after_seconds(exc))
             except NetworkError as exc:  # includes TimedOut
                 LOGGER.warning("setWebhook failed (%s); trying again", one_line(exc))
                 delay = min(60.0, delay * 2)

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.ratelimit import retry_after_seconds
 from bot.send_budget import SendBudget
 from config.logging_setup import one_line
 from storage.replies import QueuedReply, ReplyQueue
@@ -118,7 +119,7 @@ class ReplySender:
             except BadRequest as exc:
                 return await self._refused(reply, method, data, exc)
             except RetryAfter as exc:
-                delay = exc._retry_after.total_seconds()
+                delay = retry_after_seconds(exc)
                 if self.budget is not None:
                     self.budget.pause_outbox(delay)  # the bot is over its budget: bulk waits
             except NetworkError as exc:  # includes TimedOut and 5xx: the platform may retry

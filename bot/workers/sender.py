@@ -27,7 +27,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -41,8 +40,8 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.ratelimit import retry_after_seconds
 from bot.send_budget import SendBudget, Turn
 from config.logging_setup import one_line
 from domain.notifications import AttemptOutcome, OutboxMessage, backoff_delay
@@ -269,10 +268,7 @@ class OutboxSender:
 
     async def _rate_limited(self, row: OutboxMessage, exc: RetryAfter) -> AttemptOutcome:
         assert row.id is not None
-        with warnings.catch_warnings():  # PTB 22 warns that int will become timedelta
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            raw = exc.retry_after
-        seconds = raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
+        seconds = retry_after_seconds(exc)
         now = self.clock()
         self.budget.pause_outbox(seconds)  # 429 is a flood signal: the whole outbox waits
         LOGGER.info("Outbox row %s: 429, retry after %.1fs", row.id, seconds)
