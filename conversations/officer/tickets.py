@@ -16,7 +16,7 @@ who forges ``tko:…`` data gets nothing. The citizen reads replies from «our o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -51,6 +51,7 @@ from services.actors import Actor
 from services.tickets import Content, stored_copy
 from texts import buttons
 from texts import tickets as texts
+from texts.callback_data import CallbackData
 from texts.formatting import format_jalali_datetime, to_persian_digits
 from texts.i18n import _
 
@@ -75,9 +76,17 @@ async def _answer(update: Update) -> None:
         await update.callback_query.answer()
 
 
-def _ticket_id(update: Update, kind: type[buttons.OnTicket]) -> int | None:
+_Kind = TypeVar("_Kind", bound=CallbackData)
+
+
+def _pressed(update: Update, kind: type[_Kind]) -> _Kind | None:
+    """The ticket button pressed, or None for data of another kind."""
     query = update.callback_query
-    pressed = kind.unpack(query.data if query is not None else None)
+    return kind.unpack(query.data if query is not None else None)
+
+
+def _ticket_id(update: Update, kind: type[buttons.OnTicket]) -> int | None:
+    pressed = _pressed(update, kind)
     return None if pressed is None else pressed.ticket_id
 
 
@@ -265,8 +274,7 @@ async def show_canned(update: Update, context: BotContext) -> str:
 async def preview_canned(update: Update, context: BotContext) -> str:
     """tko:cp:<id>:<code>: the reply's text, to check before sending."""
     await _answer(update)
-    query = update.callback_query
-    pressed = buttons.CannedPreview.unpack(query.data if query is not None else None)
+    pressed = _pressed(update, buttons.CannedPreview)
     reply = None if pressed is None else context.services.catalogue.canned_reply(pressed.code)
     if pressed is None or reply is None:
         return IDLE
@@ -284,8 +292,7 @@ async def preview_canned(update: Update, context: BotContext) -> str:
 async def send_canned(update: Update, context: BotContext) -> str:
     """tko:cs:<id>:<code>: send the canned reply to the citizen."""
     await _answer(update)
-    query = update.callback_query
-    pressed = buttons.CannedSend.unpack(query.data if query is not None else None)
+    pressed = _pressed(update, buttons.CannedSend)
     reply = None if pressed is None else context.services.catalogue.canned_reply(pressed.code)
     if pressed is None or reply is None:
         return IDLE
