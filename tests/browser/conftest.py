@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from botapi_emulator import Citizen
+from botapi_emulator.bot_message import BotMessage
 from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
 from texts.i18n import _
 
@@ -88,12 +89,18 @@ async def page(browser: object) -> AsyncIterator[object]:
 _LINK = re.compile(r"https?://\S+/signin/\S+")
 
 
+def _inline_labels(message: BotMessage) -> set[str]:
+    return {text for row in message.inline_buttons for text, _data in row}
+
+
 async def sign_in_link(officer: Citizen) -> str:
     """The officer asks the bot for a desk link over the emulator; the link it sent."""
     shown = await officer.sends_command("/officer")
-    # Pressed on the menu itself: an officer's alert (a new ticket) may arrive after it.
-    menu = next((m for m in reversed(shown) if m.reply_markup), None)
-    replies = await officer.presses(_("🖥 Web desk"), on=menu)
+    # Pressed on the menu itself, the message that holds the button: an officer's alert (a
+    # new ticket, with buttons of its own) may arrive just before or after it.
+    label = _("🖥 Web desk")
+    menu = next(m for m in reversed(shown) if label in _inline_labels(m))
+    replies = await officer.presses(label, on=menu)
     for message in reversed(replies):
         found = _LINK.search(message.content)
         if found:
