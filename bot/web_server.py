@@ -27,10 +27,23 @@ def build_web_app(routes: Sequence[BaseRoute]) -> Starlette:
 
 
 class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.exit_requested = asyncio.Event()
+
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         # The bot owns SIGINT/SIGTERM (it stops the server itself); uvicorn must not take them.
         yield
+
+    async def main_loop(self) -> None:
+        # uvicorn's own loop looks at should_exit every 0.1 s; this one also wakes as soon as
+        # stop() asks, so a stop (every test's bot, every restart) does not wait for a tick.
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.exit_requested.wait(), 0.1)
 
 
 class WebServer:
@@ -69,5 +82,6 @@ class WebServer:
         if self._task is None:
             return
         self._server.should_exit = True
+        self._server.exit_requested.set()
         await self._task
         self._task = None

@@ -79,7 +79,7 @@ async def get_updates(ctx: Ctx) -> list[dict[str, Any]]:
         if bot.updates:
             return [dict(u) for u in bot.updates[:limit]]
         remaining = deadline - loop.time()
-        if remaining <= 0:
+        if remaining <= 0 or bot.closing:
             return []
         await bot.update_signal.wait(remaining)
 

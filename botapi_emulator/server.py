@@ -49,6 +49,8 @@ class Emulator(Core):
         """Listen on host:port (port 0 picks a free port)."""
         if self._runner is not None:
             raise RuntimeError("emulator already started")
+        for bot in self.bots.values():  # started again after a stop
+            bot.closing = False
         runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
@@ -64,6 +66,10 @@ class Emulator(Core):
             if bot.delivery is not None:
                 await bot.delivery.stop()
                 bot.delivery = None
+            # After the delivery stopped: a wake-up racing its cancellation could swallow it
+            # (asyncio.wait_for in Python 3.11).
+            bot.closing = True
+            bot.update_signal.fire()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

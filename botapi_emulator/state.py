@@ -172,6 +172,9 @@ class BotState:
         self.callback_signal = Signal()
         self.allowed_updates: list[str] | None = None
         self.poll_generation = 0
+        # Set when the emulator stops: a pending long poll answers at once instead of holding
+        # the server's shutdown for its whole timeout.
+        self.closing = False
         # Tests set this to act as if the bot's acknowledgements never reached the platform,
         # so every update is delivered again on the next getUpdates.
         self.ignore_acks = False

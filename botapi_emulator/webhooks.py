@@ -10,7 +10,6 @@ or no answer, is retried after a growing pause, and ``getWebhookInfo`` reports t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -72,9 +71,11 @@ class WebhookDelivery:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Cancelled until it ends: asyncio.wait_for (Python 3.11) swallows a cancellation
+            # that races the wake-up it waits for.
+            while not self._task.done():
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=0.5)
             self._task = None
 
     async def _run(self) -> None:
