@@ -76,7 +76,11 @@ class BotApiClient:
                 limit_per_host=self._connections,
                 ssl=self._ssl if self._ssl is not None else True,
             )
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+            # trust_env: a proxy set by HTTPS_PROXY / HTTP_PROXY (and NO_PROXY) is used, as
+            # PTB's httpx client uses it.
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout, trust_env=True
+            )
 
     async def close(self) -> None:
         """Close the session and its connections."""

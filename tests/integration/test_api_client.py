@@ -220,3 +220,20 @@ async def test_no_answer_is_a_network_error_to_retry(
 async def test_a_call_before_start_is_a_mistake() -> None:
     with pytest.raises(RuntimeError):
         await BotApiClient("http://127.0.0.1:1/bot" + TOKEN).post("getMe", {})
+
+
+async def test_a_proxy_in_the_environment_is_used_as_ptb_uses_it(
+    recorder: tuple[Recorder, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the platform is reached through HTTP(S)_PROXY, both clients go through it."""
+    rec, base = recorder
+    proxy = base.removesuffix("/bot")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    far = "http://api.platform.invalid/bot"  # not resolvable: only the proxy can reach it
+    await through_ptb(far, "sendMessage", {"chat_id": 7, "text": "x"})
+    assert await through_client(far, "sendMessage", {"chat_id": 7, "text": "x"})
+    (_, ptb_headers, _), (_, headers, _) = rec.requests
+    assert headers["Host"] == ptb_headers["Host"] == "api.platform.invalid"
