@@ -109,7 +109,10 @@ class BotApiClient:
         else:
             body, headers = _multipart(fields, file)
         try:
-            async with self._session.post(self._url(method), data=body, headers=headers) as resp:
+            # A redirect is an answer, as to PTB's client (httpx follows none).
+            async with self._session.post(
+                self._url(method), data=body, headers=headers, allow_redirects=False
+            ) as resp:
                 status, payload = resp.status, await resp.read()
         except TimeoutError as exc:  # aiohttp's socket timeouts are TimeoutErrors too
             raise TimedOut from exc

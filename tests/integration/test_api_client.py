@@ -45,7 +45,10 @@ class Recorder:
 
     async def handle(self, request: web.Request) -> web.Response:
         self.requests.append((request.path, dict(request.headers), await request.read()))
-        return web.Response(status=self.status, body=self.body, content_type="application/json")
+        moved = {"Location": "/elsewhere"} if 300 <= self.status < 400 else None
+        return web.Response(
+            status=self.status, body=self.body, content_type="application/json", headers=moved
+        )
 
 
 @pytest.fixture
@@ -138,6 +141,7 @@ ANSWERS = [
     (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}),
     (502, "<html><body>502 Bad Gateway</body></html>"),
     (418, {"ok": False}),
+    (302, {"ok": False}),  # followed by neither
     (200, {"ok": True, "result": True}),
 ]
 
