@@ -118,6 +118,10 @@ class BotApiClient:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {self._masked(exc)}") from None
+        except Exception as exc:  # as PTB: whatever else the HTTP layer raises may pass
+            raise NetworkError(
+                f"Unknown error in HTTP implementation: {type(exc).__name__}: {self._masked(exc)}"
+            ) from None
         if 200 <= status <= 299:
             try:
                 return json.loads(payload)["result"]
