@@ -11,6 +11,7 @@ retry and drop rules read the same. The token is part of the URL only: never of 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -40,6 +41,7 @@ from storage.replies import FilePart
 JSONDict = dict[str, Any]
 
 _HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
+_LARGE_BODY = 1 << 20  # aiohttp warns of a body of raw bytes above this size
 _FORM = {**_HEADERS, "Content-Type": "application/x-www-form-urlencoded"}
 
 # A multipart field name or file name is quoted the way httpx (PTB's client) quotes it.
@@ -108,10 +110,12 @@ class BotApiClient:
             body, headers = urlencode(fields).encode(), _FORM
         else:
             body, headers = _multipart(fields, file)
+        # A large upload is written in chunks, giving the loop its turns between them.
+        data: bytes | io.BytesIO = body if len(body) <= _LARGE_BODY else io.BytesIO(body)
         try:
             # A redirect is an answer, as to PTB's client (httpx follows none).
             async with self._session.post(
-                self._url(method), data=body, headers=headers, allow_redirects=False
+                self._url(method), data=data, headers=headers, allow_redirects=False
             ) as resp:
                 status, payload = resp.status, await resp.read()
         except TimeoutError as exc:  # aiohttp's socket timeouts are TimeoutErrors too

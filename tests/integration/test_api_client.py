@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,6 +157,20 @@ async def test_every_answer_means_what_it_meant_to_ptb(
     params = {"chat_id": 7, "text": "x"}
     expected = await outcome(through_ptb(base, "sendMessage", params))
     assert await outcome(through_client(base, "sendMessage", params)) == expected
+
+
+async def test_a_large_upload_goes_whole_without_blocking_the_loop(emulator: Emulator) -> None:
+    emulator.bot(TOKEN).chat(user_json(7, "شهروند"))
+    big = b"%PDF-1.4\n" + bytes(range(256)) * 12_000  # ~3 MB
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)  # aiohttp's warning for raw bytes
+        sent = await through_client(
+            emulator.api_base_url,
+            "sendDocument",
+            {"chat_id": 7},
+            FilePart("document", "big.pdf", big),
+        )
+    assert emulator.files[sent["document"]["file_id"]].data == big
 
 
 async def test_against_the_emulator_what_the_reply_sender_relies_on(emulator: Emulator) -> None:
