@@ -17,7 +17,8 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 from telegram.ext import Application
 
 from bot.ratelimit import retry_after_seconds
-from bot.updates.receiver import Receiver
+from bot.updates.deferring_bot import DeferringBot
+from bot.updates.receiver import Arrival, Receiver
 from config.logging_setup import one_line
 
 LOGGER = logging.getLogger(__name__)
@@ -100,18 +101,19 @@ class UpdatePoller:
                     LOGGER.exception("Storing %d received update(s) failed", len(updates))
                     await _pause(stop, 1.0)
                     continue
-                self._offset = updates[-1].update_id + 1
+                self._offset = updates[-1][1].update_id + 1
             while self._receiver.dispatcher.backlog > MAX_BACKLOG and not stop.is_set():
                 await _pause(stop, 0.2)
 
-    async def _fetch(self) -> tuple[Update, ...]:
-        updates: tuple[Update, ...] = await self._app.bot.get_updates(
+    async def _fetch(self) -> list[Arrival]:
+        bot = self._app.bot
+        assert isinstance(bot, DeferringBot)  # every Bot the app makes (bot.app.make_bot)
+        return await bot.get_updates_as_received(
             offset=self._offset,
             limit=self._batch_limit,
-            timeout=self._poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
+            poll_seconds=self._poll_timeout,
+            allowed_updates=list(Update.ALL_TYPES),
         )
-        return updates
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

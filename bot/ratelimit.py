@@ -1,10 +1,13 @@
 """The pace of the bot's own replies: each paced call takes a reply's turn of the send budget.
 
-The budget (bot.send_budget) is the bot token's, shared with the outbox sender; a reply
-always goes before a waiting outbox message. Only the pace is kept here. What to do when the
-platform says no (429 with retry_after, 5xx, a dropped connection) is the reply sender's
-business (bot.updates.reply_sender): it waits and retries in that chat's lane alone. PTB's
-AIORateLimiter would instead pause every chat on any 429 and log a traceback for it.
+This paces what the application's Bot sends itself (calls made outside an update); the
+committed replies go through the bot's own client (bot.api_client), and the reply sender
+takes their turns the same way. The budget (bot.send_budget) is the bot token's, shared
+with the outbox sender; a reply always goes before a waiting outbox message. Only the pace
+is kept here. What to do when the platform says no (429 with retry_after, 5xx, a dropped
+connection) is the reply sender's business (bot.updates.reply_sender): it waits and retries
+in that chat's lane alone. PTB's AIORateLimiter would instead pause every chat on any 429
+and log a traceback for it.
 """
 
 from __future__ import annotations

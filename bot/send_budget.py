@@ -1,9 +1,10 @@
 """One send budget per bot token: replies first, the outbox gets what replies leave.
 
 The platform counts a bot's messages per token (Telegram asks for at most about 30 a second),
-whichever part of the bot sends them. So the reply sender (through the application's Bot and
-its rate limiter, bot.ratelimit) and the outbox sender (notifications, reminders, broadcasts,
-bot.workers.sender) take their turns from one budget object, made once per running bot:
+whichever part of the bot sends them. So the reply sender (bot.updates.reply_sender; calls the
+application's Bot makes outside an update through its rate limiter, bot.ratelimit) and the
+outbox sender (notifications, reminders, broadcasts, bot.workers.sender) take their turns
+from one budget object, made once per running bot:
 
 - the budget: at most ``rate`` sends a second in all, after a quiet moment a burst of at most
   ``burst`` at once (the running bot's: ANSWER_BURST), so in any window of T seconds at most

@@ -33,7 +33,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.polling import MAX_BACKLOG
 from bot.ratelimit import retry_after_seconds
-from bot.updates.receiver import Receiver
+from bot.updates.receiver import Arrival, Receiver
 from config.logging_setup import one_line
 from config.platforms import traits
 from config.settings import PlatformBot, Settings
@@ -133,7 +133,7 @@ class WebhookEndpoint:
         self.max_backlog = max_backlog
         self.accepting = False
         self.registered = False
-        self._waiting: list[tuple[Update, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Arrival, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._registering: asyncio.Task[None] | None = None
         self.forged = 0  # requests refused for a wrong or missing secret header
@@ -202,7 +202,7 @@ class WebhookEndpoint:
         if not self.accepting or self.receiver.dispatcher.backlog > self.max_backlog:
             return _unavailable()
         try:
-            await self._store(update)
+            await self._store((data, update))
         except Exception:  # not stored, so not acknowledged: the platform sends it again
             LOGGER.exception("Storing webhook update %d failed", update.update_id)
             return _unavailable()
@@ -230,10 +230,10 @@ class WebhookEndpoint:
                 "Webhook requests without the right secret refused (%d so far)", self.forged
             )
 
-    async def _store(self, update: Update) -> None:
+    async def _store(self, arrival: Arrival) -> None:
         """Join the next group commit and wait until it is on disk."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((update, done))
+        self._waiting.append((arrival, done))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="webhook-store")
         await done
@@ -242,7 +242,7 @@ class WebhookEndpoint:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                await self.receiver.receive([update for update, _done in batch])
+                await self.receiver.receive([arrival for arrival, _done in batch])
             except Exception as exc:
                 for _update, done in batch:
                     if not done.done():

@@ -4,13 +4,19 @@ An update is identified by (platform, bot id, update id) *and* its content: a re
 after a crash repeats both, while an update id the platform reuses (Telegram after a quiet
 week, an emulator after a restart) comes with other content and is a new update. Handled
 rows are kept for a day, as long as a platform may deliver an update again, then pruned.
+
+The content is the JSON as the platform sent it (its digest over sorted keys). Rows stored
+before that were digested over PTB's ``to_dict()`` of the parsed update, which adds fields
+the platform never sent: an update seen again whose digest matches none stored under its
+id is also compared by that former digest (``Received.former``), so one delivered before an
+upgrade and again after it is still recognised.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,10 +36,25 @@ class Received:
     # The parsed update as received (a telegram.Update), handed on so that it is not parsed
     # again from the payload; None for rows read back from the store.
     update: object = field(default=None, compare=False, repr=False)
+    # The payload as stored before the JSON was kept as received (PTB's to_dict), asked for
+    # only when this update id was seen before; None: the payload is that already.
+    former: Callable[[], dict[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def canonical(self) -> str:
-        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return _canonical(self.payload)
+
+    def former_digest(self) -> str | None:
+        """The digest this update had when stored by the former way, if it differs."""
+        return None if self.former is None else _digest(_canonical(self.former()))
+
+
+def _canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -63,11 +84,12 @@ class Inbox:
         fresh: list[InboxRow] = []
         # Serialised and digested before the write lock is taken: others wait for it.
         prepared = [(update, update.canonical) for update in updates]
-        digests = [hashlib.sha256(text.encode()).hexdigest() for _, text in prepared]
+        digests = [_digest(text) for _, text in prepared]
         async with self.db.transaction() as conn:
             known = await self._known_digests(conn, [u.update_id for u in updates])
             for (update, text), digest in zip(prepared, digests, strict=True):
-                if digest in known.get(update.update_id, set()):
+                seen = known.get(update.update_id)
+                if seen and (digest in seen or update.former_digest() in seen):
                     continue  # delivered again: already stored (and maybe handled)
                 known.setdefault(update.update_id, set()).add(digest)
                 cursor = await conn.execute(

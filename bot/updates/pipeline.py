@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from bot.api_client import BotApiClient
+from bot.app import tls_context
 from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
 from bot.updates.deferring_bot import DeferringBot
@@ -23,6 +25,8 @@ class UpdatePipeline:
     receiver: Receiver
     dispatcher: Dispatcher
     replies: ReplyQueue
+    # The committed replies go through this client, not the Bot's PTB request (the cost).
+    api: BotApiClient
 
     @classmethod
     def for_application(cls, application: HomebizApplication) -> UpdatePipeline:
@@ -40,17 +44,28 @@ class UpdatePipeline:
         if application.metrics is not None:
             handler.observe = functools.partial(application.metrics.observe_update, platform)
         limiter = bot.rate_limiter
+        # The Bot's own URL (with its token) and TLS; PTB's request for it has the same
+        # timeouts (bot.app.make_bot).
+        api = BotApiClient(bot.base_url, ssl_context=tls_context())
         sender = ReplySender(
-            bot,
+            api,
             replies,
             base_delay=services.settings.reply_retry_seconds,
             budget=limiter.budget if isinstance(limiter, OverallRateLimiter) else None,
         )
         dispatcher = Dispatcher(handler, sender, inbox, clock=services.now)
-        return cls(Receiver(inbox, dispatcher), dispatcher, replies)
+        return cls(Receiver(inbox, dispatcher), dispatcher, replies, api)
 
     async def start(self) -> None:
-        await self.dispatcher.start()
+        await self.api.start()
+        try:
+            await self.dispatcher.start()
+        except BaseException:
+            await self.api.close()
+            raise
 
     async def stop(self) -> None:
-        await self.dispatcher.stop()
+        try:
+            await self.dispatcher.stop()
+        finally:
+            await self.api.close()

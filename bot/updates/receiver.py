@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Update
 
@@ -16,6 +17,9 @@ from bot.updates.dispatcher import Dispatcher
 from storage.inbox import Inbox, Received
 
 LOGGER = logging.getLogger(__name__)
+
+# An update as the platform sent it (its JSON object) and as parsed from that.
+Arrival = tuple[dict[str, Any], Update]
 
 
 class Receiver:
@@ -25,9 +29,12 @@ class Receiver:
         self.inbox = inbox
         self.dispatcher = dispatcher
 
-    async def receive(self, updates: Sequence[Update]) -> int:
-        """Store the batch durably, hand the new ones to their lanes; return how many were new."""
-        fresh = await self.inbox.store([_received(update) for update in updates])
+    async def receive(self, updates: Sequence[Arrival]) -> int:
+        """Store the batch durably, hand the new ones to their lanes; return how many were new.
+
+        The JSON is stored as it came, not serialised again from the parsed update.
+        """
+        fresh = await self.inbox.store([as_received(raw, update) for raw, update in updates])
         if len(fresh) < len(updates):
             LOGGER.info("Skipping %d re-delivered update(s)", len(updates) - len(fresh))
         self.dispatcher.submit(fresh)
@@ -43,5 +50,8 @@ def chat_key(update: Update) -> int:
     return 0
 
 
-def _received(update: Update) -> Received:
-    return Received(update.update_id, chat_key(update), update.to_dict(), update)
+def as_received(raw: dict[str, Any], update: Update) -> Received:
+    """What the inbox stores of an update: its JSON as it came, in its chat's lane."""
+    # Stored before as update.to_dict(): its digest recognises an update delivered again
+    # after the upgrade (storage.inbox).
+    return Received(update.update_id, chat_key(update), raw, update, former=update.to_dict)

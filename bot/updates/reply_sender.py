@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from typing import Any
+from typing import Any, Protocol
 
-from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.ratelimit import retry_after_seconds
-from bot.send_budget import SendBudget
+from bot.send_budget import SendBudget, Turn
 from config.logging_setup import one_line
-from storage.replies import QueuedReply, ReplyQueue
+from storage.replies import FilePart, QueuedReply, ReplyQueue
 
 LOGGER = logging.getLogger(__name__)
 
@@ -27,21 +26,29 @@ JSONDict = dict[str, Any]
 _MAX_BACKOFF_SECONDS = 30.0
 
 
+class BotApi(Protocol):
+    """Where the calls go: the bot's Bot API client (bot.api_client.BotApiClient)."""
+
+    async def post(self, method: str, params: JSONDict, file: FilePart | None = None) -> Any:
+        """Call ``method``; its result, or PTB's exception for the platform's refusal."""
+
+
 class ReplySender:
     """Delivers the reply queue of one bot, lane by lane (the caller keeps lanes apart)."""
 
     def __init__(
         self,
-        bot: Any,
+        api: BotApi,
         queue: ReplyQueue,
         *,
         base_delay: float = 0.5,
         budget: SendBudget | None = None,
     ) -> None:
-        self.bot = bot  # a DeferringBot; Any keeps its private _do_post reachable
+        self.api = api
         self.queue = queue
         self.base_delay = base_delay
-        # The token's send budget: a 429 on a reply holds the outbox back too.
+        # The token's send budget: each call takes a reply's turn of it (replies before the
+        # outbox), and a 429 on a reply holds the outbox back too.
         self.budget = budget
         self.stopping = asyncio.Event()
         # "Sent" marks not yet stored, written in batches by one task (see _mark).
@@ -108,11 +115,11 @@ class ReplySender:
         self, reply: QueuedReply, sent_ids: dict[int, int]
     ) -> tuple[int | None, str] | None:
         """Send one call until it is sent or refused for good; None if asked to stop first."""
-        method, data = reply.method, _call_data(reply, sent_ids)
+        method, data = reply.method, await self._call_data(reply, sent_ids)
         attempt = 0
         while True:
             try:
-                return _message_id(await self.bot._do_post(method, data)), "sent"
+                return _message_id(await self._post(method, data, reply.file)), "sent"
             except Forbidden:
                 LOGGER.info("reply %d (%s): the chat blocked the bot; dropped", reply.id, method)
                 return None, "dropped: forbidden"
@@ -143,6 +150,24 @@ class ReplySender:
             if await _stopped_within(self.stopping, delay):
                 return None
 
+    async def _post(self, method: str, data: JSONDict, file: FilePart | None) -> Any:
+        if self.budget is not None:
+            await self.budget.take(Turn.REPLY)  # before any waiting outbox message
+        return await self.api.post(method, data, file)
+
+    async def _call_data(self, reply: QueuedReply, sent_ids: dict[int, int]) -> JSONDict:
+        """The call's values, with the real id for a message a handler knew by a placeholder."""
+        data: JSONDict = dict(reply.params)
+        message_id = data.get("message_id")
+        if isinstance(message_id, int) and message_id < 0:
+            if message_id in sent_ids:  # sent a moment ago, in this batch
+                data["message_id"] = sent_ids[message_id]
+            else:  # sent by an earlier update's batch (kept by a handler to edit it later)
+                real = await self.queue.real_message_id(message_id)
+                if real is not None:
+                    data["message_id"] = real
+        return data
+
     async def _refused(
         self, reply: QueuedReply, method: str, data: JSONDict, exc: BadRequest
     ) -> tuple[int | None, str]:
@@ -152,26 +177,27 @@ class ReplySender:
             return None, "sent"  # the message already shows this
         try:
             if method == "editMessageText" and "text" in data:
-                fresh = {k: data[k] for k in ("chat_id", "text", "reply_markup") if k in data}
-                return _message_id(await self.bot._do_post("sendMessage", fresh)), "sent: new"
-            if method == "sendPhoto" and "photo" in data:
+                keep = ("chat_id", "text", "reply_markup")
+                fresh: JSONDict = {k: data[k] for k in keep if k in data}
+                return _message_id(await self._post("sendMessage", fresh, None)), "sent: new"
+            if method == "sendPhoto" and (file := _as_document(data, reply.file)) is not None:
                 as_file = {k: v for k, v in data.items() if k != "photo"}
-                as_file["document"] = data["photo"]
-                return _message_id(await self.bot._do_post("sendDocument", as_file)), "sent: file"
+                if isinstance(file, str):
+                    as_file["document"], file = file, None
+                sent = await self._post("sendDocument", as_file, file)
+                return _message_id(sent), "sent: file"
         except TelegramError as again:
             exc = again if isinstance(again, BadRequest) else exc
         LOGGER.warning("reply %d (%s) rejected: %s; dropped", reply.id, method, exc.message)
         return None, "dropped: bad request"
 
 
-def _call_data(reply: QueuedReply, sent_ids: dict[int, int]) -> JSONDict:
-    data: JSONDict = dict(reply.params)
-    if reply.file is not None:
-        data[reply.file.param] = InputFile(reply.file.data, filename=reply.file.name)
-    message_id = data.get("message_id")
-    if isinstance(message_id, int) and message_id in sent_ids:
-        data["message_id"] = sent_ids[message_id]  # sent a moment ago, not yet marked
-    return data
+def _as_document(data: JSONDict, file: FilePart | None) -> FilePart | str | None:
+    """A photo's upload (or its file id) as a document, or None if the call has no photo."""
+    if file is not None and file.param == "photo":
+        return FilePart("document", file.name, file.data)
+    photo = data.get("photo")
+    return photo if isinstance(photo, str) else None
 
 
 def _message_id(result: object) -> int | None:

@@ -27,11 +27,12 @@ from typing import Any
 
 from telegram.request import HTTPXRequest
 
+from bot.api_client import BotApiClient
 from bot.updates.deferring_bot import DEFERRED_METHODS
 from bot.updates.handling import UpdateHandler
 from storage.db import Database
 from storage.inbox import Inbox
-from storage.replies import ReplyQueue
+from storage.replies import FilePart, ReplyQueue
 
 _SENDS = DEFERRED_METHODS - {"answerCallbackQuery", "sendChatAction"}
 GROUP_KILLS = 3
@@ -86,6 +87,21 @@ def _die_after_new_send(ledger: Path) -> None:
         return result
 
     HTTPXRequest.do_request = do_request  # type: ignore[method-assign]
+
+    # The committed replies go through the bot's own client (bot.api_client), not PTB's.
+    post = BotApiClient.post
+
+    async def post_then_die(
+        self: BotApiClient, method: str, params: dict[str, Any], file: FilePart | None = None
+    ) -> Any:
+        result = await post(self, method, params, file)
+        if method in _SENDS:
+            body = json.dumps(params, sort_keys=True)
+            if _first_time(ledger, hashlib.sha256(f"{method}:{body}".encode()).hexdigest()):
+                _die()
+        return result
+
+    BotApiClient.post = post_then_die  # type: ignore[method-assign]
 
 
 def _lines(ledger: Path) -> int:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
+from bot.updates.receiver import as_received
 from storage import Store
 from storage.inbox import Inbox, Received
 from storage.replies import FilePart, ReplyQueue
@@ -105,3 +109,55 @@ async def test_a_non_durable_write_leaves_the_connection_durable(store: Store) -
         assert (await cursor.fetchone())[0] == 1  # NORMAL
     async with store.db.transaction() as conn, conn.execute("PRAGMA synchronous") as cursor:
         assert (await cursor.fetchone())[0] == 2  # FULL
+
+
+# An update as Telegram sends it: PTB's to_dict() of it adds fields Telegram never sent
+# (channel_chat_created, delete_chat_photo, ...), so the two digests differ.
+TELEGRAM_UPDATE = {
+    "update_id": 500,
+    "message": {
+        "message_id": 31,
+        "date": 1764540000,
+        "chat": {"id": 7, "type": "private", "first_name": "مریم"},
+        "from": {"id": 7, "is_bot": False, "first_name": "مریم", "language_code": "fa"},
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    },
+}
+
+
+async def test_an_update_stored_before_the_upgrade_is_recognised_when_delivered_again(
+    store: Store,
+) -> None:
+    """The inbox now keeps the JSON as received; rows stored before hold PTB's to_dict()."""
+    inbox = Inbox(store.db, platform="telegram", bot_id=1)
+    raw = copy.deepcopy(TELEGRAM_UPDATE)
+    update = Update.de_json(raw, None)
+    former = update.to_dict()
+    assert Received(500, 7, former).canonical != Received(500, 7, raw).canonical
+    # Stored by the bot before the upgrade (main at e71802b: bot.updates.receiver stored
+    # Received(update_id, chat_key, update.to_dict(), update)), not yet acknowledged.
+    (stored,) = await inbox.store([Received(500, 7, former, update)])
+    async with (
+        store.db.read() as conn,
+        conn.execute("SELECT digest FROM inbox_updates WHERE seq = ?", (stored.seq,)) as cursor,
+    ):
+        (digest,) = await cursor.fetchone()
+    assert digest == hashlib.sha256(Received(500, 7, former).canonical.encode()).hexdigest()
+
+    # Delivered again to the upgraded bot: recognised, not handled twice.
+    again = as_received(copy.deepcopy(TELEGRAM_UPDATE), Update.de_json(TELEGRAM_UPDATE, None))
+    assert again.payload == TELEGRAM_UPDATE  # as received (PTB's parsing changed nothing)
+    assert await inbox.store([again]) == []
+    assert [r.update_id for r in await inbox.pending()] == [500]
+
+    # Stored the new way and delivered again: recognised too; the same id with other
+    # content is a new update either way.
+    other = copy.deepcopy(TELEGRAM_UPDATE)
+    other["update_id"] = 501
+    (new,) = await inbox.store([as_received(other, Update.de_json(other, None))])
+    assert new.payload == other
+    assert await inbox.store([as_received(other, Update.de_json(other, None))]) == []
+    reused = copy.deepcopy(other)
+    reused["message"]["text"] = "/help"
+    assert len(await inbox.store([as_received(reused, Update.de_json(reused, None))])) == 1

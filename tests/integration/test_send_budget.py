@@ -4,16 +4,14 @@ replies and the outbox together keep to the budget (counted from the emulator's 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
-from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from telegram.error import RetryAfter
-
+from bot.api_client import BotApiClient
 from bot.send_budget import ANSWER_BURST, SendBudget, Turn
 from bot.updates.reply_sender import ReplySender
-from botapi_emulator import Citizen, Emulator
+from botapi_emulator import Citizen, Emulator, FaultConfig
 from botapi_emulator.state import RecordedCall
 from botapi_emulator.users import user_json
 from domain.notifications import OutboxKind, OutboxMessage
@@ -115,32 +113,32 @@ async def test_a_reply_overtakes_a_broadcast_backlog_and_the_total_keeps_the_bud
     assert most_in_any_window([c.time for c in sends], 2.0) <= 2 * RATE + ANSWER_BURST + 5
 
 
-class RateLimitedOnce:
-    """A bot whose first call is answered 429 (retry after 50 ms), then every call works."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    async def _do_post(self, endpoint: str, data: dict[str, object]) -> dict[str, object]:
-        self.calls.append(endpoint)
-        if len(self.calls) == 1:
-            raise RetryAfter(timedelta(milliseconds=50))
-        return {"message_id": len(self.calls)}
-
-
-async def test_a_429_on_a_reply_holds_the_outbox_back(tmp_path: Path) -> None:
-    now = [0.0]
-    budget = SendBudget(100, clock=lambda: now[0])
+async def test_a_429_on_a_reply_holds_the_outbox_back(emulator: Emulator, tmp_path: Path) -> None:
+    emulator.bot(BOT_TOKEN).chat(user_json(7, "شهروند"))
+    emulator.faults = FaultConfig(rate_429=1.0, count=1, retry_after=1)  # the first call: 429
+    budget = SendBudget(100)
     async with Database(tmp_path / "bot.sqlite3") as db:
         queue = ReplyQueue(db, platform="telegram", bot_id=1)
         [row] = await Inbox(db, platform="telegram", bot_id=1).store([Received(1, 7, {})])
         async with db.transaction() as conn:
             await queue.add(
-                conn, chat_key=7, update_seq=row.seq, method="sendMessage", params={}, file=None
+                conn,
+                chat_key=7,
+                update_seq=row.seq,
+                method="sendMessage",
+                params={"chat_id": 7, "text": "سلام"},
+                file=None,
             )
-        bot = RateLimitedOnce()
-        await ReplySender(bot, queue, budget=budget).flush(7)
-    assert bot.calls == ["sendMessage", "sendMessage"]  # retried in its lane, then sent
-    # The outbox may not send for the 50 ms the platform asked for; replies may.
-    assert budget._ready_at(Turn.OUTBOX, now[0]) == pytest.approx(0.05)
-    assert budget._ready_at(Turn.REPLY, now[0]) == 0.0
+        async with BotApiClient(emulator.api_base_url + BOT_TOKEN) as api:
+            sender = ReplySender(api, queue, budget=budget, base_delay=0.01)
+            asked_at = time.monotonic()
+            assert await sender.flush(7)
+            await sender.marks_written()
+    sends = [c for c in emulator.calls if c.method == "sendMessage"]
+    assert [c.status for c in sends] == [429, 200]  # retried in its lane, then sent
+    assert budget.granted[Turn.REPLY] == 2  # each attempt took a reply's turn of the budget
+    # The outbox may not send for the second the platform asked for; replies may.
+    assert budget.rate_limited == 1
+    now = time.monotonic()
+    assert budget._ready_at(Turn.OUTBOX, now) >= asked_at + 1
+    assert budget._ready_at(Turn.REPLY, now) <= now + 1 / 100  # the budget's pace alone

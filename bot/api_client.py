@@ -1,0 +1,200 @@
+"""A lean Bot API client for the bot's own sends: one aiohttp session per bot.
+
+The reply sender posts every committed reply through it instead of python-telegram-bot's
+request objects and httpx, which cost more CPU per call than the handling of the update that
+made the reply. What goes over the wire is what PTB sends (``telegram/request``): the
+values as form fields (a string as it is, anything else JSON-encoded), urlencoded, or
+multipart/form-data when a file is uploaded, PTB's User-Agent, the bot's base URL. An
+answer other than 2xx raises PTB's own exception, chosen as PTB chooses it, so the callers'
+retry and drop rules read the same. The token is part of the URL only: never of an error.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import ssl
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from telegram import InputFile
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import BaseRequest
+from yarl import URL
+
+from storage.replies import FilePart
+
+JSONDict = dict[str, Any]
+
+_HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
+_LARGE_BODY = 1 << 20  # aiohttp warns of a body of raw bytes above this size
+_FORM = {**_HEADERS, "Content-Type": "application/x-www-form-urlencoded"}
+
+# A multipart field name or file name is quoted the way httpx (PTB's client) quotes it.
+_FORM_QUOTES = {'"': "%22", "\\": "\\\\"} | {chr(c): f"%{c:02X}" for c in range(0x20) if c != 0x1B}
+_FORM_QUOTE_RE = re.compile("|".join(re.escape(c) for c in _FORM_QUOTES))
+
+
+class BotApiClient:
+    """Posts Bot API methods of one bot; ``start`` before the first call, ``close`` at the end."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 15.0,
+        connections: int = 16,
+    ) -> None:
+        self._base = base_url.rstrip("/")  # ends with the token: never shown
+        self._ssl = ssl_context
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=connect_timeout, sock_read=read_timeout
+        )
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
+        self._urls: dict[str, URL] = {}
+
+    async def start(self) -> None:
+        """Open the session (in the running loop: aiohttp binds it there)."""
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._connections,
+                limit_per_host=self._connections,
+                ssl=self._ssl if self._ssl is not None else True,
+            )
+            # trust_env: a proxy set by HTTPS_PROXY / HTTP_PROXY (and NO_PROXY) is used, as
+            # PTB's httpx client uses it.
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout, trust_env=True
+            )
+
+    async def close(self) -> None:
+        """Close the session and its connections."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def __aenter__(self) -> BotApiClient:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def post(self, method: str, params: JSONDict, file: FilePart | None = None) -> Any:
+        """Call ``method`` with ``params`` (JSON values) and an upload; return its ``result``.
+
+        Raises what PTB raises for the same answer: Forbidden, BadRequest, RetryAfter,
+        ChatMigrated, EndPointNotFound, Conflict, NetworkError (5xx, connection), TimedOut.
+        """
+        if self._session is None:
+            raise RuntimeError("BotApiClient.start() was not called")
+        fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+        if file is None:
+            body, headers = urlencode(fields).encode(), _FORM
+        else:
+            body, headers = _multipart(fields, file)
+        # A large upload is written in chunks, giving the loop its turns between them.
+        data: bytes | io.BytesIO = body if len(body) <= _LARGE_BODY else io.BytesIO(body)
+        try:
+            # A redirect is an answer, as to PTB's client (httpx follows none).
+            async with self._session.post(
+                self._url(method), data=data, headers=headers, allow_redirects=False
+            ) as resp:
+                status, payload = resp.status, await resp.read()
+        except TimeoutError as exc:  # aiohttp's socket timeouts are TimeoutErrors too
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {self._masked(exc)}") from None
+        except Exception as exc:  # as PTB: whatever else the HTTP layer raises may pass
+            raise NetworkError(
+                f"Unknown error in HTTP implementation: {type(exc).__name__}: {self._masked(exc)}"
+            ) from None
+        if 200 <= status <= 299:
+            try:
+                return json.loads(payload)["result"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise TelegramError("Invalid server response") from exc
+        raise _error(method, status, payload)
+
+    def _url(self, method: str) -> URL:
+        url = self._urls.get(method)
+        if url is None:
+            url = self._urls[method] = URL(f"{self._base}/{method}")
+        return url
+
+    def _masked(self, exc: BaseException) -> str:
+        """The error's text without the bot's URL (it holds the token)."""
+        return str(exc).replace(self._base, "<bot api>")
+
+
+def _error(method: str, status: int, payload: bytes) -> TelegramError:
+    """The exception PTB raises for this answer (telegram/request/_baserequest.py)."""
+    try:
+        message = f"{HTTPStatus(status).phrase} ({status})"
+    except ValueError:
+        message = f"Unknown HTTPError ({status})"
+    try:
+        answer = json.loads(payload)
+        if not isinstance(answer, dict):
+            raise ValueError("not an object")
+    except ValueError:  # a proxy's HTML page
+        answer = {}
+        message += f". Parsing the server response {payload!r} failed"
+    message = answer.get("description") or message
+    parameters = answer.get("parameters")
+    if isinstance(parameters, dict) and parameters:
+        if parameters.get("migrate_to_chat_id"):
+            return ChatMigrated(parameters["migrate_to_chat_id"])
+        if parameters.get("retry_after"):
+            return RetryAfter(parameters["retry_after"])
+        message += f". The server response contained unknown parameters: {parameters}"
+    if status == 403:
+        return Forbidden(message)
+    if status in (401, 404):
+        # What PTB's Bot raises once initialized (as the running bot is): the platform says
+        # 404 for a wrong token and for a method it does not have alike.
+        return EndPointNotFound(f"Endpoint '{method}' not found in Bot API")
+    if status == 400:
+        return BadRequest(message)
+    if status == 409:
+        return Conflict(message)
+    return NetworkError(message)
+
+
+def _multipart(fields: dict[str, str], file: FilePart) -> tuple[bytes, dict[str, str]]:
+    """The form as httpx encodes it for PTB: the fields, then the file with its type."""
+    boundary = os.urandom(16).hex()
+    upload = InputFile(file.data, filename=file.name)  # PTB's file name and type
+    chunks: list[bytes] = []
+    for name, value in fields.items():
+        head = f"--{boundary}\r\nContent-Disposition: form-data; name={_quoted(name)}\r\n\r\n"
+        chunks += [head.encode(), value.encode(), b"\r\n"]
+    chunks += [
+        f"--{boundary}\r\nContent-Disposition: form-data; name={_quoted(file.param)}; "
+        f"filename={_quoted(upload.filename)}\r\nContent-Type: {upload.mimetype}\r\n\r\n".encode(),
+        file.data,
+        f"\r\n--{boundary}--\r\n".encode(),
+    ]
+    headers = {**_HEADERS, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return b"".join(chunks), headers
+
+
+def _quoted(value: str) -> str:
+    return '"' + _FORM_QUOTE_RE.sub(lambda m: _FORM_QUOTES[m.group(0)], value) + '"'
