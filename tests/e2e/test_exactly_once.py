@@ -14,15 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from botapi_emulator import Citizen, Emulator, FaultConfig
+from storage import Store
 from tests.conftest import OFFICER_ID, RunningBot
-from tests.e2e.application_walk import (
-    business,
-    identity,
-    jpeg_bytes,
-    last,
-    national_code,
-    open_application,
-)
+from tests.e2e.application_walk import jpeg_bytes, last, national_code
+from tests.e2e.drafts import draft_at_documents, resume_application
 from tests.e2e.process import BotProcess
 from tests.settle import read_rows, store_settled
 
@@ -51,9 +46,13 @@ async def test_a_photo_answered_late_and_a_crash_file_one_document(
         emulator.url, user_id=7171, first_name="زهرا", timeout=30, settle=store_settled(database)
     )
     try:
-        await open_application(citizen)
-        await identity(citizen, national_code(71))
-        await business(citizen)
+        # At the documents step, seeded (the walk there is test_application's whole journey).
+        store = await Store.open(database)  # beside the bot process's own
+        try:
+            await draft_at_documents(store, citizen.user_id, national_code(71))
+        finally:
+            await store.close()
+        await resume_application(citizen)
         # The platform takes the bot's reply to the photo at once but answers it late;
         # the bot dies while it waits for that answer.
         emulator.faults = FaultConfig(
@@ -149,7 +148,7 @@ async def test_a_stalled_chat_delays_only_itself(emulator: Emulator, bot: Runnin
     try:
         emulator.faults = FaultConfig(
             rate_delay=1.0,
-            delay_seconds=8.0,
+            delay_seconds=5.0,  # far longer than three chats' /help; the bot's stop waits it out
             answer_late=True,
             chats=frozenset({stalled.user_id}),
         )
