@@ -143,19 +143,27 @@ async def _until(condition: Callable[[], bool], seconds: float) -> None:
 
 
 async def test_a_stalled_chat_delays_only_itself(emulator: Emulator, bot: RunningBot) -> None:
+    database = bot.settings.database_path
     stalled = Citizen(emulator.url, 7474, "کند", timeout=30)
-    others = [Citizen(emulator.url, 7500 + n, "تند", timeout=30) for n in range(3)]
+    others = [
+        Citizen(
+            emulator.url, 7500 + n, "تند", timeout=30, settle=store_settled(database, chat=7500 + n)
+        )
+        for n in range(3)
+    ]
     try:
         emulator.faults = FaultConfig(
             rate_delay=1.0,
-            delay_seconds=5.0,  # far longer than three chats' /help; the bot's stop waits it out
+            # Far longer than three other chats' /help (well under a second); the bot's stop
+            # waits the held answer out.
+            delay_seconds=3.0,
             answer_late=True,
             chats=frozenset({stalled.user_id}),
         )
         await stalled.sends_command("/help", wait="none")
-        await asyncio.sleep(0.3)  # the stalled reply is now in flight
-        for other in others:
-            replies = await other.sends_command("/help", wait="reply", timeout=6)
+        # The stalled reply is in flight: the platform took it and holds its answer.
+        await _until(lambda: bool(emulator.delivered_texts(stalled.user_id)), 10)
+        for replies in await asyncio.gather(*(o.sends_command("/help") for o in others)):
             assert replies, "another chat's /help got no answer while one chat was stalled"
         # Causal, not timed: the platform has not yet answered the stalled chat's reply
         # (a late answer is recorded when it is given), yet every other chat was answered.
