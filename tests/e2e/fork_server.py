@@ -8,8 +8,10 @@ the server forks, and the child replaces its environment with ``env``, points st
 exactly as ``python -m tests.e2e.bot_process`` would. The server answers ``pid N`` on the
 connection at once and ``exit RC`` when the child ends (RC negative: killed by that signal,
 as asyncio reports it). The child is a separate process: SIGKILL kills it as it would an
-``exec``'d bot. Two things are done once here instead of in every life: the TLS context
-(bot.app.tls_context) and the parsed catalogue of an unchanged data folder (tests.catalogues).
+``exec``'d bot. What every life would otherwise repeat is done once here: the TLS context
+(bot.app.tls_context), the compiled message catalogue (texts.i18n), the callback data
+regexes (texts.callback_data), the parsed catalogue of an unchanged data folder
+(tests.catalogues) and the modules a life imports lazily on its way to its first poll.
 When its stdin closes (the test session ended) the server SIGKILLs the children still alive
 and exits.
 """
@@ -17,8 +19,10 @@ and exits.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
+import re
 import selectors
 import signal
 import socket
@@ -28,6 +32,30 @@ from bot import runtime
 from bot.app import tls_context
 from tests.catalogues import parsed_catalogue
 from tests.e2e import bot_process  # the imports every life would otherwise repeat
+from texts.callback_data import CallbackData
+from texts.i18n import translations
+
+# What a life imports lazily on its way to its first poll (found by diffing sys.modules at
+# a life's end against this server's): imported here once, each fork inherits it.
+_LAZY_IMPORTS = (
+    "anyio._backends._asyncio",
+    "anyio.streams.memory",
+    "anyio.streams.stapled",
+    "anyio.streams.tls",
+    "apscheduler.triggers.interval",
+    "concurrent.futures.thread",
+    "desk.pages",
+    "h11",
+    "httpcore",
+    "httptools",
+    "jinja2.ext",
+    "storage.migrations",
+    "uvicorn.lifespan.off",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.http.httptools_impl",
+    "uvicorn.protocols.websockets.auto",
+    "xml.sax.saxutils",
+)
 
 
 def _child(request: dict[str, object], inherited: list[socket.socket | int]) -> None:
@@ -83,6 +111,12 @@ def serve(path: str) -> None:
     selector.register(listener, selectors.EVENT_READ, "accept")
     selector.register(wake_read, selectors.EVENT_READ, "child")
     selector.register(sys.stdin, selectors.EVENT_READ, "stdin")
+    for name in _LAZY_IMPORTS:
+        with contextlib.suppress(ImportError):  # an optional accelerator may be missing
+            importlib.import_module(name)
+    translations()  # bot.po compiled once, not in every life
+    for kind in CallbackData.KINDS:  # each button kind's regex, as its handlers compile it
+        re.compile(kind.pattern())
     tls_context()  # the CA bundle loaded once; each life's Bots share the inherited context
     # data/ parsed once: a life whose catalogue folder is unchanged takes it from memory.
     runtime.load_catalogue = parsed_catalogue

@@ -28,32 +28,40 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class _ForkServer:
-    """The session's fork server (tests.e2e.fork_server), started on first use."""
+    """The session's fork server (tests.e2e.fork_server), launched once this module is imported."""
 
     def __init__(self) -> None:
         self._popen: subprocess.Popen[bytes] | None = None
         self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._ready = False
         self.socket_path = ""
 
     async def ensure_started(self) -> str:
         if self._popen is None or self._popen.poll() is not None:
-            await asyncio.to_thread(self._start)
+            self.launch()
+        if not self._ready:
+            await asyncio.to_thread(self._wait_ready)
         return self.socket_path
 
-    def _start(self) -> None:
-        """Start the server and wait for its "ready" (its imports done)."""
+    def launch(self) -> None:
+        """Start the server without waiting: its imports (seconds) overlap what runs meanwhile."""
         self._folder = tempfile.TemporaryDirectory(prefix="homebiz-fork-")
         self.socket_path = os.path.join(self._folder.name, "fork.sock")
+        self._ready = False
         self._popen = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.fork_server", self.socket_path],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
-        assert self._popen.stdout is not None
+        atexit.register(self.close)
+
+    def _wait_ready(self) -> None:
+        """Until the server says "ready" (its imports done)."""
+        assert self._popen is not None and self._popen.stdout is not None
         if self._popen.stdout.readline().strip() != b"ready":
             raise AssertionError("the fork server did not start")
-        atexit.register(self.close)
+        self._ready = True
 
     def close(self) -> None:
         """Closing its stdin makes the server kill its children still alive, and exit."""
@@ -69,6 +77,10 @@ class _ForkServer:
 
 
 _FORK_SERVER = _ForkServer()
+if os.environ.get("BOT_PROCESS_EXEC") != "1":
+    # Started when a test module that kills the bot is imported (collection), so its
+    # imports are done by the time the first such test runs.
+    _FORK_SERVER.launch()
 
 
 class ForkedProcess:

@@ -54,6 +54,24 @@ class Walk:
         await self.press(YES)
         return await self.press("خرم‌آباد")
 
+    async def at_activity(
+        self, bot: RunningBot, birth_year: int = 1991, gender: str = "woman"
+    ) -> str:
+        """The answers ``up_to_activity`` gives, seeded in the citizen's data where the check
+        keeps them; then the menu's eligibility button resumes the check at the activity step.
+        The walk there is test_eligible_independent_applicant's (and the shortest path's)."""
+        await self.citizen.sends_command("/start")
+        bot.application.user_data[self.citizen.user_id][ANSWERS_KEY] = {
+            "iranian": True,
+            "birth_year": birth_year,
+            "gender": gender,
+            "resident_in_province": True,
+            "county": "khorramabad",
+        }
+        asked = await self.press(label(MenuItem.ELIGIBILITY))
+        assert asked.startswith("گام ۶ از"), asked  # the activity
+        return asked
+
     async def pick_in_group(self, group: str, activity: str) -> str:
         """Browse a group, turning pages until the activity shows."""
         await self.press(group)
@@ -155,8 +173,7 @@ async def test_independent_applicant_is_offered_the_supporting_plan_as_a_next_st
 ) -> None:
     """Issue 8.4: no verdict for a loan nobody asked about; the other plan is a button."""
     walk = Walk(citizen)
-    await walk.begin()
-    await walk.up_to_activity(birth_year="1985")
+    await walk.at_activity(bot, birth_year=1985)
     await walk.type("برنامه‌نویسی")
     await walk.press("بله، دارم")
     await walk.press(NO)  # not a government employee
@@ -215,8 +232,7 @@ async def test_government_employee_keeps_the_permit_not_the_loan(
     citizen: Citizen, bot: RunningBot
 ) -> None:
     walk = Walk(citizen)
-    await walk.begin()
-    await walk.up_to_activity(gender="مرد")
+    await walk.at_activity(bot, gender="man")
     await walk.pick_in_group("صنایع دستی", "قلم‌زنی")
     await walk.press("بله، دارم")
     await walk.press("بله، کارمند دولت هستم")
@@ -243,8 +259,7 @@ async def test_supporting_plan_asks_more_and_reads_persian_digits(
     citizen: Citizen, bot: RunningBot
 ) -> None:
     walk = Walk(citizen)
-    await walk.begin()
-    await walk.up_to_activity(birth_year="1985")
+    await walk.at_activity(bot, birth_year=1985)
     await walk.type("گلیم")
     await walk.press("بله، دارم")
     await walk.press(NO)
@@ -298,8 +313,7 @@ async def test_tailoring_by_group_browsing_blocks_only_the_loans(
     citizen: Citizen, bot: RunningBot
 ) -> None:
     walk = Walk(citizen)
-    await walk.begin()
-    await walk.up_to_activity()
+    await walk.at_activity(bot)
     await walk.press("تولیدی و خدماتی")
     assert "صفحهٔ ۱ از" in (citizen.last_text or "")
     await walk.press(BACK)  # back from a group: the groups again
@@ -317,8 +331,7 @@ async def test_tailoring_by_group_browsing_blocks_only_the_loans(
 
 async def test_activity_search_several_and_none(citizen: Citizen, bot: RunningBot) -> None:
     walk = Walk(citizen)
-    await walk.begin()
-    await walk.up_to_activity()
+    await walk.at_activity(bot)
     asked = await walk.type("پرورش")
     assert "«پرورش»" in asked
     assert any("پرورش مرغ بومی" in row for row in citizen.buttons)

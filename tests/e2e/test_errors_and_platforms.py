@@ -161,7 +161,8 @@ async def test_an_html_502_is_one_warning_line_in_the_bot_log(tmp_path: Path) ->
     log_file = tmp_path / "bot.log"
     data_dir = tmp_path / "data"
     async with Emulator(mode="telegram") as emulator:
-        process = BotProcess(emulator, data_dir, log_file=log_file)
+        # The reply's retry after its 502 comes 0.05 s later instead of 0.5 s.
+        process = BotProcess(emulator, data_dir, log_file=log_file, REPLY_RETRY_SECONDS="0.05")
         await process.start()
         try:
             chat_id = 5252

@@ -14,15 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from botapi_emulator import Citizen, Emulator, FaultConfig
+from storage import Store
 from tests.conftest import OFFICER_ID, RunningBot
-from tests.e2e.application_walk import (
-    business,
-    identity,
-    jpeg_bytes,
-    last,
-    national_code,
-    open_application,
-)
+from tests.e2e.application_walk import jpeg_bytes, last, national_code
+from tests.e2e.drafts import draft_at_documents, resume_application
 from tests.e2e.process import BotProcess
 from tests.settle import read_rows, store_settled
 
@@ -51,9 +46,13 @@ async def test_a_photo_answered_late_and_a_crash_file_one_document(
         emulator.url, user_id=7171, first_name="زهرا", timeout=30, settle=store_settled(database)
     )
     try:
-        await open_application(citizen)
-        await identity(citizen, national_code(71))
-        await business(citizen)
+        # At the documents step, seeded (the walk there is test_application's whole journey).
+        store = await Store.open(database)  # beside the bot process's own
+        try:
+            await draft_at_documents(store, citizen.user_id, national_code(71))
+        finally:
+            await store.close()
+        await resume_application(citizen)
         # The platform takes the bot's reply to the photo at once but answers it late;
         # the bot dies while it waits for that answer.
         emulator.faults = FaultConfig(
@@ -144,19 +143,27 @@ async def _until(condition: Callable[[], bool], seconds: float) -> None:
 
 
 async def test_a_stalled_chat_delays_only_itself(emulator: Emulator, bot: RunningBot) -> None:
+    database = bot.settings.database_path
     stalled = Citizen(emulator.url, 7474, "کند", timeout=30)
-    others = [Citizen(emulator.url, 7500 + n, "تند", timeout=30) for n in range(3)]
+    others = [
+        Citizen(
+            emulator.url, 7500 + n, "تند", timeout=30, settle=store_settled(database, chat=7500 + n)
+        )
+        for n in range(3)
+    ]
     try:
         emulator.faults = FaultConfig(
             rate_delay=1.0,
-            delay_seconds=8.0,
+            # Far longer than three other chats' /help (well under a second); the bot's stop
+            # waits the held answer out.
+            delay_seconds=3.0,
             answer_late=True,
             chats=frozenset({stalled.user_id}),
         )
         await stalled.sends_command("/help", wait="none")
-        await asyncio.sleep(0.3)  # the stalled reply is now in flight
-        for other in others:
-            replies = await other.sends_command("/help", wait="reply", timeout=6)
+        # The stalled reply is in flight: the platform took it and holds its answer.
+        await _until(lambda: bool(emulator.delivered_texts(stalled.user_id)), 10)
+        for replies in await asyncio.gather(*(o.sends_command("/help") for o in others)):
             assert replies, "another chat's /help got no answer while one chat was stalled"
         # Causal, not timed: the platform has not yet answered the stalled chat's reply
         # (a late answer is recorded when it is given), yet every other chat was answered.

@@ -20,8 +20,8 @@ DAMAGED = "خراب است"
 async def test_pixel_bombs_pictures_cut_short_and_fake_pdfs_are_refused(
     citizen: Citizen, bot: RunningBot
 ) -> None:
-    await _at_documents(citizen, 31)
     store = bot.application.services.store
+    await _at_documents(citizen, store, 31)
     app = await _only_application(store, citizen.user_id)
 
     refused = await citizen.sends_document(bomb_png(), "national_card.png", "image/png")

@@ -57,6 +57,8 @@ def settings(emulator: Emulator, tmp_path: Path) -> Settings:
         telegram_bot_token=SecretStr(TELEGRAM),
         bale_bot_token=SecretStr(BALE),
         officer_ids=frozenset({Account("bale", OFFICER_ID)}),
+        # The broadcast's report is written when its runner next looks (every 3 s by default).
+        broadcast_progress_seconds=0.2,
         **urls,
     )
 

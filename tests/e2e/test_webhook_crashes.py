@@ -56,7 +56,7 @@ async def _kill_at_random(process: BotProcess, walks: asyncio.Future[object], se
     kills = 0
     while kills < KILLS and not walks.done():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(walks), rng.uniform(1.0, 4.0))
+            await asyncio.wait_for(asyncio.shield(walks), rng.uniform(0.5, 2.0))
         if walks.done():
             break
         await process.kill()
@@ -70,10 +70,18 @@ async def test_twenty_citizens_by_webhook_survive_kills(emulator: Emulator, tmp_
     data = tmp_path / "data"
     database = data / "homebiz.db"
     # The platform tries again soon after a failed delivery: the restarted bot is found at once.
-    emulator.webhook_retry_max = 0.5
+    emulator.webhook_retry_base = 0.05
+    emulator.webhook_retry_max = 0.25
     port = free_port()
     process = BotProcess(
-        emulator, data, WEB_PORT=str(port), WEBHOOK_BASE_URL=f"http://127.0.0.1:{port}"
+        emulator,
+        data,
+        WEB_PORT=str(port),
+        WEBHOOK_BASE_URL=f"http://127.0.0.1:{port}",
+        # Replies unpaced: at Telegram's 30 a second the twenty citizens mostly waited for
+        # each other's replies, which is not what this test is about.
+        REPLY_RATE_PER_SECOND="0",
+        SEND_RATE_PER_SECOND="1000",
     )
     await process.start()
     citizens = [
