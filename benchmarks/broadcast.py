@@ -20,9 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
-
+from bot.api_client import BotApiClient
 from bot.workers.broadcast import BroadcastRunner
 from bot.workers.sender import OutboxSender
 from botapi_emulator import Emulator
@@ -84,18 +82,14 @@ async def bench_delivery(folder: Path, name: str, sample: int, rate: float) -> d
         for user_id in range(1, sample + 1):
             state.chat(user_json(user_id, "شهروند"))
         store = await Store.open(folder / f"deliver-{name}.db")
-        bot: ExtBot[None] = ExtBot(
-            TOKEN,
-            base_url=emulator.api_base_url,
-            base_file_url=emulator.file_base_url,
-            request=HTTPXRequest(connection_pool_size=64),
-        )
+        # The bot's Bot API client, as the running bot makes it (bot.runtime).
+        api = BotApiClient(emulator.api_base_url + TOKEN, connections=32)
         try:
             await seed_subscribers(store, 1, sample)
             broadcast = await store.broadcasts.create("officer:1", "اطلاعیه", BroadcastFilter())
-            await runner(bot, store).enqueue(broadcast.id)
-            sender = OutboxSender(bot, store.outbox, global_rate=rate, poll_interval=0.2)
-            async with bot:
+            await runner(None, store).enqueue(broadcast.id)
+            sender = OutboxSender(api, store.outbox, global_rate=rate, poll_interval=0.2)
+            async with api:
                 started = time.perf_counter()
                 await sender.start()
                 while True:  # polling the store, as the broadcast runner does

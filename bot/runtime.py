@@ -10,14 +10,13 @@ import math
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.routing import BaseRoute
 from telegram import BotCommand
 from telegram.error import TelegramError
-from telegram.ext import ExtBot
 
-from bot.app import build_application, make_bot
+from bot.api_client import BotApiClient
+from bot.app import build_application, tls_context
 from bot.application import HomebizApplication
 from bot.operations import BotMetrics, Operations
 from bot.polling import UpdatePoller
@@ -41,6 +40,8 @@ from storage.files import FILES_FOLDER
 from texts.i18n import _
 
 LOGGER = logging.getLogger(__name__)
+
+OUTBOX_LANES = 16  # outbox sends in flight per bot (chats served at once)
 
 
 async def _set_commands(application: HomebizApplication) -> None:
@@ -85,11 +86,12 @@ def _web_routes(application: HomebizApplication) -> list[BaseRoute]:
 
 @dataclass
 class _PlatformParts:
-    """What one platform's bot runs: its Application, outbox sender and broadcast runner."""
+    """What one platform's bot runs: its Application, its Bot API client (its replies' and
+    its outbox's sends), outbox sender and broadcast runner."""
 
     application: HomebizApplication
     bot: PlatformBot
-    sender_bot: ExtBot[Any]
+    api: BotApiClient
     sender: OutboxSender
     broadcasts: BroadcastRunner | None = None
 
@@ -105,15 +107,20 @@ def _build_platform(
     application = build_application(services, budget)
     application.metrics = metrics
     metrics.watch_budget(platform.platform.value, budget)
-    # The sender keeps the outbox's pace itself, so its Bot has no rate limiter of its own.
-    sender_bot = make_bot(settings, platform=platform)
+    # One Bot API client per bot token, for its replies (the update pipeline) and its outbox:
+    # the Bot's own URL (with its token) and TLS, PTB's request's timeouts (bot.app.make_bot).
+    # Connections for the outbox's lanes and as many again for replies, which go first.
+    api = BotApiClient(
+        application.bot.base_url, ssl_context=tls_context(), connections=2 * OUTBOX_LANES
+    )
     # With two bots each sender takes its platform's rows; alone, it takes every row.
     gap = settings.outbox_chat_gap_seconds
     sender = OutboxSender(
-        sender_bot,
+        api,
         base.store.outbox,
         budget=budget,
         per_chat_rate=1.0 / gap if gap else math.inf,
+        max_lanes=OUTBOX_LANES,
         poll_interval=settings.outbox_poll_seconds,
         clock=clock,
         platform=platform.platform.value if shared else None,
@@ -122,7 +129,7 @@ def _build_platform(
     )
     services.sender = sender
     base.senders[platform.platform.value] = sender
-    return _PlatformParts(application, platform, sender_bot, sender)
+    return _PlatformParts(application, platform, api, sender)
 
 
 def _webhook(part: _PlatformParts) -> WebhookEndpoint | None:
@@ -174,7 +181,9 @@ async def running_bot(
         async with contextlib.AsyncExitStack() as stack:
             for part in parts:  # initialize() loads each platform's persisted conversations
                 await stack.enter_async_context(part.application)
-                await stack.enter_async_context(part.sender_bot)
+                # Open before the outbox sender starts; closed after it and the update
+                # pipeline (everything that sends through it) stopped.
+                await stack.enter_async_context(part.api)
             for part in parts:
                 await part.application.start()
                 stack.push_async_callback(part.application.stop)
@@ -212,7 +221,7 @@ async def running_bot(
             # Last: handlers may use everything above. Stored updates left unhandled by a
             # dead process are handled first, in order per chat.
             for part in parts:
-                pipeline = UpdatePipeline.for_application(part.application)
+                pipeline = UpdatePipeline.for_application(part.application, part.api)
                 part.application.pipeline = pipeline
                 part.application.webhook = _webhook(part)
             web = WebServer.from_settings(build_web_app(_web_routes(primary)), settings)

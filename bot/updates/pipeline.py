@@ -6,7 +6,6 @@ import functools
 from dataclasses import dataclass
 
 from bot.api_client import BotApiClient
-from bot.app import tls_context
 from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
 from bot.updates.deferring_bot import DeferringBot
@@ -25,12 +24,15 @@ class UpdatePipeline:
     receiver: Receiver
     dispatcher: Dispatcher
     replies: ReplyQueue
-    # The committed replies go through this client, not the Bot's PTB request (the cost).
-    api: BotApiClient
 
     @classmethod
-    def for_application(cls, application: HomebizApplication) -> UpdatePipeline:
-        """Build it once the bot knows its id (after initialize): the store is per bot."""
+    def for_application(cls, application: HomebizApplication, api: BotApiClient) -> UpdatePipeline:
+        """Build it once the bot knows its id (after initialize): the store is per bot.
+
+        The committed replies go through ``api``, the bot's one Bot API client (not the Bot's
+        PTB request: the cost), which the outbox sender shares; its owner (the runtime)
+        opens it before the pipeline starts and closes it after the pipeline stopped.
+        """
         services = application.services
         db = services.store.db
         platform = services.platform.value
@@ -44,9 +46,6 @@ class UpdatePipeline:
         if application.metrics is not None:
             handler.observe = functools.partial(application.metrics.observe_update, platform)
         limiter = bot.rate_limiter
-        # The Bot's own URL (with its token) and TLS; PTB's request for it has the same
-        # timeouts (bot.app.make_bot).
-        api = BotApiClient(bot.base_url, ssl_context=tls_context())
         sender = ReplySender(
             api,
             replies,
@@ -54,18 +53,10 @@ class UpdatePipeline:
             budget=limiter.budget if isinstance(limiter, OverallRateLimiter) else None,
         )
         dispatcher = Dispatcher(handler, sender, inbox, clock=services.now)
-        return cls(Receiver(inbox, dispatcher), dispatcher, replies, api)
+        return cls(Receiver(inbox, dispatcher), dispatcher, replies)
 
     async def start(self) -> None:
-        await self.api.start()
-        try:
-            await self.dispatcher.start()
-        except BaseException:
-            await self.api.close()
-            raise
+        await self.dispatcher.start()
 
     async def stop(self) -> None:
-        try:
-            await self.dispatcher.stop()
-        finally:
-            await self.api.close()
+        await self.dispatcher.stop()

@@ -7,10 +7,13 @@ sent (with the platform's message id), retried with exponential backoff and jitt
 whole outbox), or undeliverable without retry (403 bot blocked / user deactivated, 400 chat not
 found). Every attempt is recorded in ``outbox_attempts``. Rates: each message takes an
 outbox turn of the bot token's send budget (bot.send_budget), which replies share and go
-first in; and at most ``per_chat_rate`` per chat (``math.inf``: no gap). The sender keeps
-these limits itself, so its bot has no rate limiter of its own. A row with an attachment (an
-officer's file in a ticket) is sent as a photo or document by the platform's file id, with
-the row's text as the caption.
+first in; and at most ``per_chat_rate`` per chat (``math.inf``: no gap). A row with an
+attachment (an officer's file in a ticket) is sent as a photo or document by the platform's
+file id (or, for another platform's file, its stored bytes), with the row's text as the caption.
+
+Sends go through the bot's one Bot API client (bot.api_client), the one its replies use:
+the row's values are the call's parameters as they are stored (the reply markup is the
+stored JSON), and the client raises PTB's own exceptions, so the outcomes below read them.
 
 Crash safety: a row is marked sent only after the platform accepted it; rows a dead
 process left in ``sending`` go back to pending at start-up and are sent again. So after
@@ -31,7 +34,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -41,12 +43,14 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.api_client import BotApiClient, JSONDict
 from bot.ratelimit import retry_after_seconds
 from bot.send_budget import SendBudget, Turn
 from config.logging_setup import one_line
 from domain.notifications import AttemptOutcome, OutboxMessage, backoff_delay
 from storage.db import Clock, utcnow
 from storage.outbox import OutboxRepository
+from storage.replies import FilePart
 
 LOGGER = logging.getLogger(__name__)
 
@@ -61,7 +65,7 @@ class OutboxSender:
 
     def __init__(
         self,
-        bot: Bot,
+        api: BotApiClient,
         outbox: OutboxRepository,
         *,
         budget: SendBudget | None = None,
@@ -80,7 +84,8 @@ class OutboxSender:
         primary: bool = True,
         files_dir: Path | None = None,
     ) -> None:
-        self.bot = bot
+        # The bot's client (started and closed by its owner: the runtime, a test, the CLI).
+        self.api = api
         # The rows this sender delivers: its platform's (and, for the first bot, rows that
         # name none: written before two platforms, or for nobody in particular). None: all.
         self.platform = platform
@@ -209,12 +214,8 @@ class OutboxSender:
         """Make one attempt at one claimed row, within the rate limits; settle and return it."""
         assert row.id is not None
         await self._wait_for_turn(row.chat_id)
-        markup = (
-            InlineKeyboardMarkup.de_json(row.reply_markup, self.bot) if row.reply_markup else None
-        )
         try:
-            # Plain text only: Bale has no parse_mode.
-            message = await self._send(row, markup)
+            message_id = await self._send(row)
         except RetryAfter as exc:
             return await self._rate_limited(row, exc)
         except Forbidden as exc:
@@ -230,27 +231,34 @@ class OutboxSender:
         except Exception as exc:  # unknown: treat as transient, bounded by max_attempts
             LOGGER.exception("Outbox row %s: unexpected error", row.id)
             return await self._retry(row, exc)
-        await self.outbox.mark_sent(row.id, message.message_id)
+        await self.outbox.mark_sent(row.id, message_id)
         return AttemptOutcome.SENT
 
-    async def _send(self, row: OutboxMessage, markup: InlineKeyboardMarkup | None) -> Message:
-        """One row: its text, or its file with the text as the caption (a ticket's reply)."""
+    async def _send(self, row: OutboxMessage) -> int:
+        """One row: its text, or its file with the text as the caption (a ticket's reply);
+        returns the platform's message id. Plain text only: Bale has no parse_mode."""
+        params: JSONDict = {"chat_id": row.chat_id}
         attachment = row.attachment
+        upload: FilePart | None = None
         if attachment is None:
-            return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
-        file: str | bytes = attachment.file_id
-        # Another bot's file (NULL: the first bot's, from before two platforms).
-        mine = attachment.platform == self.platform if attachment.platform else self.primary
-        foreign = self.platform is not None and not mine
-        if foreign and attachment.stored_name and self.files_dir is not None:
-            file = await asyncio.to_thread((self.files_dir / attachment.stored_name).read_bytes)
-        if attachment.kind == "photo":
-            return await self.bot.send_photo(
-                row.chat_id, file, caption=row.text, reply_markup=markup
-            )
-        return await self.bot.send_document(
-            row.chat_id, file, caption=row.text, reply_markup=markup
-        )
+            method = "sendMessage"
+            params["text"] = row.text
+        else:
+            field = "photo" if attachment.kind == "photo" else "document"
+            method = "sendPhoto" if field == "photo" else "sendDocument"
+            # Another bot's file (NULL: the first bot's, from before two platforms).
+            mine = attachment.platform == self.platform if attachment.platform else self.primary
+            foreign = self.platform is not None and not mine
+            if foreign and attachment.stored_name and self.files_dir is not None:
+                path = self.files_dir / attachment.stored_name
+                upload = FilePart(field, path.name, await asyncio.to_thread(path.read_bytes))
+            else:
+                params[field] = attachment.file_id
+            params["caption"] = row.text
+        if row.reply_markup:
+            params["reply_markup"] = row.reply_markup
+        result = await self.api.post(method, params, upload)
+        return int(result["message_id"])
 
     async def _wait_for_turn(self, chat_id: int) -> None:
         # Per chat: measured from the previous send's real start, so the gap always holds.

@@ -88,7 +88,8 @@ def _die_after_new_send(ledger: Path) -> None:
 
     HTTPXRequest.do_request = do_request  # type: ignore[method-assign]
 
-    # The committed replies go through the bot's own client (bot.api_client), not PTB's.
+    # The committed replies and the outbox go through the bot's one client (bot.api_client),
+    # not PTB's request: this covers both.
     post = BotApiClient.post
 
     async def post_then_die(

@@ -1,4 +1,5 @@
-"""The outbox sender on a real SQLite file, against a scripted Bot and the Bot API emulator."""
+"""The outbox sender on a real SQLite file, against a scripted Bot API client and the Bot API
+emulator."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.api_client import BotApiClient, JSONDict
 from bot.workers.sender import OutboxSender
 from config.logging_setup import quiet_platform_noise
 from domain.notifications import OutboxMessage, OutboxStatus, QuietHours
 from storage.db import Database
 from storage.outbox import OutboxRepository
+from storage.replies import FilePart
 
 # Notifications due at once, whatever the hour the suite runs at.
 NO_QUIET = QuietHours(start_hour=0, end_hour=0)
@@ -44,40 +46,29 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-class ScriptedBot(Bot):
-    """A Bot that never touches the network: each chat fails as scripted, then succeeds."""
+class ScriptedApi(BotApiClient):
+    """A Bot API client that never touches the network: each chat fails as scripted, then
+    succeeds."""
 
     def __init__(self, clock: FakeClock) -> None:
-        super().__init__("123456:scripted")
-        # Bot freezes its public attributes after __init__; underscored ones stay writable.
-        self._clock = clock
-        self._script: dict[int, list[Exception]] = {}
-        self._sent: list[tuple[float, int, str, Any]] = []
-        self._calls = 0
+        super().__init__("http://127.0.0.1:1/bot123456:scripted")
+        self.clock = clock
+        self.script: dict[int, list[Exception]] = {}
+        self.sent: list[tuple[float, int, str, Any]] = []
+        self.calls = 0
 
-    @property
-    def script(self) -> dict[int, list[Exception]]:
-        return self._script
-
-    @property
-    def sent(self) -> list[tuple[float, int, str, Any]]:
-        return self._sent
-
-    @property
-    def calls(self) -> int:
-        return self._calls
-
-    async def send_message(  # type: ignore[override]
-        self, chat_id: int, text: str, reply_markup: Any = None, **kwargs: Any
-    ) -> Message:
-        assert "parse_mode" not in kwargs  # Bale has none: plain text only
-        self._calls += 1
+    async def post(self, method: str, params: JSONDict, file: FilePart | None = None) -> Any:
+        assert method == "sendMessage" and file is None
+        assert "parse_mode" not in params  # Bale has none: plain text only
+        self.calls += 1
+        chat_id = params["chat_id"]
         failures = self.script.get(chat_id)
         if failures:
             raise failures.pop(0)
-        self.sent.append((self._clock().timestamp(), chat_id, text, reply_markup))
-        chat = Chat(id=chat_id, type=Chat.PRIVATE)
-        return Message(message_id=len(self.sent), date=self._clock(), chat=chat, text=text)
+        self.sent.append(
+            (self.clock().timestamp(), chat_id, params["text"], params.get("reply_markup"))
+        )
+        return {"message_id": len(self.sent), "chat": {"id": chat_id, "type": "private"}}
 
 
 @pytest.fixture
@@ -97,13 +88,15 @@ def outbox(db: Database) -> OutboxRepository:
 
 
 @pytest.fixture
-def bot(clock: FakeClock) -> ScriptedBot:
-    return ScriptedBot(clock)
+def api(clock: FakeClock) -> ScriptedApi:
+    return ScriptedApi(clock)
 
 
-def make_sender(bot: Bot, outbox: OutboxRepository, clock: FakeClock, **kw: Any) -> OutboxSender:
+def make_sender(
+    api: BotApiClient, outbox: OutboxRepository, clock: FakeClock, **kw: Any
+) -> OutboxSender:
     return OutboxSender(
-        bot, outbox, clock=clock, sleep=clock.sleep, rng=random.Random(1), base_backoff=2, **kw
+        api, outbox, clock=clock, sleep=clock.sleep, rng=random.Random(1), base_backoff=2, **kw
     )
 
 
@@ -118,20 +111,20 @@ async def put(outbox: OutboxRepository, key: str, chat_id: int, **kw: Any) -> in
 
 
 async def test_delivers_in_order_per_chat_within_rate_limits(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock
 ) -> None:
     for i in range(3):
         await put(outbox, f"a{i}", chat_id=1)
     for chat in range(100, 160):
         await put(outbox, f"b{chat}", chat_id=chat)
-    sender = make_sender(bot, outbox, clock, max_lanes=64)
+    sender = make_sender(api, outbox, clock, max_lanes=64)
     while await outbox.pending_count():
         await sender.run_once()
         clock.advance(0.1)
-    assert [text for _, chat, text, _ in bot.sent if chat == 1] == ["a0", "a1", "a2"]
-    times_a = [t for t, chat, _, _ in bot.sent if chat == 1]
+    assert [text for _, chat, text, _ in api.sent if chat == 1] == ["a0", "a1", "a2"]
+    times_a = [t for t, chat, _, _ in api.sent if chat == 1]
     assert all(later - earlier >= 1.0 - 1e-5 for earlier, later in itertools.pairwise(times_a))
-    times = sorted(t for t, *_ in bot.sent)
+    times = sorted(t for t, *_ in api.sent)
     assert len(times) == 63
     # at most 30 per second overall: the n-th send is at least n/30 s after the first
     assert all(t - times[0] >= n / 30 - 1e-3 for n, t in enumerate(times))
@@ -139,11 +132,11 @@ async def test_delivers_in_order_per_chat_within_rate_limits(
 
 
 async def test_429_waits_retry_after(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock
 ) -> None:
     row_id = await put(outbox, "x", chat_id=7)
-    bot.script[7] = [RetryAfter(5)]
-    sender = make_sender(bot, outbox, clock)
+    api.script[7] = [RetryAfter(5)]
+    sender = make_sender(api, outbox, clock)
     await sender.run_once()
     row = await outbox.get(row_id)
     assert row is not None and row.status is OutboxStatus.PENDING
@@ -163,11 +156,11 @@ async def test_429_waits_retry_after(
     "error", [NetworkError("Internal Server Error (500)"), TimedOut(), NetworkError("Bad Gateway")]
 )
 async def test_transient_errors_retry_with_backoff(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock, error: Exception
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock, error: Exception
 ) -> None:
     row_id = await put(outbox, "x", chat_id=7)
-    bot.script[7] = [error, error]
-    sender = make_sender(bot, outbox, clock)
+    api.script[7] = [error, error]
+    sender = make_sender(api, outbox, clock)
     await sender.run_once()
     first = await outbox.get(row_id)
     assert first is not None and first.attempts == 1
@@ -185,11 +178,11 @@ async def test_transient_errors_retry_with_backoff(
 
 
 async def test_retries_run_out(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock
 ) -> None:
     row_id = await put(outbox, "x", chat_id=7)
-    bot.script[7] = [NetworkError("down")] * 10
-    sender = make_sender(bot, outbox, clock, max_attempts=3)
+    api.script[7] = [NetworkError("down")] * 10
+    sender = make_sender(api, outbox, clock, max_attempts=3)
     for _ in range(5):
         await sender.run_once()
         clock.advance(3600)
@@ -207,63 +200,62 @@ async def test_retries_run_out(
     ],
 )
 async def test_unreachable_chats_are_not_retried(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock, error: Exception, status: str
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock, error: Exception, status: str
 ) -> None:
     row_id = await put(outbox, "x", chat_id=7)
-    bot.script[7] = [error]
-    sender = make_sender(bot, outbox, clock)
+    api.script[7] = [error]
+    sender = make_sender(api, outbox, clock)
     await sender.run_once()
     clock.advance(3600)
     assert await sender.run_once() == 0
     row = await outbox.get(row_id)
     assert row is not None and row.status == status and row.attempts == 1
-    assert bot.calls == 1
+    assert api.calls == 1
 
 
 async def test_a_retrying_row_is_not_overtaken(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock
 ) -> None:
     for key in ("a1", "a2", "a3"):
         await put(outbox, key, chat_id=1)
-    bot.script[1] = [NetworkError("reset")]
-    sender = make_sender(bot, outbox, clock)
+    api.script[1] = [NetworkError("reset")]
+    sender = make_sender(api, outbox, clock)
     await sender.run_once()
-    assert bot.sent == []
+    assert api.sent == []
     assert (await outbox.stats())["sending"] == 0  # the unsent rows were released
     while await outbox.pending_count():
         clock.advance(5)
         await sender.run_once()
-    assert [text for *_, text, _ in bot.sent] == ["a1", "a2", "a3"]
+    assert [text for *_, text, _ in api.sent] == ["a1", "a2", "a3"]
 
 
 async def test_reply_markup_reaches_the_bot(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock
 ) -> None:
     markup = {"inline_keyboard": [[{"text": "پیگیری", "callback_data": "track:1"}]]}
     await put(outbox, "x", chat_id=7, reply_markup=markup)
-    await make_sender(bot, outbox, clock).run_once()
-    (_, _, _, sent_markup) = bot.sent[0]
-    assert isinstance(sent_markup, InlineKeyboardMarkup)
-    assert sent_markup.to_dict() == markup
+    await make_sender(api, outbox, clock).run_once()
+    (_, _, _, sent_markup) = api.sent[0]
+    assert sent_markup == markup  # the stored JSON, as it is
 
 
 async def test_the_loop_recovers_crashed_rows_and_wakes_on_enqueue(
-    outbox: OutboxRepository, bot: ScriptedBot, clock: FakeClock
+    outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock
 ) -> None:
     await put(outbox, "left-sending", chat_id=1)
     await outbox.claim_due(clock(), 10)  # a previous process claimed it, then died
-    sender = make_sender(bot, outbox, clock, poll_interval=30)
+    sender = make_sender(api, outbox, clock, poll_interval=30)
     await sender.start()
     try:
         await put(outbox, "new", chat_id=2)
         sender.wake()
         for _ in range(200):
-            if len(bot.sent) == 2:
+            if len(api.sent) == 2:
                 break
             await asyncio.sleep(0.01)
     finally:
         await sender.stop()
-    assert sorted(text for *_, text, _ in bot.sent) == ["left-sending", "new"]
+    assert sorted(text for *_, text, _ in api.sent) == ["left-sending", "new"]
     assert not sender.running
 
 
@@ -279,7 +271,7 @@ async def test_every_row_delivered_once_despite_injected_429_and_500(tmp_path: P
     async with (
         Emulator(mode="bale") as emu,
         Database(tmp_path / "emu.sqlite3") as db,
-        Bot(EMU_TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot,
+        BotApiClient(emu.api_base_url + EMU_TOKEN) as api,
     ):
         state = emu.bot(EMU_TOKEN)
         chats = list(range(7001, 7011))
@@ -301,7 +293,7 @@ async def test_every_row_delivered_once_despite_injected_429_and_500(tmp_path: P
         )
         emu.faults = FaultConfig(rate_429=0.1, rate_500=0.1, retry_after=1, seed=7)
         sender = OutboxSender(
-            bot, outbox, global_rate=200, per_chat_rate=50, base_backoff=0.05, max_backoff=0.5
+            api, outbox, global_rate=200, per_chat_rate=50, base_backoff=0.05, max_backoff=0.5
         )
         await sender.start()
         try:
@@ -338,7 +330,7 @@ async def test_an_html_502_is_one_warning_line_and_the_message_still_arrives(
     async with (
         Emulator(mode="telegram") as emu,
         Database(tmp_path / "emu.sqlite3") as db,
-        Bot(EMU_TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot,
+        BotApiClient(emu.api_base_url + EMU_TOKEN) as api,
     ):
         emu.bot(EMU_TOKEN).chat(user_json(7001, "مریم"))
         outbox = OutboxRepository(db, NO_QUIET)
@@ -347,7 +339,7 @@ async def test_an_html_502_is_one_warning_line_and_the_message_still_arrives(
             OutboxMessage(chat_id=7001, kind="status_change", text=text, dedupe_key="e:502")
         )
         emu.faults = FaultConfig(rate_502=1.0, count=1, methods=frozenset({"sendMessage"}))
-        sender = OutboxSender(bot, outbox, base_backoff=0.05, max_backoff=0.1)
+        sender = OutboxSender(api, outbox, base_backoff=0.05, max_backoff=0.1)
         quiet_platform_noise()  # as configure_logging does at start-up
         caplog.set_level(logging.INFO)
         await sender.start()
@@ -387,7 +379,7 @@ async def test_a_file_the_other_platforms_bot_received_is_sent_from_its_stored_c
     async with (
         Emulator(modes={EMU_TOKEN: "telegram"}) as emu,
         Database(tmp_path / "emu.sqlite3") as db,
-        Bot(EMU_TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bot,
+        BotApiClient(emu.api_base_url + EMU_TOKEN) as api,
     ):
         emu.bot(EMU_TOKEN).chat(user_json(7001, "مریم"))
         own = emu.store_file(jpeg(4), "photos", None, "image/jpeg").file_id
@@ -408,7 +400,7 @@ async def test_a_file_the_other_platforms_bot_received_is_sent_from_its_stored_c
             )
             await outbox.enqueue(row)
         sender = OutboxSender(
-            bot, outbox, platform="telegram", primary=True, files_dir=files, per_chat_rate=50
+            api, outbox, platform="telegram", primary=True, files_dir=files, per_chat_rate=50
         )
         assert await sender.run_once() == 2
         photos = [c.params["photo"] for c in emu.calls if c.method == "sendPhoto" and c.ok]
