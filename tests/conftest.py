@@ -34,7 +34,14 @@ hypothesis_settings.load_profile("project")
 
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
-TEST_PACING: dict[str, object] = {"outbox_chat_gap_seconds": 0.0, "outbox_poll_seconds": 0.05}
+# Settings of wall-clock pacing that no test measures (the bot in this process and in
+# BotProcess): the outbox's gap per chat off, the sender looking for rows that became due
+# (retries, a moved clock) every 50 ms, a broadcast's progress counted every 100 ms (3 s).
+TEST_PACING: dict[str, object] = {
+    "outbox_chat_gap_seconds": 0.0,
+    "outbox_poll_seconds": 0.05,
+    "broadcast_progress_seconds": 0.1,
+}
 
 
 _TEMPLATE: list[Path] = []
@@ -85,8 +92,6 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
         # No quiet hours unless a test asks: the suite must pass at any hour of Tehran's night.
         "quiet_hours_start": 0,
         "quiet_hours_end": 0,
-        # No wall-clock pacing that no test measures: the outbox's gap per chat off, and the
-        # sender looking for rows that became due (retries, a moved clock) every 50 ms.
         **TEST_PACING,
         "_env_file": None,
     }
@@ -161,8 +166,8 @@ async def bot(settings: Settings) -> AsyncIterator[RunningBot]:
 CitizenFactory = Callable[..., Awaitable[Citizen]]
 
 
-@pytest.fixture
-async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
+@contextlib.asynccontextmanager
+async def citizen_factory(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
     """Create simulated citizens (distinct user ids); all are closed at the end."""
     made: list[Citizen] = []
     counter = iter(range(1000, 100000))
@@ -180,9 +185,18 @@ async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[
         made.append(citizen)
         return citizen
 
-    yield factory
-    for citizen in made:
-        await citizen.close()
+    try:
+        yield factory
+    finally:
+        for citizen in made:
+            await citizen.close()
+
+
+@pytest.fixture
+async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
+    """Create simulated citizens (distinct user ids); all are closed at the end."""
+    async with citizen_factory(emulator, settings) as factory:
+        yield factory
 
 
 @pytest.fixture
