@@ -115,6 +115,7 @@ def _build_platform(
         budget=budget,
         per_chat_rate=1.0 / gap if gap else math.inf,
         poll_interval=settings.outbox_poll_seconds,
+        base_backoff=settings.outbox_retry_seconds,
         clock=clock,
         platform=platform.platform.value if shared else None,
         primary=platform.platform is settings.primary.platform,

@@ -35,12 +35,16 @@ hypothesis_settings.load_profile("project")
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
 # Settings of wall-clock pacing that no test measures (the bot in this process and in
-# BotProcess): the outbox's gap per chat off, the sender looking for rows that became due
-# (retries, a moved clock) every 50 ms, a broadcast's progress counted every 100 ms (3 s).
+# BotProcess; production's values in brackets): the outbox's gap per chat off (1 s), the
+# sender looking for rows that became due every 50 ms (1 s), a broadcast's progress counted
+# every 100 ms (3 s), the first retry of a reply or an outbox message after 50 ms (0.5 s, 1 s;
+# doubling each time as in production; a 429 still waits its retry_after).
 TEST_PACING: dict[str, object] = {
     "outbox_chat_gap_seconds": 0.0,
     "outbox_poll_seconds": 0.05,
     "broadcast_progress_seconds": 0.1,
+    "reply_retry_seconds": 0.05,
+    "outbox_retry_seconds": 0.05,
 }
 
 
