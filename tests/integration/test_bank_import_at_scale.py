@@ -21,7 +21,7 @@ import pytest
 
 from bot.runtime import running_bot
 from botapi_emulator import Emulator
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
@@ -58,7 +58,7 @@ TABLES = ("applications", "status_events", "audit_log", "outbox", "documents")
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture(scope="module")
@@ -447,7 +447,7 @@ def test_the_officer_runs_the_interrupted_file_again(
 
         try:
             with pytest.raises(_Crash):
-                await _import(store, load_catalogue(), report, on_chunk=after_chunk)
+                await _import(store, parsed_catalogue(), report, on_chunk=after_chunk)
         finally:
             await store.close()
 

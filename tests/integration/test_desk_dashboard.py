@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from domain.accounts import Account
-from domain.catalogue import load_catalogue
 from domain.statuses import ApplicationStatus as S
 from services.actors import Actor
 from services.dashboard import charts, dashboard
@@ -22,13 +21,14 @@ from services.errors import NotAllowed
 from storage import Store
 from storage.dashboard import JalaliMonth, months_up_to
 from storage.reports import local_day_start
+from tests.catalogues import parsed_catalogue
 from tests.integration.conftest import SeededStore
 
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)  # 1404/10/20
 TODAY = date(2026, 1, 10)
 OFFICER = 900_001
 ACTOR = Actor("officer", OFFICER)
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from domain.accounts import Account
-from domain.catalogue import load_catalogue
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from services.actors import Actor
@@ -28,13 +27,14 @@ from services.errors import NotAllowed
 from storage import Store
 from storage.application_list import explain
 from storage.reports import local_day_start
+from tests.catalogues import parsed_catalogue
 from tests.integration.conftest import SeededStore
 from tests.integration.scale_seed import national_code_for, phone_for
 
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 OFFICER = 900_001
 APPLICATIONS = 700
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 
 # The Persian alphabet's order of the letters Unicode puts elsewhere.
 PERSIAN_ORDER = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.models import Application
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
@@ -23,6 +23,7 @@ from services.export import HEADERS, Value, export_to
 from storage import Store
 from storage.applications import application_from_row
 from storage.reports import ExportFilter, export_page, local_day_start
+from tests.catalogues import parsed_catalogue
 from tests.integration.conftest import SeededStore
 from tests.integration.scale_seed import SCALE_APPLICATIONS, SCALE_NOW
 from texts.formatting import format_jalali_short, to_persian_digits
@@ -33,7 +34,7 @@ from texts.notifications import status_label
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.lifecycle import ActorKind, EventKind, allowed_transitions
 from domain.stats import LoanTotals, jalali_year_bounds
 from domain.statuses import ApplicationStatus as S
@@ -23,6 +23,7 @@ from domain.statuses import PlanType
 from storage import Store
 from storage.reports import collect_stats, local_day_start
 from storage.status_changes import change_status, record_permit
+from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
 from tests.integration.conftest import SeededStore
 from tests.integration.scale_seed import COUNTIES, SCALE_APPLICATIONS, SCALE_NOW
@@ -36,7 +37,7 @@ YEARS = (1340, 1401, 1402, 1403, 1404, 1405, 1510)
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture(scope="module")
