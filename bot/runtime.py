@@ -122,6 +122,7 @@ def _build_platform(
         per_chat_rate=1.0 / gap if gap else math.inf,
         max_lanes=OUTBOX_LANES,
         poll_interval=settings.outbox_poll_seconds,
+        base_backoff=settings.outbox_retry_seconds,
         clock=clock,
         platform=platform.platform.value if shared else None,
         primary=platform.platform is settings.primary.platform,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Generator, Sequence
 
 import uvicorn
@@ -44,6 +45,19 @@ class _Server(uvicorn.Server):
             counter = (counter + 1) % 864000
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.exit_requested.wait(), 0.1)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.server_state.connections or self.server_state.tasks:
+            await super().shutdown(sockets)  # lets open connections finish, as uvicorn does
+            return
+        # No connection open: uvicorn would still pause 0.1 s for connections to finish.
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for server in self.servers:
+            await server.wait_closed()
+        await self.lifespan.shutdown()
 
 
 class WebServer:

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # How often the outbox sender looks for rows that became due (a retry's backoff ended,
     # quiet hours ended); a new row wakes it at once anyway.
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # First wait before an outbox message the platform could not take (network, 5xx) is sent
+    # again; it doubles each time (with jitter), up to 10 minutes. A 429 waits its retry_after.
+    outbox_retry_seconds: float = Field(default=1.0, gt=0)
     # How often a broadcast's live progress message is edited, in seconds.
     broadcast_progress_seconds: float = Field(default=3.0, gt=0)
     timezone: str = "Asia/Tehran"

@@ -1,4 +1,9 @@
-"""Shared fixtures: an emulator on loopback, the bot running against it, simulated citizens."""
+"""Shared fixtures: an emulator on loopback, the bot running against it, simulated citizens.
+
+The project is imported where a fixture or helper first needs it, not when this file is
+loaded: pytest's main process loads it too, and with xdist it starts the workers only after
+(about two seconds of imports it has no use for).
+"""
 
 from __future__ import annotations
 
@@ -12,21 +17,16 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from pydantic import SecretStr
 
-from bot.application import HomebizApplication
-from bot.polling import UpdatePoller
-from bot.runtime import running_bot
-from botapi_emulator import Citizen, Emulator
-from config.settings import Settings
-from storage import Store
-from storage.db import Clock
-from tests.catalogues import parsed_catalogue
-from tests.settle import store_settled
+if TYPE_CHECKING:
+    from bot.application import HomebizApplication
+    from botapi_emulator import Citizen, Emulator
+    from config.settings import Settings
+    from storage.db import Clock
 
 # A busy 2-core CI machine must not turn a slow example into a failure: no per-example deadline.
 hypothesis_settings.register_profile("project", deadline=None, print_blob=True)
@@ -34,7 +34,18 @@ hypothesis_settings.load_profile("project")
 
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
-TEST_PACING: dict[str, object] = {"outbox_chat_gap_seconds": 0.0, "outbox_poll_seconds": 0.05}
+# Settings of wall-clock pacing that no test measures (the bot in this process and in
+# BotProcess; production's values in brackets): the outbox's gap per chat off (1 s), the
+# sender looking for rows that became due every 50 ms (1 s), a broadcast's progress counted
+# every 100 ms (3 s), the first retry of a reply or an outbox message after 50 ms (0.5 s, 1 s;
+# doubling each time as in production; a 429 still waits its retry_after).
+TEST_PACING: dict[str, object] = {
+    "outbox_chat_gap_seconds": 0.0,
+    "outbox_poll_seconds": 0.05,
+    "broadcast_progress_seconds": 0.1,
+    "reply_retry_seconds": 0.05,
+    "outbox_retry_seconds": 0.05,
+}
 
 
 _TEMPLATE: list[Path] = []
@@ -47,6 +58,8 @@ def template_database() -> Path:
         atexit.register(shutil.rmtree, folder, True)
 
         async def migrate() -> None:
+            from storage import Store
+
             store = await Store.open(folder / "homebiz.db")
             await store.close()
 
@@ -74,6 +87,10 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
 
     A new data folder starts with a copy of the session's migrated database (the same file
     the bot would make by migrating); a folder a test reuses keeps its database."""
+    from pydantic import SecretStr
+
+    from config.settings import Settings
+
     values: dict[str, object] = {
         "bot_token": SecretStr(BOT_TOKEN),
         "bot_platform": "telegram",
@@ -85,8 +102,6 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
         # No quiet hours unless a test asks: the suite must pass at any hour of Tehran's night.
         "quiet_hours_start": 0,
         "quiet_hours_end": 0,
-        # No wall-clock pacing that no test measures: the outbox's gap per chat off, and the
-        # sender looking for rows that became due (retries, a moved clock) every 50 ms.
         **TEST_PACING,
         "_env_file": None,
     }
@@ -119,6 +134,10 @@ async def bot_running(
 
     With ``webhook_base_url`` in the settings the bots receive by webhook: no pollers.
     """
+    from bot.polling import UpdatePoller
+    from bot.runtime import running_bot
+    from tests.catalogues import parsed_catalogue
+
     stop = asyncio.Event()
     catalogue = parsed_catalogue(settings.catalogue_dir)
     async with running_bot(settings, clock=clock, catalogue=catalogue) as application:
@@ -143,6 +162,8 @@ async def _all(receiving: list[Coroutine[Any, Any, object]]) -> None:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
+    from botapi_emulator import Emulator
+
     async with Emulator(mode="telegram") as emu:
         yield emu
 
@@ -158,12 +179,15 @@ async def bot(settings: Settings) -> AsyncIterator[RunningBot]:
         yield running
 
 
-CitizenFactory = Callable[..., Awaitable[Citizen]]
+CitizenFactory = Callable[..., Awaitable["Citizen"]]
 
 
-@pytest.fixture
-async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
+@contextlib.asynccontextmanager
+async def citizen_factory(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
     """Create simulated citizens (distinct user ids); all are closed at the end."""
+    from botapi_emulator import Citizen
+    from tests.settle import store_settled
+
     made: list[Citizen] = []
     counter = iter(range(1000, 100000))
 
@@ -180,9 +204,18 @@ async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[
         made.append(citizen)
         return citizen
 
-    yield factory
-    for citizen in made:
-        await citizen.close()
+    try:
+        yield factory
+    finally:
+        for citizen in made:
+            await citizen.close()
+
+
+@pytest.fixture
+async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
+    """Create simulated citizens (distinct user ids); all are closed at the end."""
+    async with citizen_factory(emulator, settings) as factory:
+        yield factory
 
 
 @pytest.fixture

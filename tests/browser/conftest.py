@@ -7,6 +7,7 @@ these tests fail in CI (CI is set) and skip elsewhere, saying how to install it.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 from collections.abc import AsyncIterator
@@ -14,10 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
-from botapi_emulator import Citizen
+from botapi_emulator import Citizen, Emulator
 from botapi_emulator.bot_message import BotMessage
-from tests.conftest import OFFICER_ID, CitizenFactory, RunningBot
+from config.settings import Settings
+from tests.conftest import (
+    OFFICER_ID,
+    CitizenFactory,
+    RunningBot,
+    bot_running,
+    citizen_factory,
+)
 from texts.i18n import _
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -58,8 +67,44 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"{len(_skipped)} browser tests skipped. {_skipped[0]}")
 
 
-@pytest.fixture
-async def browser(chromium_ready: None) -> AsyncIterator[object]:
+# One Chromium per worker: starting Playwright's driver and the browser took about a second and
+# a half of every test. Playwright's objects belong to the event loop that made them, so the
+# browser tests, and the fixtures they use, run in the worker's one (session) event loop; each
+# test still has its own emulator, bot, store and browser context (cookies).
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE) and inspect.iscoroutinefunction(
+            getattr(item, "obj", None)
+        ):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def emulator() -> AsyncIterator[Emulator]:
+    async with Emulator(mode="telegram") as emu:
+        yield emu
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def bot(settings: Settings) -> AsyncIterator[RunningBot]:
+    async with bot_running(settings) as running:
+        yield running
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[CitizenFactory]:
+    async with citizen_factory(emulator, settings) as factory:
+        yield factory
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def browser() -> AsyncIterator[object]:
+    """The worker's Chromium (started by the first browser test that runs there)."""
+    if _missing() is not None:  # chromium_ready fails or skips the test before this
+        pytest.skip(INSTALL_HINT)
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -72,8 +117,8 @@ async def browser(chromium_ready: None) -> AsyncIterator[object]:
             await chromium.close()
 
 
-@pytest.fixture
-async def page(browser: object) -> AsyncIterator[object]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(chromium_ready: None, browser: object) -> AsyncIterator[object]:
     """A fresh browser context (its own cookies) and page, Persian, desk-sized."""
     from playwright.async_api import Browser
 

@@ -62,6 +62,11 @@ BANKS = ("توسعه تعاون", "رفاه کارگران", "مهر ایران"
 # fmt: on
 DOCUMENTS = ("national_card", "birth_certificate", "photo", "skills_certificate")
 
+# The store the at-scale tests share (``seeded_store`` in tests/integration/conftest.py builds
+# it once per run): a few thousand applications, filed over three years up to SCALE_NOW.
+SCALE_APPLICATIONS = 3_000
+SCALE_NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
+
 # Where applications stand in a programme that has run for three years (per mille).
 STATUS_SHARES = (
     ("draft", 80),

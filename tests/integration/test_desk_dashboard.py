@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
@@ -13,7 +14,6 @@ from typing import Any
 import pytest
 
 from domain.accounts import Account
-from domain.catalogue import load_catalogue
 from domain.statuses import ApplicationStatus as S
 from services.actors import Actor
 from services.dashboard import charts, dashboard
@@ -21,19 +21,20 @@ from services.errors import NotAllowed
 from storage import Store
 from storage.dashboard import JalaliMonth, months_up_to
 from storage.reports import local_day_start
-from tests.integration.scale_seed import seed_store
+from tests.catalogues import parsed_catalogue
+from tests.integration.conftest import SeededStore
 
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)  # 1404/10/20
 TODAY = date(2026, 1, 10)
 OFFICER = 900_001
 ACTOR = Actor("officer", OFFICER)
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(seeded_store: SeededStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("dash") / "dash.db"
-    seed_store(path, 600, now=NOW, seed=7, years=2)
+    shutil.copy(seeded_store(600, now=NOW, seed=7, years=2), path)
     return path
 
 

@@ -14,10 +14,11 @@ from starlette.applications import Starlette
 
 from config.settings import Settings
 from desk import desk_routes
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from services import desk_auth
 from services.actors import Actor
 from storage import Store
+from tests.catalogues import parsed_catalogue
 from tests.integration.services_seed import OFFICER_ID, open_store
 
 
@@ -57,7 +58,7 @@ async def test_over_https_the_session_cookie_is_secure_httponly_and_strict(
         web_base_url="https://desk.example",
         _env_file=None,  # type: ignore[call-arg]
     )
-    services = FakeServices(settings, store, load_catalogue(), store.db.now)
+    services = FakeServices(settings, store, parsed_catalogue(), store.db.now)
     token = await desk_auth.issue_link(store, store.db.now, Actor("officer", OFFICER_ID))
     async with client_for(services) as client:
         page = await client.get(f"/signin/{token}")
@@ -77,7 +78,7 @@ async def test_over_https_the_session_cookie_is_secure_httponly_and_strict(
         failed = await client.get("/applications")
         assert failed.status_code == 500 and "خطایی پیش آمد" in failed.text
         assert "Traceback" not in failed.text
-        services.catalogue = load_catalogue()
+        services.catalogue = parsed_catalogue()
 
         # Static files by name from a fixed list; documents by id; nothing else reaches a file.
         assert (await client.get("/static/desk.css")).status_code == 200
@@ -91,7 +92,7 @@ async def test_without_a_session_every_page_says_how_to_sign_in(
     store: Store, tmp_path: Path
 ) -> None:
     settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
-    services = FakeServices(settings, store, load_catalogue(), store.db.now)
+    services = FakeServices(settings, store, parsed_catalogue(), store.db.now)
     async with client_for(services) as client:
         for path in ("/", "/applications", "/applications/1", "/documents/1"):
             response = await client.get(path)

@@ -3,6 +3,7 @@ same selection made in Python over all rows; the free search; the officer check;
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
@@ -12,7 +13,6 @@ from typing import Any
 import pytest
 
 from domain.accounts import Account
-from domain.catalogue import load_catalogue
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from services.actors import Actor
@@ -27,12 +27,14 @@ from services.errors import NotAllowed
 from storage import Store
 from storage.application_list import explain
 from storage.reports import local_day_start
-from tests.integration.scale_seed import national_code_for, phone_for, seed_store
+from tests.catalogues import parsed_catalogue
+from tests.integration.conftest import SeededStore
+from tests.integration.scale_seed import national_code_for, phone_for
 
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 OFFICER = 900_001
 APPLICATIONS = 700
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 
 # The Persian alphabet's order of the letters Unicode puts elsewhere.
 PERSIAN_ORDER = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
@@ -47,9 +49,9 @@ def persian_key(name: str | None) -> tuple[int, ...]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(seeded_store: SeededStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("desk") / "desk.db"
-    seed_store(path, APPLICATIONS, now=NOW, seed=12)
+    shutil.copy(seeded_store(APPLICATIONS, now=NOW, seed=12), path)
     return path
 
 

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from domain.accounts import Account
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.statuses import ApplicationStatus as S
 from services.actors import Actor
 from services.application_list import ApplicationFilter
@@ -30,6 +30,7 @@ from services.imports.uploads import (
     receive,
 )
 from storage import Store
+from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
 from tests.integration.office_seed import TRACKING
 from tests.integration.test_import_bank_report import DATA, TEHRAN, seed_office
@@ -41,7 +42,7 @@ CLOCK = FakeClock(datetime(2026, 1, 10, 8, 0, tzinfo=UTC))
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture

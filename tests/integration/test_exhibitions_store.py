@@ -20,6 +20,7 @@ from domain.exhibitions import (
 from domain.statuses import ApplicationStatus, PlanType
 from storage import Store
 from storage.exhibitions import DuplicateBoothRequest, DuplicateExhibition
+from tests.catalogues import parsed_catalogue
 
 
 @pytest.fixture
@@ -159,10 +160,9 @@ async def test_broadcast_enqueues_in_batches_and_resumes_without_doubles(store: 
 
 
 async def test_import_is_all_or_nothing(store: Store, tmp_path: Path) -> None:
-    from domain.catalogue import load_catalogue
     from services.imports.exhibitions import import_exhibitions, render_result
 
-    catalogue = load_catalogue()
+    catalogue = parsed_catalogue()
     good = tmp_path / "good.csv"
     good.write_text(
         "عنوان,نوع,شهرستان,محل برگزاری,تاریخ شروع,تاریخ پایان,مهلت درخواست غرفه\n"

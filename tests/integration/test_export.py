@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from services.export import HEADERS, export_applications, parse_filter_date, resolve_county
 from storage import Store
 from storage.reports import ExportFilter, collect_stats
 from storage.status_changes import record_permit
+from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
 from tests.integration.office_seed import NATIONAL, OFFICER, RENDER, TRACKING, seed_application
 from texts.charts import render_stats_chart
@@ -31,7 +32,7 @@ TEHRAN = ZoneInfo("Asia/Tehran")  # the office's time zone (the TIMEZONE setting
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture

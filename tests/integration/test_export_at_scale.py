@@ -8,13 +8,13 @@ import asyncio
 import csv
 import shutil
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.models import Application
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
@@ -23,29 +23,23 @@ from services.export import HEADERS, Value, export_to
 from storage import Store
 from storage.applications import application_from_row
 from storage.reports import ExportFilter, export_page, local_day_start
-from tests.integration.scale_seed import seed_store
+from tests.catalogues import parsed_catalogue
+from tests.integration.conftest import SeededStore
+from tests.integration.scale_seed import SCALE_APPLICATIONS, SCALE_NOW
 from texts.formatting import format_jalali_short, to_persian_digits
 from texts.i18n import _
 from texts.labels import plan_type_label
 from texts.notifications import status_label
 
-# Its module-scoped store is seeded once: every test of the module runs in one worker.
-pytestmark = pytest.mark.xdist_group("test_export_at_scale")
-
-NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
-SEEDED = 2_500
-
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seeded") / "homebiz.db"
-    seed_store(path, SEEDED, now=NOW)
-    return path
+def seeded(seeded_store: SeededStore) -> Path:
+    return seeded_store(SCALE_APPLICATIONS, now=SCALE_NOW)
 
 
 @pytest.fixture
@@ -203,11 +197,12 @@ def test_the_command_says_the_rows_continue_on_more_sheets(
     monkeypatch.setenv("DATA_DIR", str(data_dir))
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(office_export, "EXCEL_MAX_ROWS", 1_000)
-    assert main(["export", str(tmp_path / "all.xlsx")]) == 0
+    # ~900 paid applications: three sheets of 400 rows; ~170 to correct: one sheet.
+    monkeypatch.setattr(office_export, "EXCEL_MAX_ROWS", 400)
+    assert main(["export", str(tmp_path / "paid.xlsx"), "--status", "paid"]) == 0
     out = capsys.readouterr().out
     assert "در ۳ برگه ادامه یافته‌اند" in out
-    assert main(["export", str(tmp_path / "paid.xlsx"), "--status", "paid"]) == 0
+    assert main(["export", str(tmp_path / "fix.xlsx"), "--status", "needs_correction"]) == 0
     assert "برگه" not in capsys.readouterr().out  # one sheet: nothing more to say
 
 

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook
 
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.notifications import QuietHours
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from services.imports.bank_import import ImportResult, import_bank_report, render_import_result
 from services.imports.bank_report import parse_amount_rials, parse_payment_date
 from storage import Store
+from tests.catalogues import parsed_catalogue
 from tests.integration.office_seed import NATIONAL, TRACKING, seed_application
 from texts.formatting import format_toman, to_persian_digits
 from texts.i18n import _
@@ -31,7 +32,7 @@ NO_QUIET = QuietHours(start_hour=0, end_hour=0)
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture

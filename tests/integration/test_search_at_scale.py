@@ -11,7 +11,6 @@ import asyncio
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -20,21 +19,22 @@ import pytest
 from domain.statuses import PlanType
 from storage import Database, Store
 from storage.applications import name_keys
-from tests.integration.scale_seed import national_code_for, phone_for, seed_store, tracking_code_for
+from tests.integration.conftest import SeededStore
+from tests.integration.scale_seed import (
+    SCALE_APPLICATIONS,
+    SCALE_NOW,
+    national_code_for,
+    phone_for,
+    tracking_code_for,
+)
 
-# Its module-scoped store is seeded once: every test of the module runs in one worker.
-pytestmark = pytest.mark.xdist_group("test_search_at_scale")
-
-NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
-SEEDED = 3_000
+NOW = SCALE_NOW
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store of a few thousand applications (seeded once for the module, copied per test)."""
-    path = tmp_path_factory.mktemp("seeded") / "homebiz.db"
-    seed_store(path, SEEDED, now=NOW)
-    return path
+def seeded(seeded_store: SeededStore) -> Path:
+    """A store of a few thousand applications (seeded once per run, copied per test)."""
+    return seeded_store(SCALE_APPLICATIONS, now=NOW)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from desk.pages.applications import read_filters
-from domain.catalogue import load_catalogue
 from domain.statuses import ApplicationStatus as S
 from services import lifecycle
 from services.actors import Actor
@@ -19,6 +18,7 @@ from services.dashboard import dashboard
 from services.errors import NotAllowed
 from services.lifecycle import StatusChanged
 from storage import Store
+from tests.catalogues import parsed_catalogue
 from tests.integration.services_seed import (
     NO_QUIET,
     OFFICER,
@@ -70,7 +70,7 @@ async def test_a_move_from_a_status_that_changed_meanwhile_writes_nothing(store:
 
 
 async def test_the_list_filters_searches_sorts_and_pages(store: Store) -> None:
-    catalogue = load_catalogue()
+    catalogue = parsed_catalogue()
     apps = [(await submitted(store))[0] for _ in range(3)]
     first, second, third = apps
     await store.applications.update_fields(first.id, full_name="مریم احمدی", county="khorramabad")
@@ -107,7 +107,7 @@ async def test_the_list_filters_searches_sorts_and_pages(store: Store) -> None:
 
 async def test_the_dashboard_counts_this_month(store: Store) -> None:
     await submitted(store)
-    figures = await dashboard(store, OFFICER, load_catalogue(), tz=ZONE)
+    figures = await dashboard(store, OFFICER, parsed_catalogue(), tz=ZONE)
     assert figures.this_month.filed == 1
     assert figures.months[-1] == figures.this_month
     assert figures.stats.by_status == {"submitted": 1}

@@ -14,7 +14,6 @@ import pytest
 from bot.workers.reminders import ReminderService
 from config.settings import Settings
 from domain.accounts import Account
-from domain.catalogue import load_catalogue
 from domain.reminders import ReminderKind, ReminderStatus
 from domain.statuses import PlanType
 from domain.tickets import Attachment, AttachmentKind, TicketClosed, TicketConflict
@@ -24,6 +23,7 @@ from services.actors import Actor
 from services.errors import NotAllowed
 from services.tickets import Content, NotRateable
 from storage import Store
+from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
 from texts.buttons import TicketRate, TicketWrite
 
@@ -62,7 +62,7 @@ async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
 @pytest.fixture
 async def reminders(tmp_path: Path, store: Store, clock: FakeClock) -> ReminderService:
     settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
-    return ReminderService(Services(settings, store, load_catalogue(), clock))
+    return ReminderService(Services(settings, store, parsed_catalogue(), clock))
 
 
 async def citizen(store: Store, user_id: int) -> Actor:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.lifecycle import ActorKind, EventKind, allowed_transitions
 from domain.stats import LoanTotals, jalali_year_bounds
 from domain.statuses import ApplicationStatus as S
@@ -23,15 +23,13 @@ from domain.statuses import PlanType
 from storage import Store
 from storage.reports import collect_stats, local_day_start
 from storage.status_changes import change_status, record_permit
+from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
-from tests.integration.scale_seed import COUNTIES, seed_store
+from tests.integration.conftest import SeededStore
+from tests.integration.scale_seed import COUNTIES, SCALE_APPLICATIONS, SCALE_NOW
 from texts.notifications import make_renderer
 
-# Its module-scoped store is seeded once: every test of the module runs in one worker.
-pytestmark = pytest.mark.xdist_group("test_stats_at_scale")
-
-NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
-SEEDED = 4_000
+NOW = SCALE_NOW
 OFFICER = "officer:900001"
 RENDER = make_renderer()
 YEARS = (1340, 1401, 1402, 1403, 1404, 1405, 1510)
@@ -39,14 +37,12 @@ YEARS = (1340, 1401, 1402, 1403, 1404, 1405, 1510)
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seeded") / "homebiz.db"
-    seed_store(path, SEEDED, now=NOW)
-    return path
+def seeded(seeded_store: SeededStore) -> Path:
+    return seeded_store(SCALE_APPLICATIONS, now=NOW)
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from domain.catalogue import load_catalogue
 from domain.persian import normalize_input
 from domain.statuses import ApplicationStatus
+from tests.catalogues import parsed_catalogue
 from texts.i18n import _, catalogue_path
 from texts.notifications import status_label
 
@@ -151,7 +151,7 @@ def button_msgids() -> set[str]:
 
 def _placeholder_values() -> dict[str, list[str]]:
     """What a label's placeholder can stand for, where it stands for a known name."""
-    catalogue = load_catalogue()
+    catalogue = parsed_catalogue()
     return {
         "status": [status_label(status) for status in ApplicationStatus],
         "document": [document.name for document in catalogue.documents],

@@ -17,6 +17,7 @@ from domain.catalogue import (
     SignOff,
     load_catalogue,
 )
+from tests.catalogues import parsed_catalogue
 
 LORESTAN_COUNTIES = {
     "ازنا",
@@ -50,7 +51,7 @@ DOCUMENT_CODES = {
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture

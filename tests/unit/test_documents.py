@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.catalogue import Catalogue, DocumentCondition, DocumentRequirement, load_catalogue
+from domain.catalogue import Catalogue, DocumentCondition, DocumentRequirement
 from domain.documents import application_documents, conditions_met, required_documents
 from domain.eligibility import EligibilityAnswers, Gender
 from domain.models import Application
 from domain.statuses import PlanType
+from tests.catalogues import parsed_catalogue
 
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 BASE = {"national_card", "birth_certificate", "photo", "residence_proof"}
 
 

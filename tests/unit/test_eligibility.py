@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.eligibility import (
     FINDINGS,
     EligibilityAnswers,
@@ -36,9 +36,10 @@ from domain.questions import (
     shortest_complete_path_length,
     shortest_path_length,
 )
+from tests.catalogues import parsed_catalogue
 
 TODAY = date(2025, 6, 1)
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 
 
 def eligible(**changes: Any) -> EligibilityAnswers:

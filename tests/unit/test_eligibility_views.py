@@ -9,9 +9,10 @@ from telegram import InlineKeyboardMarkup
 
 from conversations import eligibility_views as views
 from domain.answers import EligibilityAnswers, QuestionId
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.eligibility import evaluate
 from domain.questions import _branch_values, answer, next_question
+from tests.catalogues import parsed_catalogue
 from tests.e2e.test_foundation import assert_persian
 
 TODAY = date(2025, 6, 1)
@@ -19,7 +20,7 @@ TODAY = date(2025, 6, 1)
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 def _walks(catalogue: Catalogue) -> list[list[tuple[QuestionId, EligibilityAnswers]]]:

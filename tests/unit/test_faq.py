@@ -13,11 +13,12 @@ from domain.catalogue import DEFAULT_DATA_DIR, Catalogue, CatalogueError, load_c
 from domain.faq import FIGURE_NAMES, Money, figures, placeholders
 from domain.faq_match import MatchKind
 from domain.faq_words import content_words, is_question, normalize_question
+from tests.catalogues import parsed_catalogue
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return parsed_catalogue()
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import yaml
 
 from domain.catalogue import DEFAULT_DATA_DIR, load_catalogue
 from domain.faq import Count, Money, Names, Percent, Year
+from tests.catalogues import parsed_catalogue
 from texts.faq import answer_text, format_figure, render_answer
 
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 LATIN_DIGIT = re.compile(r"[0-9]")
 
 

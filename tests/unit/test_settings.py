@@ -231,3 +231,16 @@ def test_the_outbox_keeps_a_second_per_chat_unless_told(monkeypatch: pytest.Monk
     monkeypatch.setenv("OUTBOX_POLL_SECONDS", "0")
     with pytest.raises(SettingsError, match="OUTBOX_POLL_SECONDS"):
         load_settings()
+
+
+def test_retries_start_after_half_a_second_and_a_second_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reply's first retry waits 0.5 s, an outbox message's 1 s; tests start both at 50 ms."""
+    settings = load_settings()
+    assert (settings.reply_retry_seconds, settings.outbox_retry_seconds) == (0.5, 1.0)
+    monkeypatch.setenv("OUTBOX_RETRY_SECONDS", "0.05")
+    assert load_settings().outbox_retry_seconds == 0.05
+    monkeypatch.setenv("OUTBOX_RETRY_SECONDS", "0")
+    with pytest.raises(SettingsError, match="OUTBOX_RETRY_SECONDS"):
+        load_settings()

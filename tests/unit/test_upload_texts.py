@@ -10,10 +10,11 @@ from conversations.application.checklist import (
     refusal_text,
     wrong_kind_text,
 )
-from domain.catalogue import DocumentRequirement, FileKind, load_catalogue
+from domain.catalogue import DocumentRequirement, FileKind
 from domain.file_checks import Rejection
+from tests.catalogues import parsed_catalogue
 
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 
 
 @pytest.mark.parametrize("document", CATALOGUE.documents, ids=lambda d: d.code)

@@ -26,7 +26,6 @@ from domain.answers import (
     QuestionId,
     is_answered,
 )
-from domain.catalogue import load_catalogue
 from domain.eligibility import (
     OUTCOME_LABELS,
     PRODUCT_LABELS,
@@ -39,12 +38,13 @@ from domain.eligibility import (
 )
 from domain.questions import _branch_values, all_answer_sets, answer, next_question, questions_for
 from domain.statuses import PlanType
+from tests.catalogues import parsed_catalogue
 from tests.e2e.test_foundation import assert_persian
 from texts.formatting import format_toman_short, to_persian_digits
 from texts.i18n import _
 
 TODAY = date(2025, 6, 1)
-CATALOGUE = load_catalogue()
+CATALOGUE = parsed_catalogue()
 ICONS = {Outcome.ELIGIBLE: "✅", Outcome.CONDITIONAL: "⚠️", Outcome.NOT_ELIGIBLE: "❌"}
 LOAN_OF_PLAN = {
     PlanType.INDEPENDENT: Product.INDEPENDENT_LOAN,
