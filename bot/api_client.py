@@ -11,6 +11,7 @@ retry and drop rules read the same. The token is part of the URL only: never of 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram import InputFile
 from telegram.error import (
     BadRequest,
@@ -69,6 +71,8 @@ class BotApiClient:
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
         self._urls: dict[str, URL] = {}
+        self._proxy: URL | None = None
+        self._proxy_auth: aiohttp.BasicAuth | None = None
 
     async def start(self) -> None:
         """Open the session (in the running loop: aiohttp binds it there)."""
@@ -78,11 +82,12 @@ class BotApiClient:
                 limit_per_host=self._connections,
                 ssl=self._ssl if self._ssl is not None else True,
             )
-            # trust_env: a proxy set by HTTPS_PROXY / HTTP_PROXY (and NO_PROXY) is used, as
-            # PTB's httpx client uses it.
-            self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self._timeout, trust_env=True
-            )
+            # A proxy set by HTTPS_PROXY / HTTP_PROXY (and NO_PROXY) is used, read once as PTB's
+            # httpx client reads it. Not aiohttp's trust_env: it reads the environment and
+            # ~/.netrc again in a worker thread at every request (two thread hops per send).
+            with contextlib.suppress(LookupError):
+                self._proxy, self._proxy_auth = get_env_proxy_for_url(URL(self._base))
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
 
     async def close(self) -> None:
         """Close the session and its connections."""
@@ -115,7 +120,12 @@ class BotApiClient:
         try:
             # A redirect is an answer, as to PTB's client (httpx follows none).
             async with self._session.post(
-                self._url(method), data=data, headers=headers, allow_redirects=False
+                self._url(method),
+                data=data,
+                headers=headers,
+                allow_redirects=False,
+                proxy=self._proxy,
+                proxy_auth=self._proxy_auth,
             ) as resp:
                 status, payload = resp.status, await resp.read()
         except TimeoutError as exc:  # aiohttp's socket timeouts are TimeoutErrors too
