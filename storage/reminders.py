@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -62,6 +62,15 @@ def _state_from_row(row: sqlite3.Row) -> ApplicationState:
     )
 
 
+# A pending reminder, unless its dedupe key is stored already (in any status).
+_INSERT = (
+    "INSERT INTO reminders (kind, subject, sequence, citizen_id, chat_id, due_at,"
+    " status, dedupe_key, payload_json, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
 class ReminderRepository:
     """Reads and writes reminders; every method accepts ``conn=`` to join a transaction."""
 
@@ -74,10 +83,7 @@ class ReminderRepository:
         """Store a pending reminder; None if its dedupe key is already stored (any status)."""
         async with self.db.writing(conn) as c:
             cursor = await c.execute(
-                "INSERT INTO reminders (kind, subject, sequence, citizen_id, chat_id, due_at,"
-                " status, dedupe_key, payload_json, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)"
-                " ON CONFLICT (dedupe_key) DO NOTHING",
+                _INSERT,
                 (
                     reminder.kind,
                     reminder.subject,
@@ -96,6 +102,42 @@ class ReminderRepository:
             if not inserted or row_id is None:
                 return None
             return await self._one(c, "id = ?", (row_id,))
+
+    async def add_many(
+        self, reminders: Sequence[Reminder], conn: aiosqlite.Connection | None = None
+    ) -> list[Reminder]:
+        """Store these pending reminders in one statement; return the new ones (a dedupe key
+        stored already, in any status, is skipped as by ``add``).
+
+        Reconciliation offers every plan of every open application: one round trip to
+        SQLite's thread per plan held the write lock for seconds on a large store.
+        """
+        if not reminders:
+            return []
+        async with self.db.writing(conn) as c:
+            # The writer holds the lock: every row above this id is one of ours.
+            async with c.execute("SELECT COALESCE(MAX(id), 0) FROM reminders") as cur:
+                row = await cur.fetchone()
+            before = int(row[0]) if row is not None else 0
+            now = self.db.now_text()
+            await c.executemany(
+                _INSERT,
+                [
+                    (
+                        r.kind,
+                        r.subject,
+                        r.sequence,
+                        r.citizen_id,
+                        r.chat_id,
+                        to_db_time(r.due_at),
+                        r.dedupe_key,
+                        json.dumps(r.payload, ensure_ascii=False),
+                        now,
+                    )
+                    for r in reminders
+                ],
+            )
+            return await self._many(c, "id > ?", (before,))
 
     async def get(
         self, reminder_id: int, conn: aiosqlite.Connection | None = None

@@ -271,23 +271,19 @@ class ReminderService:
     async def _add_plans(
         self, states: list[rules.ApplicationState], c: aiosqlite.Connection
     ) -> list[Reminder]:
-        created = []
-        for state in states:
-            for plan in rules.plans_for(state, self.delays):
-                stored = await self.repo.add(
-                    Reminder(
-                        kind=plan.kind,
-                        subject=plan.subject,
-                        sequence=plan.sequence,
-                        citizen_id=state.citizen_id,
-                        chat_id=state.chat_id,
-                        due_at=plan.due_at,
-                    ),
-                    conn=c,
-                )
-                if stored is not None:
-                    created.append(stored)
-        return created
+        wanted = [
+            Reminder(
+                kind=plan.kind,
+                subject=plan.subject,
+                sequence=plan.sequence,
+                citizen_id=state.citizen_id,
+                chat_id=state.chat_id,
+                due_at=plan.due_at,
+            )
+            for state in states
+            for plan in rules.plans_for(state, self.delays)
+        ]
+        return await self.repo.add_many(wanted, conn=c)
 
     async def sync_ticket(self, ticket_id: int, *, conn: aiosqlite.Connection | None = None) -> int:
         """Cancel a ticket's reminders its state no longer calls for (answered, closed, a new
@@ -317,22 +313,18 @@ class ReminderService:
     async def _add_ticket_plans(
         self, tickets: list[Ticket], c: aiosqlite.Connection
     ) -> list[Reminder]:
-        created = []
-        for ticket in tickets:
-            for plan in sla_plans(ticket, self.office_hours, self.sla):
-                stored = await self.repo.add(
-                    Reminder(
-                        kind=plan.kind,
-                        subject=plan.subject,
-                        sequence=plan.sequence,
-                        chat_id=0,  # officers, chosen when it fires
-                        due_at=plan.due_at,
-                    ),
-                    conn=c,
-                )
-                if stored is not None:
-                    created.append(stored)
-        return created
+        wanted = [
+            Reminder(
+                kind=plan.kind,
+                subject=plan.subject,
+                sequence=plan.sequence,
+                chat_id=0,  # officers, chosen when it fires
+                due_at=plan.due_at,
+            )
+            for ticket in tickets
+            for plan in sla_plans(ticket, self.office_hours, self.sla)
+        ]
+        return await self.repo.add_many(wanted, conn=c)
 
     # -- firing -----------------------------------------------------------------------------
 
