@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from domain.accounts import Account
 from domain.statuses import ApplicationStatus as S
 from services.actors import Actor
 from services.dashboard import charts, dashboard
@@ -22,7 +19,7 @@ from storage import Store
 from storage.dashboard import JalaliMonth, months_up_to
 from storage.reports import local_day_start
 from tests.catalogues import parsed_catalogue
-from tests.integration.conftest import SeededStore
+from tests.integration.conftest import SeededStore, application_rows, store_with_officer
 
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)  # 1404/10/20
 TODAY = date(2026, 1, 10)
@@ -40,21 +37,8 @@ def seeded(seeded_store: SeededStore, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 async def store(seeded: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(seeded, clock=lambda: NOW)
-    opened.officers.configure({Account("telegram", OFFICER)}, "telegram")
-    try:
+    async with store_with_officer(seeded, NOW, OFFICER) as opened:
         yield opened
-    finally:
-        await opened.close()
-
-
-def all_rows(path: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM applications")]
-    finally:
-        conn.close()
 
 
 def test_jalali_months_step_over_the_year() -> None:
@@ -67,7 +51,7 @@ def test_jalali_months_step_over_the_year() -> None:
 
 
 async def test_the_figures_are_the_rows_counted(store: Store, seeded: Path) -> None:
-    rows = all_rows(seeded)
+    rows = application_rows(seeded)
     board = await dashboard(store, ACTOR, CATALOGUE, today=TODAY)
     for status in S:
         assert board.by_status[status] == sum(r["status"] == status.value for r in rows)

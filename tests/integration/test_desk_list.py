@@ -4,7 +4,6 @@ same selection made in Python over all rows; the free search; the officer check;
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from domain.accounts import Account
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import PlanType
 from services.actors import Actor
@@ -28,7 +26,7 @@ from storage import Store
 from storage.application_list import explain
 from storage.reports import local_day_start
 from tests.catalogues import parsed_catalogue
-from tests.integration.conftest import SeededStore
+from tests.integration.conftest import SeededStore, application_rows, store_with_officer
 from tests.integration.scale_seed import national_code_for, phone_for
 
 NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
@@ -57,21 +55,8 @@ def seeded(seeded_store: SeededStore, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 async def store(seeded: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(seeded, clock=lambda: NOW)
-    opened.officers.configure({Account("telegram", OFFICER)}, "telegram")
-    try:
+    async with store_with_officer(seeded, NOW, OFFICER) as opened:
         yield opened
-    finally:
-        await opened.close()
-
-
-def all_rows(path: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM applications")]
-    finally:
-        conn.close()
 
 
 ACTOR = Actor("officer", OFFICER)
@@ -106,7 +91,7 @@ def nullable(value: Any) -> tuple[bool, Any]:
 
 
 async def test_filters_sorts_and_pages_agree_with_python(store: Store, seeded: Path) -> None:
-    rows = all_rows(seeded)
+    rows = application_rows(seeded)
     crafts = {a.code for a in CATALOGUE.activities_in("handicrafts")}
     start = local_day_start(date(2025, 3, 21))
     end = local_day_start(date(2025, 9, 23))
@@ -169,7 +154,7 @@ async def test_names_sort_in_persian_alphabetical_order(store: Store) -> None:
 
 
 async def test_a_free_search_finds_by_every_kind(store: Store, seeded: Path) -> None:
-    rows = {r["id"]: r for r in all_rows(seeded) if r["status"] != "draft"}
+    rows = {r["id"]: r for r in application_rows(seeded) if r["status"] != "draft"}
     one = next(r for r in rows.values() if r["tracking_code"])
     by = {
         "tracking": one["tracking_code"],
