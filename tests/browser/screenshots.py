@@ -9,7 +9,6 @@ docs/screenshots/desk-dashboard.png, desk-applications.png and desk-application.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
 import random
 import tempfile
@@ -21,14 +20,12 @@ from PIL import Image, ImageDraw
 
 from botapi_emulator import Citizen, Emulator
 from domain.catalogue import load_catalogue
-from domain.models import Document
 from domain.statuses import ApplicationStatus as S
 from storage import Store, to_db_time
-from storage.files import FILES_FOLDER
 from tests.browser.conftest import CHROMIUM, sign_in_link
 from tests.conftest import OFFICER_ID, bot_running, make_settings
 from tests.e2e.application_walk import pdf_bytes
-from tests.e2e.test_tracking import store_change, submitted_in
+from tests.e2e.test_tracking import store_change, store_file, submitted_in
 from tests.settle import store_settled
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -65,26 +62,6 @@ def card_image(seed: int, label: str) -> bytes:
     return out.getvalue()
 
 
-async def add_file(
-    store: Store, data_dir: Path, app_id: int, kind: str, data: bytes, mime: str
-) -> None:
-    extension = "pdf" if mime == "application/pdf" else "jpg"
-    name = f"shots/{app_id}-{kind}.{extension}"
-    target = data_dir / FILES_FOLDER / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    await store.documents.add(
-        Document(
-            application_id=app_id,
-            kind=kind,
-            stored_name=name,
-            sha256=hashlib.sha256(data).hexdigest(),
-            mime_type=mime,
-            size_bytes=len(data),
-        )
-    )
-
-
 async def seed(store: Store, data_dir: Path) -> int:
     """Forty filed applications over the year; the id of the one to show."""
     catalogue = load_catalogue()
@@ -118,10 +95,11 @@ async def seed(store: Store, data_dir: Path) -> int:
         if n == 7:
             shown = app.id
             for k, kind in enumerate(KINDS):
-                await add_file(store, data_dir, app.id, kind, card_image(k, kind), "image/jpeg")
-            await add_file(
-                store, data_dir, app.id, "residence_proof", pdf_bytes("lease"), "application/pdf"
-            )
+                image = card_image(k, kind)
+                await store_file(store, data_dir, app.id, kind, image, f"shots/{app.id}-{kind}.jpg")
+            lease = pdf_bytes("lease")
+            name = f"shots/{app.id}-residence_proof.pdf"
+            await store_file(store, data_dir, app.id, "residence_proof", lease, name)
             await store_change(store, app.id, S.UNDER_REVIEW, officer)
             await store_change(
                 store,

@@ -54,9 +54,15 @@ def jpeg(seed: int = 1) -> bytes:
 
 
 async def add_document(store: Store, data_dir: Path, app_id: int, kind: str, seed: int) -> None:
-    """Store a document file and its row, as the application conversation would."""
-    data = jpeg(seed)
-    name = f"test/{app_id}-{kind}-{seed}.jpg"
+    """Store a JPEG document file and its row, as the application conversation would."""
+    await store_file(store, data_dir, app_id, kind, jpeg(seed), f"test/{app_id}-{kind}-{seed}.jpg")
+
+
+async def store_file(
+    store: Store, data_dir: Path, app_id: int, kind: str, data: bytes, name: str
+) -> None:
+    """Write ``data`` as the stored file ``name`` and record it as the application's document
+    (a PDF if the name says so, else a JPEG)."""
     target = data_dir / FILES_FOLDER / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
@@ -66,7 +72,7 @@ async def add_document(store: Store, data_dir: Path, app_id: int, kind: str, see
             kind=kind,
             stored_name=name,
             sha256=hashlib.sha256(data).hexdigest(),
-            mime_type="image/jpeg",
+            mime_type="application/pdf" if name.endswith(".pdf") else "image/jpeg",
             size_bytes=len(data),
         )
     )
