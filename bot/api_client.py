@@ -42,6 +42,11 @@ from storage.replies import FilePart
 
 JSONDict = dict[str, Any]
 
+# How long a send may take to connect and to be answered; PTB's request for the Bot's other
+# calls uses the same (bot.app.make_bot).
+CONNECT_TIMEOUT_SECONDS = 10.0
+READ_TIMEOUT_SECONDS = 15.0
+
 _HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
 _LARGE_BODY = 1 << 20  # aiohttp warns of a body of raw bytes above this size
 _FORM = {**_HEADERS, "Content-Type": "application/x-www-form-urlencoded"}
@@ -59,8 +64,8 @@ class BotApiClient:
         base_url: str,
         *,
         ssl_context: ssl.SSLContext | None = None,
-        connect_timeout: float = 10.0,
-        read_timeout: float = 15.0,
+        connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
         connections: int = 16,
     ) -> None:
         self._base = base_url.rstrip("/")  # ends with the token: never shown
@@ -152,6 +157,14 @@ class BotApiClient:
     def _masked(self, exc: BaseException) -> str:
         """The error's text without the bot's URL (it holds the token)."""
         return str(exc).replace(self._base, "<bot api>")
+
+
+def message_id_of(result: object) -> int | None:
+    """The message id in a call's result (a Message), or None (True, or an implementation
+    that leaves it out: the call still went, so it is not sent again for that)."""
+    if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+        return int(result["message_id"])
+    return None
 
 
 def _error(method: str, status: int, payload: bytes) -> TelegramError:

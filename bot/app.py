@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.api_client import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
 from bot.send_budget import SendBudget
@@ -75,12 +76,14 @@ def make_bot(
         base_file_url=platform.file_url,
         request=HTTPXRequest(
             connection_pool_size=64,
-            read_timeout=15,
-            connect_timeout=10,
+            read_timeout=READ_TIMEOUT_SECONDS,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
             httpx_kwargs={"verify": tls_context()},
         ),
         get_updates_request=HTTPXRequest(
-            read_timeout=35, connect_timeout=10, httpx_kwargs={"verify": tls_context()}
+            read_timeout=35,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            httpx_kwargs={"verify": tls_context()},
         ),
         defaults=Defaults(tzinfo=settings.zone, block=True),
         rate_limiter=rate_limiter,

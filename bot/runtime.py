@@ -108,7 +108,7 @@ def _build_platform(
     application.metrics = metrics
     metrics.watch_budget(platform.platform.value, budget)
     # One Bot API client per bot token, for its replies (the update pipeline) and its outbox:
-    # the Bot's own URL (with its token) and TLS, PTB's request's timeouts (bot.app.make_bot).
+    # the Bot's own URL (with its token) and TLS.
     # Connections for the outbox's lanes and as many again for replies, which go first.
     api = BotApiClient(
         application.bot.base_url, ssl_context=tls_context(), connections=2 * OUTBOX_LANES

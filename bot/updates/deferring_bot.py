@@ -60,7 +60,7 @@ class DeferringBot(ExtBot[None]):
         if unit is not None and queue is not None and endpoint in DEFERRED_METHODS:
             return await _defer(unit, queue, endpoint, data)
         if queue is not None:
-            await _resolve_placeholder(queue, data)
+            await resolve_placeholder(queue, data)
         return await super()._do_post(
             endpoint,
             data,
@@ -149,7 +149,7 @@ def _answer(endpoint: str, params: JSONDict, placeholder: int) -> bool | JSONDic
     return message
 
 
-async def _resolve_placeholder(queue: ReplyQueue, data: JSONDict) -> None:
+async def resolve_placeholder(queue: ReplyQueue, data: JSONDict) -> None:
     """Put the real message id in place of a placeholder a handler kept (e.g. to edit later)."""
     message_id = data.get("message_id")
     if isinstance(message_id, int) and message_id < 0:

@@ -15,8 +15,10 @@ from typing import Any, Protocol
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.api_client import message_id_of
 from bot.ratelimit import retry_after_seconds
 from bot.send_budget import SendBudget, Turn
+from bot.updates.deferring_bot import resolve_placeholder
 from config.logging_setup import one_line
 from storage.replies import FilePart, QueuedReply, ReplyQueue
 
@@ -119,7 +121,7 @@ class ReplySender:
         attempt = 0
         while True:
             try:
-                return _message_id(await self._post(method, data, reply.file)), "sent"
+                return message_id_of(await self._post(method, data, reply.file)), "sent"
             except Forbidden:
                 LOGGER.info("reply %d (%s): the chat blocked the bot; dropped", reply.id, method)
                 return None, "dropped: forbidden"
@@ -159,13 +161,10 @@ class ReplySender:
         """The call's values, with the real id for a message a handler knew by a placeholder."""
         data: JSONDict = dict(reply.params)
         message_id = data.get("message_id")
-        if isinstance(message_id, int) and message_id < 0:
-            if message_id in sent_ids:  # sent a moment ago, in this batch
-                data["message_id"] = sent_ids[message_id]
-            else:  # sent by an earlier update's batch (kept by a handler to edit it later)
-                real = await self.queue.real_message_id(message_id)
-                if real is not None:
-                    data["message_id"] = real
+        if isinstance(message_id, int) and message_id in sent_ids:  # sent a moment ago
+            data["message_id"] = sent_ids[message_id]
+        else:  # sent by an earlier update's batch (kept by a handler to edit it later)
+            await resolve_placeholder(self.queue, data)
         return data
 
     async def _refused(
@@ -179,13 +178,13 @@ class ReplySender:
             if method == "editMessageText" and "text" in data:
                 keep = ("chat_id", "text", "reply_markup")
                 fresh: JSONDict = {k: data[k] for k in keep if k in data}
-                return _message_id(await self._post("sendMessage", fresh, None)), "sent: new"
+                return message_id_of(await self._post("sendMessage", fresh, None)), "sent: new"
             if method == "sendPhoto" and (file := _as_document(data, reply.file)) is not None:
                 as_file = {k: v for k, v in data.items() if k != "photo"}
                 if isinstance(file, str):
                     as_file["document"], file = file, None
                 sent = await self._post("sendDocument", as_file, file)
-                return _message_id(sent), "sent: file"
+                return message_id_of(sent), "sent: file"
         except TelegramError as again:
             exc = again if isinstance(again, BadRequest) else exc
         LOGGER.warning("reply %d (%s) rejected: %s; dropped", reply.id, method, exc.message)
@@ -198,12 +197,6 @@ def _as_document(data: JSONDict, file: FilePart | None) -> FilePart | str | None
         return FilePart("document", file.name, file.data)
     photo = data.get("photo")
     return photo if isinstance(photo, str) else None
-
-
-def _message_id(result: object) -> int | None:
-    if isinstance(result, dict) and isinstance(result.get("message_id"), int):
-        return int(result["message_id"])
-    return None
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

@@ -43,7 +43,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.api_client import BotApiClient, JSONDict
+from bot.api_client import BotApiClient, JSONDict, message_id_of
 from bot.ratelimit import retry_after_seconds
 from bot.send_budget import SendBudget, Turn
 from config.logging_setup import one_line
@@ -234,7 +234,7 @@ class OutboxSender:
         await self.outbox.mark_sent(row.id, message_id)
         return AttemptOutcome.SENT
 
-    async def _send(self, row: OutboxMessage) -> int:
+    async def _send(self, row: OutboxMessage) -> int | None:
         """One row: its text, or its file with the text as the caption (a ticket's reply);
         returns the platform's message id. Plain text only: Bale has no parse_mode."""
         params: JSONDict = {"chat_id": row.chat_id}
@@ -257,8 +257,7 @@ class OutboxSender:
             params["caption"] = row.text
         if row.reply_markup:
             params["reply_markup"] = row.reply_markup
-        result = await self.api.post(method, params, upload)
-        return int(result["message_id"])
+        return message_id_of(await self.api.post(method, params, upload))
 
     async def _wait_for_turn(self, chat_id: int) -> None:
         # Per chat: measured from the previous send's real start, so the gap always holds.

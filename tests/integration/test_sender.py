@@ -239,6 +239,28 @@ async def test_reply_markup_reaches_the_bot(
     assert sent_markup == markup  # the stored JSON, as it is
 
 
+class AnswersWithoutMessage(ScriptedApi):
+    """A Bot API implementation that accepts the message but answers without its id."""
+
+    async def post(self, method: str, params: JSONDict, file: FilePart | None = None) -> Any:
+        await super().post(method, params, file)
+        return True
+
+
+async def test_an_answer_without_a_message_id_is_still_sent_once(
+    outbox: OutboxRepository, clock: FakeClock
+) -> None:
+    api = AnswersWithoutMessage(clock)
+    row_id = await put(outbox, "x", chat_id=7)
+    sender = make_sender(api, outbox, clock)
+    await sender.run_once()
+    clock.advance(60)
+    await sender.run_once()
+    assert api.calls == 1  # the platform took it: not sent again
+    row = await outbox.get(row_id)
+    assert row is not None and row.status == "sent"
+
+
 async def test_the_loop_recovers_crashed_rows_and_wakes_on_enqueue(
     outbox: OutboxRepository, api: ScriptedApi, clock: FakeClock
 ) -> None:
