@@ -133,7 +133,10 @@ async def web_desk_link(update: Update, context: BotContext) -> str:
         return IDLE
     services = context.services
     if services.web_url is None:
-        await context.bot.send_message(chat.id, _("The web desk is not running now."))
+        unavailable = _(
+            "The web desk is not running now. Please try again in a few minutes, or use this menu."
+        )
+        await context.bot.send_message(chat.id, unavailable)
         return IDLE
     token = await desk_auth.issue_link(
         services.store, services.clock, acting_officer(services, user.id)
