@@ -46,6 +46,8 @@ JSONDict = dict[str, Any]
 # calls uses the same (bot.app.make_bot).
 CONNECT_TIMEOUT_SECONDS = 10.0
 READ_TIMEOUT_SECONDS = 15.0
+# getUpdates: how long past its long poll the platform may take to answer.
+LONG_POLL_READ_TIMEOUT_SECONDS = 35.0
 
 _HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
 _LARGE_BODY = 1 << 20  # aiohttp warns of a body of raw bytes above this size
@@ -107,9 +109,17 @@ class BotApiClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def post(self, method: str, params: JSONDict, file: FilePart | None = None) -> Any:
+    async def post(
+        self,
+        method: str,
+        params: JSONDict,
+        file: FilePart | None = None,
+        *,
+        read_timeout: float | None = None,
+    ) -> Any:
         """Call ``method`` with ``params`` (JSON values) and an upload; return its ``result``.
 
+        ``read_timeout`` replaces the client's for this call (a long poll adds its own).
         Raises what PTB raises for the same answer: Forbidden, BadRequest, RetryAfter,
         ChatMigrated, EndPointNotFound, Conflict, NetworkError (5xx, connection), TimedOut.
         """
@@ -131,6 +141,7 @@ class BotApiClient:
                 allow_redirects=False,
                 proxy=self._proxy,
                 proxy_auth=self._proxy_auth,
+                timeout=self._timeout_reading(read_timeout),
             ) as resp:
                 status, payload = resp.status, await resp.read()
         except TimeoutError as exc:  # aiohttp's socket timeouts are TimeoutErrors too
@@ -147,6 +158,13 @@ class BotApiClient:
             except (ValueError, KeyError, TypeError) as exc:
                 raise TelegramError("Invalid server response") from exc
         raise _error(method, status, payload)
+
+    def _timeout_reading(self, read_timeout: float | None) -> aiohttp.ClientTimeout:
+        if read_timeout is None:
+            return self._timeout
+        return aiohttp.ClientTimeout(
+            total=None, sock_connect=self._timeout.sock_connect, sock_read=read_timeout
+        )
 
     def _url(self, method: str) -> URL:
         url = self._urls.get(method)

@@ -17,7 +17,11 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.api_client import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
+from bot.api_client import (
+    CONNECT_TIMEOUT_SECONDS,
+    LONG_POLL_READ_TIMEOUT_SECONDS,
+    READ_TIMEOUT_SECONDS,
+)
 from bot.application import HomebizApplication
 from bot.ratelimit import OverallRateLimiter
 from bot.send_budget import SendBudget
@@ -81,7 +85,7 @@ def make_bot(
             httpx_kwargs={"verify": tls_context()},
         ),
         get_updates_request=HTTPXRequest(
-            read_timeout=35,
+            read_timeout=LONG_POLL_READ_TIMEOUT_SECONDS,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             httpx_kwargs={"verify": tls_context()},
         ),

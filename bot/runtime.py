@@ -265,7 +265,7 @@ async def run_polling(settings: Settings, stop: asyncio.Event | None = None) -> 
             LOGGER.info("Bot @%s is running on %s", me.username, platform)
             assert application.pipeline is not None
             if application.webhook is None:
-                poller = UpdatePoller(application, application.pipeline.receiver)
+                poller = UpdatePoller(application, application.pipeline)
                 application.receiving = poller
                 receiving.append(poller.run(stop))
         # Webhook bots' updates arrive on the web server; pollers run until stop.

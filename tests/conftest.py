@@ -145,7 +145,7 @@ async def bot_running(
         for each in application.bots.values():
             assert each.pipeline is not None
             if each.webhook is None:
-                poller = UpdatePoller(each, each.pipeline.receiver, poll_timeout=2)
+                poller = UpdatePoller(each, each.pipeline, poll_timeout=2)
                 each.receiving = poller
                 receiving.append(poller.run(stop))
         task = asyncio.create_task(_all(receiving))

@@ -13,10 +13,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
-from telegram.error import TelegramError
 from telegram.ext import ExtBot
 from telegram.request._requestparameter import RequestParameter
 
@@ -69,26 +67,6 @@ class DeferringBot(ExtBot[None]):
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
         )
-
-    async def get_updates_as_received(
-        self, *, offset: int | None, limit: int, poll_seconds: int, allowed_updates: list[str]
-    ) -> list[tuple[JSONDict, Update]]:
-        """getUpdates as PTB's get_updates calls it, each update with its JSON as it came.
-
-        The inbox stores that JSON instead of serialising the parsed update again.
-        """
-        data: JSONDict = {
-            "timeout": poll_seconds,
-            "offset": offset,
-            "limit": limit,
-            "allowed_updates": allowed_updates,
-        }
-        # PTB's long poll: the request's read timeout plus the poll's.
-        read_timeout = (self._request[0].read_timeout or 0) + poll_seconds
-        result = await self._post("getUpdates", data, read_timeout=read_timeout)
-        if not isinstance(result, list):
-            raise TelegramError("Invalid server response")
-        return [(raw, Update.de_json(raw, self)) for raw in result]
 
 
 def split_call(data: JSONDict) -> tuple[JSONDict, FilePart | None]:

@@ -24,6 +24,7 @@ class UpdatePipeline:
     receiver: Receiver
     dispatcher: Dispatcher
     replies: ReplyQueue
+    api: BotApiClient  # the bot's one Bot API client: replies, the outbox and getUpdates
 
     @classmethod
     def for_application(cls, application: HomebizApplication, api: BotApiClient) -> UpdatePipeline:
@@ -53,7 +54,7 @@ class UpdatePipeline:
             budget=limiter.budget if isinstance(limiter, OverallRateLimiter) else None,
         )
         dispatcher = Dispatcher(handler, sender, inbox, clock=services.now)
-        return cls(Receiver(inbox, dispatcher), dispatcher, replies)
+        return cls(Receiver(inbox, dispatcher), dispatcher, replies, api)
 
     async def start(self) -> None:
         await self.dispatcher.start()

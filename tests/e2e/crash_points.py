@@ -93,9 +93,13 @@ def _die_after_new_send(ledger: Path) -> None:
     post = BotApiClient.post
 
     async def post_then_die(
-        self: BotApiClient, method: str, params: dict[str, Any], file: FilePart | None = None
+        self: BotApiClient,
+        method: str,
+        params: dict[str, Any],
+        file: FilePart | None = None,
+        **options: Any,
     ) -> Any:
-        result = await post(self, method, params, file)
+        result = await post(self, method, params, file, **options)
         if method in _SENDS:
             body = json.dumps(params, sort_keys=True)
             if _first_time(ledger, hashlib.sha256(f"{method}:{body}".encode()).hexdigest()):
