@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
 
-from bot import ops_commands
+from bot import event_loop, ops_commands
 from config.logging_setup import configure_logging, log_file_path
 from config.settings import LogFormat, Settings, SettingsError, load_settings
 from domain.catalogue import CatalogueError
@@ -33,18 +32,18 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if all(bot.token is None for bot in settings.platforms):
         from bot.sandbox import run_sandbox
 
-        return asyncio.run(run_sandbox(settings))
+        return event_loop.run(run_sandbox(settings))
     from bot.runtime import run_polling
 
     if settings.profile_to is None:
-        asyncio.run(run_polling(settings))
+        event_loop.run(run_polling(settings))
         return 0
     import cProfile
 
     # A developer's measurement (PROFILE_TO): the whole run, written when the bot stops.
     profiler = cProfile.Profile()
     try:
-        profiler.runcall(asyncio.run, run_polling(settings))
+        profiler.runcall(event_loop.run, run_polling(settings))
     finally:
         profiler.dump_stats(settings.profile_to)
         LOGGER.info("Profile written to %s", settings.profile_to)
@@ -55,7 +54,7 @@ def _cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     """The local sandbox, even when a token is configured."""
     from bot.sandbox import run_sandbox
 
-    return asyncio.run(run_sandbox(settings))
+    return event_loop.run(run_sandbox(settings))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,11 +10,11 @@ secret path segment is never printed.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC
 from pathlib import Path
 
+from bot import event_loop
 from bot.app import make_bot
 from bot.webhooks import WebhookAddress
 from config.settings import Settings
@@ -61,7 +61,7 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def webhook_command(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(_webhook(args.action, settings))
+    return event_loop.run(_webhook(args.action, settings))
 
 
 async def _webhook(action: str, settings: Settings) -> int:

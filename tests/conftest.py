@@ -222,3 +222,10 @@ async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[
 async def citizen(make_citizen: CitizenFactory, bot: RunningBot) -> Citizen:
     """One citizen talking to the running bot."""
     return await make_citizen()
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    """Async tests run on the loop the bot's processes run on (bot.event_loop)."""
+    from bot.event_loop import new_event_loop
+
+    return {"bot": new_event_loop}

@@ -7,7 +7,6 @@ so persistence can be proven before (and besides) the real conversations.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
@@ -16,6 +15,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot import app as bot_app
+from bot import event_loop
 from bot.application import HomebizApplication
 from bot.runtime import run_polling
 from config.logging_setup import configure_logging
@@ -72,7 +72,7 @@ def main() -> int:
     if os.environ.get("WITH_TEST_CONVERSATION") == "1":
         bot_app.register_handlers = _with_test_conversation(bot_app.register_handlers)  # type: ignore[assignment]
     print("bot process ready", flush=True)
-    asyncio.run(run_polling(settings))
+    event_loop.run(run_polling(settings))
     return 0
 
 

@@ -54,6 +54,7 @@ _LAZY_IMPORTS = (
     "uvicorn.protocols.http.auto",
     "uvicorn.protocols.http.httptools_impl",
     "uvicorn.protocols.websockets.auto",
+    "uvloop",
     "xml.sax.saxutils",
 )
 

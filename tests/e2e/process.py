@@ -25,6 +25,8 @@ from botapi_emulator import Emulator
 from tests.conftest import BOT_TOKEN, OFFICER_ID, TEST_PACING, template_database
 
 ROOT = Path(__file__).resolve().parents[2]
+# How often a start looks at the emulator's count of polls (in memory: a look costs nothing).
+POLL_SECONDS = 0.005
 
 
 class _ForkServer:
@@ -199,8 +201,8 @@ class BotProcess:
             if self.process.returncode is not None:
                 raise AssertionError(f"bot process exited with {self.process.returncode}")
             if loop.time() > deadline:
-                raise AssertionError("bot process did not start polling")
-            await asyncio.sleep(0.05)
+                raise AssertionError(f"bot process did not start polling{self._log_tail()}")
+            await asyncio.sleep(POLL_SECONDS)
 
     async def first_poll(self, limit_seconds: float = 60.0) -> None:
         """Until some process of this bot has polled the emulator once."""
@@ -208,8 +210,15 @@ class BotProcess:
         deadline = loop.time() + limit_seconds
         while not self._emulator.bots or self._poll_count() == 0:
             if loop.time() > deadline:
-                raise AssertionError("bot process did not start polling")
-            await asyncio.sleep(0.05)
+                raise AssertionError(f"bot process did not start polling{self._log_tail()}")
+            await asyncio.sleep(POLL_SECONDS)
+
+    def _log_tail(self, lines: int = 30) -> str:
+        """The end of the process's log, when it keeps one: why it did not get there."""
+        if self._log_file is None or not self._log_file.exists():
+            return ""
+        tail = self._log_file.read_text(errors="replace").splitlines()[-lines:]
+        return "; its log ends:\n" + "\n".join(tail)
 
     def _poll_count(self) -> int:
         state = self._emulator.bot(BOT_TOKEN)

@@ -45,7 +45,13 @@ class Supervisor:
 
     async def __aenter__(self) -> Supervisor:
         self._task = asyncio.create_task(self._keep_running())
-        await self.process.first_poll()
+        polled = asyncio.ensure_future(self.process.first_poll())
+        await asyncio.wait({polled, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if not polled.done():  # the supervisor stopped: say why, not "did not poll" later
+            polled.cancel()
+            self._task.result()
+            raise AssertionError(f"the supervisor stopped after {self.lives} lives")
+        polled.result()
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -71,7 +77,11 @@ async def test_a_whole_application_survives_a_crash_at_every_write_and_send(
     data = tmp_path / "data"
     database = data / "homebiz.db"
     process = BotProcess(
-        emulator, data, CRASH_AT=crash_at, CRASH_LEDGER=str(tmp_path / "ledger.txt")
+        emulator,
+        data,
+        log_file=tmp_path / "bot.log",
+        CRASH_AT=crash_at,
+        CRASH_LEDGER=str(tmp_path / "ledger.txt"),
     )
     citizen = Citizen(emulator.url, 8181, "زهرا", timeout=120, settle=store_settled(database))
     photos = [jpeg_bytes(8100 + index) for index in range(DOCUMENTS)]
