@@ -1,8 +1,9 @@
 """Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against the desk.
 
-The bot runs in-process (tests/conftest.py ``bot``) against the emulator; the officer gets the
-sign-in link over the emulator like anyone pressing «🖥 Web desk» in the bot. Without Chromium
-these tests fail in CI (CI is set) and skip elsewhere, saying how to install it.
+The bot runs in-process (tests/conftest.py ``bot``) against the emulator. The sign-in tests get
+the link over the emulator like anyone pressing «🖥 Web desk» in the bot; the others start
+signed in (``signed_in``). Without Chromium these tests fail in CI (CI is set) and skip
+elsewhere, saying how to install it.
 """
 
 from __future__ import annotations
@@ -159,10 +160,22 @@ def desk_url(bot: RunningBot) -> str:
     return web.local_url
 
 
-async def signed_in(bot: RunningBot, make_citizen: CitizenFactory, page: Any) -> Citizen:
-    """The officer (OFFICER_ID) signs in from the bot's link; their emulator chat."""
-    officer = await make_citizen(user_id=OFFICER_ID)
-    await page.goto(await sign_in_link(officer))
-    await page.click("#enter")
-    await page.wait_for_url(desk_url(bot) + "/")
-    return officer
+async def signed_in(bot: RunningBot, page: Any, path: str = "/") -> None:
+    """The officer (OFFICER_ID) signed in, on the desk's page at ``path``.
+
+    The session is opened by the services the link's button calls (a link issued, then used)
+    and its cookie set as the desk sets it: walking there from the bot's link, in the bot and
+    in the browser, is what test_desk_signin and the refusal tests check.
+    """
+    from desk.web import COOKIE
+    from services.actors import Actor
+    from services.desk_auth import issue_link, open_link
+
+    services = bot.application.services
+    link = await issue_link(services.store, services.clock, Actor("officer", OFFICER_ID))
+    session = await open_link(services.store, services.clock, link)
+    assert session is not None
+    cookie = {"name": COOKIE, "value": session.token, "url": desk_url(bot)}
+    await page.context.add_cookies([{**cookie, "httpOnly": True, "sameSite": "Strict"}])
+    response = await page.goto(desk_url(bot) + path)
+    assert response is not None and response.ok

@@ -42,11 +42,11 @@ async def test_a_non_admin_is_refused_the_officers_page(
 
 
 async def test_an_admin_adds_an_officer_and_the_audit_log_shows_it(
-    bot: RunningBot, make_citizen: CitizenFactory, page: Any
+    bot: RunningBot, page: Any
 ) -> None:
     store = bot.application.services.store
     platform = bot.settings.bot_platform.value
-    await signed_in(bot, make_citizen, page)
+    await signed_in(bot, page)
     await page.click(f"nav a:has-text('{_('Officers')}')")
     form = page.locator("#add-officer")
     await form.locator("input[name=user_id]").fill("۵۵۵۰۰۱")  # Persian digits
@@ -63,13 +63,10 @@ async def test_an_admin_adds_an_officer_and_the_audit_log_shows_it(
     assert "555001" in await rows.first.inner_text()
 
 
-async def test_the_lists_filters_download_as_csv(
-    bot: RunningBot, make_citizen: CitizenFactory, page: Any
-) -> None:
+async def test_the_lists_filters_download_as_csv(bot: RunningBot, page: Any) -> None:
     store = bot.application.services.store
     await seed_office(store)
-    await signed_in(bot, make_citizen, page)
-    await page.goto(desk_url(bot) + f"/applications?q={TRACKING[1]}")
+    await signed_in(bot, page, f"/applications?q={TRACKING[1]}")
     await page.click("#export-these")
     await page.select_option("select[name=format]", "csv")
     async with page.expect_download() as waiting:

@@ -30,7 +30,7 @@ async def test_the_audience_is_counted_before_sending(
     expected = await store.subscriptions.count_matching(BroadcastFilter(county="khorramabad"))
     assert expected == 3  # two chose Khorramabad, one chose every county
 
-    await signed_in(bot, make_citizen, page)
+    await signed_in(bot, page)
     await page.click(f"nav a:has-text('{_('Announcements')}')")
     await page.fill("textarea[name=text]", "نمایشگاه یلدا در خرم‌آباد برپاست")
     await page.select_option("select[name=county]", "khorramabad")

@@ -21,7 +21,7 @@ async def test_add_an_exhibition_approve_a_booth_and_cancel(
 ) -> None:
     services = bot.application.services
     store = services.store
-    await signed_in(bot, make_citizen, page)
+    await signed_in(bot, page)
     await page.click(f"nav a:has-text('{_('Exhibitions')}')")
     form = page.locator("#add-exhibition")
     await form.locator("input[name=title]").fill("نمایشگاه نوروزی")

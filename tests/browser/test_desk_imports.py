@@ -7,19 +7,17 @@ from typing import Any
 
 from domain.statuses import ApplicationStatus as S
 from tests.browser.conftest import desk_url, signed_in
-from tests.conftest import CitizenFactory, RunningBot
+from tests.conftest import RunningBot
 from tests.integration.office_seed import TRACKING
 from tests.integration.test_import_bank_report import DATA, seed_office
 from texts.i18n import _
 from texts.notifications import status_label
 
 
-async def test_a_bank_report_dry_run_then_apply_marks_it_paid(
-    bot: RunningBot, make_citizen: CitizenFactory, page: Any
-) -> None:
+async def test_a_bank_report_dry_run_then_apply_marks_it_paid(bot: RunningBot, page: Any) -> None:
     store = bot.application.services.store
     ids = await seed_office(store)
-    await signed_in(bot, make_citizen, page)
+    await signed_in(bot, page)
     await page.click(f"nav a:has-text('{_('Imports')}')")
     form = page.locator("#upload-bank")
     await form.locator("input[type=file]").set_input_files(str(DATA / "bank_report_good.csv"))
@@ -50,10 +48,9 @@ async def test_a_bank_report_dry_run_then_apply_marks_it_paid(
 
 
 async def test_a_file_that_is_not_a_spreadsheet_is_refused(
-    bot: RunningBot, make_citizen: CitizenFactory, page: Any, tmp_path: Any
+    bot: RunningBot, page: Any, tmp_path: Any
 ) -> None:
-    await signed_in(bot, make_citizen, page)
-    await page.goto(desk_url(bot) + "/imports")
+    await signed_in(bot, page, "/imports")
     picture = tmp_path / "report.csv"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     form = page.locator("#upload-bank")

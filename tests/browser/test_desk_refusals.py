@@ -19,9 +19,8 @@ async def test_forged_and_stale_forms_change_nothing(
     store = bot.application.services.store
     citizen = await make_citizen()
     app = await submitted_application(bot, citizen.user_id, seed=51)
-    await signed_in(bot, make_citizen, page)
+    await signed_in(bot, page, f"/applications/{app.id}")
     base = desk_url(bot)
-    await page.goto(f"{base}/applications/{app.id}")
 
     # A form posted without the page's CSRF token (another site, a script): refused.
     forged = await page.request.post(

@@ -31,7 +31,7 @@ async def test_a_reply_on_the_desk_reaches_the_citizen(
         citizen_name="زهرا",
     )
 
-    await signed_in(bot, make_citizen, page)
+    await signed_in(bot, page)
     await page.click(f"nav a:has-text('{_('Tickets')}')")
     await page.click(f"#open-tickets a[href$='/tickets/{written.ticket.id}']")
     assert "وام من کی پرداخت می‌شود؟" in await page.inner_text("#messages")

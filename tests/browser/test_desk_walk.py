@@ -39,7 +39,7 @@ async def test_officer_reviews_corrects_accepts_and_introduces_to_a_bank(
     [app] = await store.applications.find_by_national_code(code)
     assert app.status is S.SUBMITTED
 
-    await signed_in(bot, make_citizen, page)
+    await signed_in(bot, page)
     # Find it: the list, searched by the national code typed in Persian digits.
     await page.click(f"nav a:has-text('{_('Applications')}')")
     persian_code = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
@@ -115,8 +115,7 @@ async def test_one_document_is_asked_for_again_from_its_card(
     citizen = await make_citizen()
     await citizen.sends_command("/start")
     app = await submitted_application(bot, citizen.user_id, seed=61)
-    await signed_in(bot, make_citizen, page)
-    await page.goto(f"{desk_url(bot)}/applications/{app.id}")
+    await signed_in(bot, page, f"/applications/{app.id}")
     card = page.locator("#doc-birth_certificate")
     await card.locator("form.ask-again input[name=reason]").fill("شناسنامه ناخواناست")
     await card.locator("form.ask-again button").click()
@@ -143,8 +142,7 @@ async def test_payment_and_permit_are_recorded_and_the_citizen_is_told(
         (S.INTRODUCED_TO_BANK, {"bank": "ملت", "branch": "مرکزی"}),
     ):
         await store_change(store, app.id, status, officer, details=details)
-    await signed_in(bot, make_citizen, page)
-    await page.goto(f"{desk_url(bot)}/applications/{app.id}")
+    await signed_in(bot, page, f"/applications/{app.id}")
 
     pay = page.locator(f"#move-{S.PAID.value}")
     await pay.locator("input[name=amount]").fill("۲۰۰ میلیون")
