@@ -51,6 +51,7 @@ async def test_officer_reviews_corrects_accepts_and_introduces_to_a_bank(
     assert status_label(S.SUBMITTED) in await page.inner_text("#status")
 
     # Open a document: shown in the page, served only through the desk with safe headers.
+    await page.wait_for_load_state()  # the click waited for the page, not for its images
     card = page.locator("#doc-national_card")
     image = card.locator("img")
     assert await image.evaluate("img => img.complete && img.naturalWidth > 0")
