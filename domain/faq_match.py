@@ -98,13 +98,20 @@ class _Doc:
     # Neighbouring words written as one («ثبت نام» → «ثبتنام»): citizens join and split freely.
     pairs: tuple[str, ...]
     factor: float | None  # None: a way of asking; else only the question's words count, scaled
+    forms: frozenset[str]  # words and pairs, to look a question word's alikes up in
+
+    def best(self, sims: dict[str, float]) -> float:
+        """How well the doc holds one question word: its best alike here (0: none is)."""
+        # A word has a few alikes and a doc many words: look the alikes up, not the words.
+        return max((s for w, s in sims.items() if w in self.forms), default=0.0)
 
 
 def _doc(entry: int, text: str, factor: float | None) -> _Doc:
     found = terms(text)
     words = tuple(w for w, _ in found)
     pairs = tuple(a + b for a, b in itertools.pairwise(words))
-    return _Doc(entry, words, tuple(light for _, light in found), pairs, factor)
+    forms = frozenset(words + pairs)
+    return _Doc(entry, words, tuple(light for _, light in found), pairs, factor, forms)
 
 
 class FaqIndex:
@@ -132,7 +139,11 @@ class FaqIndex:
         # A synonym's other forms are compared too, so a typo of «بهره» still finds «سود».
         self._forms = {w: w for w in self._idf}
         self._forms.update({v: c for v, c in SYNONYMS.items() if c in self._idf})
-        self._vocabulary = tuple(sorted(self._forms))
+        # Every word alike in the least (equal, a start, a typo) shares its first letter with
+        # the other: a typed word is compared with the forms under its own letter only.
+        self._by_initial: dict[str, list[str]] = {}
+        for form in sorted(self._forms):
+            self._by_initial.setdefault(form[:1], []).append(form)
         # Which ways of asking hold a word (or two neighbours joined): only those are scored.
         self._holding: dict[str, list[int]] = {}
         for number, doc in enumerate(self._docs):
@@ -145,7 +156,7 @@ class FaqIndex:
         found = self._similar.get(word)
         if found is None:
             found = {}
-            for form in self._vocabulary:
+            for form in self._by_initial.get(word[:1], ()):
                 similarity = _word_similarity(word, form)
                 known = self._forms[form]
                 if similarity > found.get(known, 0.0):
@@ -204,10 +215,8 @@ class FaqIndex:
         weights: list[float],
         total: float,
     ) -> float:
-        forms = doc.words + doc.pairs
         explained = sum(
-            weight * max(sims.get(w, 0.0) for w in forms)
-            for sims, weight in zip(similar, weights, strict=True)
+            weight * doc.best(sims) for sims, weight in zip(similar, weights, strict=True)
         )
         query_cover = explained / total
         if query_cover == 0:
