@@ -385,20 +385,25 @@ ACTIVITY_CODES = [a.code for a in CATALOGUE.activities] + ["alchemy"]
 SHORTEST, LONGEST = shortest_path_length(CATALOGUE), longest_path_length(CATALOGUE)
 
 
+# Built once: a walk draws one answer per question asked, and building the strategy anew for
+# each draw cost more than the walk itself.
+ANSWER_STRATEGIES: dict[QuestionId, st.SearchStrategy[Any]] = {
+    QuestionId.BIRTH_YEAR: st.integers(1900, 2100),
+    QuestionId.GENDER: st.sampled_from(Gender),
+    QuestionId.COUNTY: st.sampled_from(COUNTY_CODES),
+    QuestionId.ACTIVITY: st.sampled_from(ACTIVITY_CODES),
+    QuestionId.PERMIT: st.sampled_from(PermitStatus),
+    QuestionId.GOVERNMENT_EMPLOYEE: st.sampled_from(Employment),
+    QuestionId.PLAN: st.sampled_from(PlanChoice),
+    QuestionId.EXPERIENCE_YEARS: st.integers(0, 80),
+    QuestionId.COVERED_WORKERS: st.integers(0, 500),
+}
+YES_OR_NO = st.booleans()
+
+
 def answer_strategy(question: QuestionId) -> st.SearchStrategy[Any]:
     """Every answer the conversation can collect for a question."""
-    choices: dict[QuestionId, st.SearchStrategy[Any]] = {
-        QuestionId.BIRTH_YEAR: st.integers(1900, 2100),
-        QuestionId.GENDER: st.sampled_from(Gender),
-        QuestionId.COUNTY: st.sampled_from(COUNTY_CODES),
-        QuestionId.ACTIVITY: st.sampled_from(ACTIVITY_CODES),
-        QuestionId.PERMIT: st.sampled_from(PermitStatus),
-        QuestionId.GOVERNMENT_EMPLOYEE: st.sampled_from(Employment),
-        QuestionId.PLAN: st.sampled_from(PlanChoice),
-        QuestionId.EXPERIENCE_YEARS: st.integers(0, 80),
-        QuestionId.COVERED_WORKERS: st.integers(0, 500),
-    }
-    return choices.get(question, st.booleans())
+    return ANSWER_STRATEGIES.get(question, YES_OR_NO)
 
 
 @st.composite
