@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import cache
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -72,6 +73,7 @@ def remedy_line(finding: RuleFinding) -> str:
     return "   " + _("What to do: {remedy}").format(remedy=remedy)
 
 
+@cache  # nine texts, looked up for every block of every verdict
 def header(product: Product, outcome: Outcome) -> str:
     label = _("{product}: {outcome}").format(
         product=_(PRODUCT_LABELS[product]), outcome=_(OUTCOME_LABELS[outcome])
@@ -79,15 +81,24 @@ def header(product: Product, outcome: Outcome) -> str:
     return f"{ICONS[outcome]} {label}"
 
 
+@cache
+def headed_products(first_line: str) -> tuple[Product, ...]:
+    """The products whose header (with any outcome) a block's first line is."""
+    return tuple(
+        product
+        for product in Product
+        if any(first_line == header(product, outcome) for outcome in Outcome)
+    )
+
+
 def product_blocks(text: str) -> dict[Product, list[str]]:
     """The lines of each product's block, keyed by the product its first line names."""
     blocks: dict[Product, list[str]] = {}
     for block in text.split("\n\n"):
         lines = block.split("\n")
-        for product in Product:
-            if any(lines[0] == header(product, outcome) for outcome in Outcome):
-                assert product not in blocks, f"{product} shown twice"
-                blocks[product] = lines
+        for product in headed_products(lines[0]):
+            assert product not in blocks, f"{product} shown twice"
+            blocks[product] = lines
     return blocks
 
 
