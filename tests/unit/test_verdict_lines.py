@@ -268,18 +268,21 @@ def test_an_independent_applicant_sees_no_supporting_verdict() -> None:
     assert _(views.OTHER_PLAN_LABELS[PlanType.SUPPORTING]) in labels
 
 
+# Any answer a citizen can give to each question, built once (not anew for every step).
+_ANY_ANSWER: dict[QuestionId, st.SearchStrategy[Any]] = {
+    question: st.sampled_from(_values(question)) for question in QuestionId
+}
+_ANY_ANSWER[QuestionId.BIRTH_YEAR] = st.integers(TODAY.year - 90, TODAY.year - 10)
+_ANY_ANSWER[QuestionId.EXPERIENCE_YEARS] = st.integers(0, 60)
+_ANY_ANSWER[QuestionId.COVERED_WORKERS] = st.integers(0, 60)
+
+
 @st.composite
 def walks(draw: st.DrawFn) -> EligibilityAnswers:
     """A whole walk through the check with any answer a citizen can give at each step."""
     answers = EligibilityAnswers()
     while (question := next_question(answers, CATALOGUE, TODAY)) is not None:
-        if question is QuestionId.BIRTH_YEAR:
-            value: Any = draw(st.integers(TODAY.year - 90, TODAY.year - 10))
-        elif question in (QuestionId.EXPERIENCE_YEARS, QuestionId.COVERED_WORKERS):
-            value = draw(st.integers(0, 60))
-        else:
-            value = draw(st.sampled_from(_values(question)))
-        answers = answer(answers, question, value)
+        answers = answer(answers, question, draw(_ANY_ANSWER[question]))
     return answers
 
 
