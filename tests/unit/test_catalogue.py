@@ -63,13 +63,15 @@ ALLOWED_LATIN_TOKENS = (
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+@cache  # read once for the module's tests, which only read it
 def _catalog() -> Catalog:
     with PO_PATH.open("rb") as po_file:
         return read_po(po_file, locale="fa")
 
 
-def _messages() -> list[Message]:
-    return [message for message in _catalog() if message.id]
+@cache
+def _messages() -> tuple[Message, ...]:
+    return tuple(message for message in _catalog() if message.id)
 
 
 def _forms(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
