@@ -150,6 +150,14 @@ class FaqIndex:
             for word in set(doc.words + doc.pairs):
                 self._holding.setdefault(word, []).append(number)
         self._similar: dict[str, dict[str, float]] = {}
+        # What each word of a way of asking weighs, and their sum (the doc's whole weight).
+        self._word_weights: list[tuple[tuple[float, ...], float]] = []
+        for doc in self._docs:
+            word_weights = tuple(
+                LIGHT_WEIGHT if light else self._idf[w]
+                for w, light in zip(doc.words, doc.light, strict=True)
+            )
+            self._word_weights.append((word_weights, sum(word_weights)))
 
     def _similar_words(self, word: str) -> dict[str, float]:
         """The entries' words like this one, with their similarity (cached per word)."""
@@ -190,11 +198,17 @@ class FaqIndex:
             for (_, light), sims in zip(query, similar, strict=True)
         ]
         total = sum(weights)
+        # Each entry word's best likeness to any question word, looked up once per doc word.
+        alike: dict[str, float] = {}
+        for sims in similar:
+            for word, similarity in sims.items():
+                if similarity > alike.get(word, 0.0):
+                    alike[word] = similarity
         candidates = {n for sims in similar for w in sims for n in self._holding.get(w, ())}
         best: dict[int, float] = {}
         for number in sorted(candidates):
             doc = self._docs[number]
-            score = self._score(doc, similar, weights, total)
+            score = self._score(number, similar, alike, weights, total)
             if score > best.get(doc.entry, 0.0):
                 best[doc.entry] = score
         ranked = [Scored(self.entries[i], round(s, 4)) for i, s in best.items() if s > 0]
@@ -210,11 +224,13 @@ class FaqIndex:
 
     def _score(
         self,
-        doc: _Doc,
+        number: int,
         similar: list[dict[str, float]],
+        alike: dict[str, float],
         weights: list[float],
         total: float,
     ) -> float:
+        doc = self._docs[number]
         explained = sum(
             weight * doc.best(sims) for sims, weight in zip(similar, weights, strict=True)
         )
@@ -223,18 +239,13 @@ class FaqIndex:
             return 0.0
         if doc.factor is not None:
             return doc.factor * query_cover
-        covered = [max((sims.get(w, 0.0) for sims in similar), default=0.0) for w in doc.words]
+        covered = [alike.get(w, 0.0) for w in doc.words]
         for i, pair in enumerate(doc.pairs):
-            hit = max((sims.get(pair, 0.0) for sims in similar), default=0.0)
+            hit = alike.get(pair, 0.0)
             covered[i] = max(covered[i], hit)
             covered[i + 1] = max(covered[i + 1], hit)
-        word_weights = [
-            LIGHT_WEIGHT if light else self._idf[w]
-            for w, light in zip(doc.words, doc.light, strict=True)
-        ]
-        doc_cover = sum(c * w for c, w in zip(covered, word_weights, strict=True)) / sum(
-            word_weights
-        )
+        word_weights, whole = self._word_weights[number]
+        doc_cover = sum(c * w for c, w in zip(covered, word_weights, strict=True)) / whole
         if doc_cover == 0:
             return 0.0
         beta2 = QUERY_WEIGHT**2
