@@ -98,13 +98,20 @@ class _Doc:
     # Neighbouring words written as one («ثبت نام» → «ثبتنام»): citizens join and split freely.
     pairs: tuple[str, ...]
     factor: float | None  # None: a way of asking; else only the question's words count, scaled
+    forms: frozenset[str]  # words and pairs, to look a question word's alikes up in
+
+    def best(self, sims: dict[str, float]) -> float:
+        """How well the doc holds one question word: its best alike here (0: none is)."""
+        # A word has a few alikes and a doc many words: look the alikes up, not the words.
+        return max((s for w, s in sims.items() if w in self.forms), default=0.0)
 
 
 def _doc(entry: int, text: str, factor: float | None) -> _Doc:
     found = terms(text)
     words = tuple(w for w, _ in found)
     pairs = tuple(a + b for a, b in itertools.pairwise(words))
-    return _Doc(entry, words, tuple(light for _, light in found), pairs, factor)
+    forms = frozenset(words + pairs)
+    return _Doc(entry, words, tuple(light for _, light in found), pairs, factor, forms)
 
 
 class FaqIndex:
@@ -132,20 +139,32 @@ class FaqIndex:
         # A synonym's other forms are compared too, so a typo of «بهره» still finds «سود».
         self._forms = {w: w for w in self._idf}
         self._forms.update({v: c for v, c in SYNONYMS.items() if c in self._idf})
-        self._vocabulary = tuple(sorted(self._forms))
+        # Every word alike in the least (equal, a start, a typo) shares its first letter with
+        # the other: a typed word is compared with the forms under its own letter only.
+        self._by_initial: dict[str, list[str]] = {}
+        for form in sorted(self._forms):
+            self._by_initial.setdefault(form[:1], []).append(form)
         # Which ways of asking hold a word (or two neighbours joined): only those are scored.
         self._holding: dict[str, list[int]] = {}
         for number, doc in enumerate(self._docs):
             for word in set(doc.words + doc.pairs):
                 self._holding.setdefault(word, []).append(number)
         self._similar: dict[str, dict[str, float]] = {}
+        # What each word of a way of asking weighs, and their sum (the doc's whole weight).
+        self._word_weights: list[tuple[tuple[float, ...], float]] = []
+        for doc in self._docs:
+            word_weights = tuple(
+                LIGHT_WEIGHT if light else self._idf[w]
+                for w, light in zip(doc.words, doc.light, strict=True)
+            )
+            self._word_weights.append((word_weights, sum(word_weights)))
 
     def _similar_words(self, word: str) -> dict[str, float]:
         """The entries' words like this one, with their similarity (cached per word)."""
         found = self._similar.get(word)
         if found is None:
             found = {}
-            for form in self._vocabulary:
+            for form in self._by_initial.get(word[:1], ()):
                 similarity = _word_similarity(word, form)
                 known = self._forms[form]
                 if similarity > found.get(known, 0.0):
@@ -179,11 +198,17 @@ class FaqIndex:
             for (_, light), sims in zip(query, similar, strict=True)
         ]
         total = sum(weights)
+        # Each entry word's best likeness to any question word, looked up once per doc word.
+        alike: dict[str, float] = {}
+        for sims in similar:
+            for word, similarity in sims.items():
+                if similarity > alike.get(word, 0.0):
+                    alike[word] = similarity
         candidates = {n for sims in similar for w in sims for n in self._holding.get(w, ())}
         best: dict[int, float] = {}
         for number in sorted(candidates):
             doc = self._docs[number]
-            score = self._score(doc, similar, weights, total)
+            score = self._score(number, similar, alike, weights, total)
             if score > best.get(doc.entry, 0.0):
                 best[doc.entry] = score
         ranked = [Scored(self.entries[i], round(s, 4)) for i, s in best.items() if s > 0]
@@ -199,33 +224,28 @@ class FaqIndex:
 
     def _score(
         self,
-        doc: _Doc,
+        number: int,
         similar: list[dict[str, float]],
+        alike: dict[str, float],
         weights: list[float],
         total: float,
     ) -> float:
-        forms = doc.words + doc.pairs
+        doc = self._docs[number]
         explained = sum(
-            weight * max(sims.get(w, 0.0) for w in forms)
-            for sims, weight in zip(similar, weights, strict=True)
+            weight * doc.best(sims) for sims, weight in zip(similar, weights, strict=True)
         )
         query_cover = explained / total
         if query_cover == 0:
             return 0.0
         if doc.factor is not None:
             return doc.factor * query_cover
-        covered = [max((sims.get(w, 0.0) for sims in similar), default=0.0) for w in doc.words]
+        covered = [alike.get(w, 0.0) for w in doc.words]
         for i, pair in enumerate(doc.pairs):
-            hit = max((sims.get(pair, 0.0) for sims in similar), default=0.0)
+            hit = alike.get(pair, 0.0)
             covered[i] = max(covered[i], hit)
             covered[i + 1] = max(covered[i + 1], hit)
-        word_weights = [
-            LIGHT_WEIGHT if light else self._idf[w]
-            for w, light in zip(doc.words, doc.light, strict=True)
-        ]
-        doc_cover = sum(c * w for c, w in zip(covered, word_weights, strict=True)) / sum(
-            word_weights
-        )
+        word_weights, whole = self._word_weights[number]
+        doc_cover = sum(c * w for c, w in zip(covered, word_weights, strict=True)) / whole
         if doc_cover == 0:
             return 0.0
         beta2 = QUERY_WEIGHT**2

@@ -7,6 +7,7 @@ words here are input forms citizens type, not texts the bot shows.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from domain.persian import ZWNJ, fold_letter_variants, normalize_input
 
@@ -41,6 +42,9 @@ STOPWORDS = word_set(
 _REPLIES = frozenset({"بله", "باشه", "چشم"})
 
 
+# Each text is normalised more than once: an entry's texts by the file check, the schema and the
+# matcher's index; a typed question by is_question, the ranking and the stored record.
+@lru_cache(maxsize=4096)
 def normalize_question(text: str) -> str:
     """A typed text in one comparable form: letters and digits folded, punctuation removed,
     half-spaces joined, «می خوام» written as one word, lower case."""

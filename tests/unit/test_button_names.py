@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -19,10 +20,10 @@ from babel.messages.pofile import read_po
 from domain.persian import normalize_input
 from domain.statuses import ApplicationStatus
 from tests.catalogues import parsed_catalogue
+from tests.sources import python_files, source_nodes, source_tree
 from texts.i18n import _, catalogue_path
 from texts.notifications import status_label
 
-ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")
 GETTEXT = frozenset({"_", "N_"})
 
@@ -93,9 +94,9 @@ def _is_row_entry(node: ast.AST) -> bool:
     return is_data and any(True for _ in _msgids(node.elts[0]))
 
 
-def _button_parts(tree: ast.Module) -> Iterator[ast.AST]:
+def _button_parts(path: Path) -> Iterator[ast.AST]:
     """The parts of a module that hold button labels."""
-    for node in ast.walk(tree):
+    for node in source_nodes(path):
         if _is_button_call(node):
             assert isinstance(node, ast.Call)
             yield from node.args
@@ -129,24 +130,21 @@ def _constants(tree: ast.Module) -> dict[str, set[str]]:
     return table
 
 
-def button_msgids() -> set[str]:
+@cache  # two tests read them
+def button_msgids() -> frozenset[str]:
     """Every msgid the sources show on a button."""
-    trees = [
-        ast.parse(path.read_text(encoding="utf-8"))
-        for folder in SOURCE_DIRS
-        for path in sorted((ROOT / folder).rglob("*.py"))
-    ]
+    paths = python_files(*SOURCE_DIRS)
     constants: dict[str, set[str]] = {}
-    for tree in trees:
-        for name, msgids in _constants(tree).items():
+    for path in paths:
+        for name, msgids in _constants(source_tree(path)).items():
             constants.setdefault(name, set()).update(msgids)
     found: set[str] = set()
-    for tree in trees:
-        for part in _button_parts(tree):
+    for path in paths:
+        for part in _button_parts(path):
             found.update(_msgids(part))
             for name in _names(part):
                 found.update(constants.get(name, ()))
-    return found
+    return frozenset(found)
 
 
 def _placeholder_values() -> dict[str, list[str]]:

@@ -6,15 +6,15 @@ import ast
 import re
 import string
 from collections import Counter
-from pathlib import Path
+from functools import cache
 
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
+from tests.sources import ROOT, python_files, source_nodes
 from texts.i18n import catalogue_path, translations
 
-ROOT = Path(__file__).resolve().parents[2]
 PO_PATH = catalogue_path("fa")
 SOURCE_DIRS = (
     "bot",
@@ -63,13 +63,15 @@ ALLOWED_LATIN_TOKENS = (
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+@cache  # read once for the module's tests, which only read it
 def _catalog() -> Catalog:
     with PO_PATH.open("rb") as po_file:
         return read_po(po_file, locale="fa")
 
 
-def _messages() -> list[Message]:
-    return [message for message in _catalog() if message.id]
+@cache
+def _messages() -> tuple[Message, ...]:
+    return tuple(message for message in _catalog() if message.id)
 
 
 def _forms(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
@@ -189,19 +191,18 @@ def test_raw_reader_sees_every_entry() -> None:
     assert len(_raw_msgids(PO_PATH.read_text(encoding="utf-8"))) == len(_messages())
 
 
-def _gettext_calls() -> list[tuple[str, int, ast.Call]]:
+@cache  # two tests read them
+def _gettext_calls() -> tuple[tuple[str, int, ast.Call], ...]:
     calls: list[tuple[str, int, ast.Call]] = []
-    for folder in SOURCE_DIRS:
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call) or not node.args:
-                    continue
-                func = node.func
-                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if name in GETTEXT_NAMES:
-                    calls.append((str(path.relative_to(ROOT)), node.lineno, node))
-    return calls
+    for path in python_files(*SOURCE_DIRS):
+        for node in source_nodes(path):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in GETTEXT_NAMES:
+                calls.append((str(path.relative_to(ROOT)), node.lineno, node))
+    return tuple(calls)
 
 
 def _literal(node: ast.expr) -> str | None:

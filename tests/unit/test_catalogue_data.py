@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
 from domain.catalogue import (
     DEFAULT_DATA_DIR,
@@ -18,6 +19,7 @@ from domain.catalogue import (
     load_catalogue,
 )
 from tests.catalogues import parsed_catalogue
+from tests.unit.data_files import edit_yaml
 
 LORESTAN_COUNTIES = {
     "ازنا",
@@ -72,11 +74,9 @@ def data_dir(tmp_path: Path) -> Path:
     return target
 
 
-def _edit(path: Path, change: object) -> None:
+def _edit(path: Path, change: Callable[[Any], object]) -> None:
     """Load a YAML file, let `change` mutate it, write it back."""
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(content)  # type: ignore[operator]
-    path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    edit_yaml(path, change)
 
 
 def _problems(data_dir: Path) -> list[str]:

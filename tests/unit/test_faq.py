@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
 from benchmarks.faq_accuracy import TARGET_FIRST, TARGET_TOP3, load_test_set, measure
 from domain.catalogue import DEFAULT_DATA_DIR, Catalogue, CatalogueError, load_catalogue
@@ -14,6 +15,7 @@ from domain.faq import FIGURE_NAMES, Money, figures, placeholders
 from domain.faq_match import MatchKind
 from domain.faq_words import content_words, is_question, normalize_question
 from tests.catalogues import parsed_catalogue
+from tests.unit.data_files import edit_yaml
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +31,8 @@ def data_dir(tmp_path: Path) -> Path:
     return target
 
 
-def _edit_faq(data_dir: Path, change: object) -> list[str]:
-    path = data_dir / "faq.yaml"
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(content)  # type: ignore[operator]
-    path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+def _edit_faq(data_dir: Path, change: Callable[[Any], object]) -> list[str]:
+    edit_yaml(data_dir / "faq.yaml", change)
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(data_dir)
     return caught.value.problems

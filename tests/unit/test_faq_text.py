@@ -6,11 +6,10 @@ import re
 import shutil
 from pathlib import Path
 
-import yaml
-
 from domain.catalogue import DEFAULT_DATA_DIR, load_catalogue
 from domain.faq import Count, Money, Names, Percent, Year
 from tests.catalogues import parsed_catalogue
+from tests.unit.data_files import read_yaml, write_yaml
 from texts.faq import answer_text, format_figure, render_answer
 
 CATALOGUE = parsed_catalogue()
@@ -40,10 +39,10 @@ def test_a_new_cap_in_rules_changes_the_answer(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA_DIR, data_dir, ignore=shutil.ignore_patterns("runtime"))
     rules_path = data_dir / "rules.yaml"
-    rules = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
+    rules = read_yaml(rules_path)
     rules["loans"]["independent"]["cap_rials"] = 3_000_000_000
     rules["agent_banks"] = ["ملت", "رسالت"]
-    rules_path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    write_yaml(rules_path, rules)
     catalogue = load_catalogue(data_dir)
     loan = catalogue.faq.entry("loan_independent")
     banks = catalogue.faq.entry("agent_banks")

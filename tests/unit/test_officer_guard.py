@@ -6,6 +6,7 @@ can finish nothing. A new state or button added later is covered without a decor
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ OFFICER_CONVERSATIONS = {"officer_desk", "officer_tickets", "announce", "exhibit
 ADMIN_CONVERSATIONS = {"officer_admin"}
 
 
+@cache  # two tests read them; building the Application and its handlers is the costly part
 def _conversations() -> dict[str, ConversationHandler[Any]]:
     application = (
         ApplicationBuilder()

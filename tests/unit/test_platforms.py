@@ -15,6 +15,7 @@ from bot.webhooks import WebhookAddress
 from config.platforms import BALE, TELEGRAM, Platform, traits
 from config.settings import Settings
 from conversations.application.answers import is_own_contact
+from tests.sources import python_files, source_nodes
 from tests.unit.test_own_contact import SENDER, _message
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,11 +32,10 @@ def test_each_platform_has_its_own_api_urls() -> None:
 
 def test_bale_has_no_parse_mode_so_no_code_sends_one() -> None:
     assert TELEGRAM.parse_mode and not BALE.parse_mode
-    for folder in SOURCES:
-        for path in (ROOT / folder).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.keyword):
-                    assert node.arg != "parse_mode", f"{path}: parse_mode is not on Bale"
+    for path in python_files(*SOURCES):
+        for node in source_nodes(path):
+            if isinstance(node, ast.keyword):
+                assert node.arg != "parse_mode", f"{path}: parse_mode is not on Bale"
 
 
 class _Bot:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import cache
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -72,6 +73,7 @@ def remedy_line(finding: RuleFinding) -> str:
     return "   " + _("What to do: {remedy}").format(remedy=remedy)
 
 
+@cache  # nine texts, looked up for every block of every verdict
 def header(product: Product, outcome: Outcome) -> str:
     label = _("{product}: {outcome}").format(
         product=_(PRODUCT_LABELS[product]), outcome=_(OUTCOME_LABELS[outcome])
@@ -79,15 +81,24 @@ def header(product: Product, outcome: Outcome) -> str:
     return f"{ICONS[outcome]} {label}"
 
 
+@cache
+def headed_products(first_line: str) -> tuple[Product, ...]:
+    """The products whose header (with any outcome) a block's first line is."""
+    return tuple(
+        product
+        for product in Product
+        if any(first_line == header(product, outcome) for outcome in Outcome)
+    )
+
+
 def product_blocks(text: str) -> dict[Product, list[str]]:
     """The lines of each product's block, keyed by the product its first line names."""
     blocks: dict[Product, list[str]] = {}
     for block in text.split("\n\n"):
         lines = block.split("\n")
-        for product in Product:
-            if any(lines[0] == header(product, outcome) for outcome in Outcome):
-                assert product not in blocks, f"{product} shown twice"
-                blocks[product] = lines
+        for product in headed_products(lines[0]):
+            assert product not in blocks, f"{product} shown twice"
+            blocks[product] = lines
     return blocks
 
 
@@ -257,18 +268,21 @@ def test_an_independent_applicant_sees_no_supporting_verdict() -> None:
     assert _(views.OTHER_PLAN_LABELS[PlanType.SUPPORTING]) in labels
 
 
+# Any answer a citizen can give to each question, built once (not anew for every step).
+_ANY_ANSWER: dict[QuestionId, st.SearchStrategy[Any]] = {
+    question: st.sampled_from(_values(question)) for question in QuestionId
+}
+_ANY_ANSWER[QuestionId.BIRTH_YEAR] = st.integers(TODAY.year - 90, TODAY.year - 10)
+_ANY_ANSWER[QuestionId.EXPERIENCE_YEARS] = st.integers(0, 60)
+_ANY_ANSWER[QuestionId.COVERED_WORKERS] = st.integers(0, 60)
+
+
 @st.composite
 def walks(draw: st.DrawFn) -> EligibilityAnswers:
     """A whole walk through the check with any answer a citizen can give at each step."""
     answers = EligibilityAnswers()
     while (question := next_question(answers, CATALOGUE, TODAY)) is not None:
-        if question is QuestionId.BIRTH_YEAR:
-            value: Any = draw(st.integers(TODAY.year - 90, TODAY.year - 10))
-        elif question in (QuestionId.EXPERIENCE_YEARS, QuestionId.COVERED_WORKERS):
-            value = draw(st.integers(0, 60))
-        else:
-            value = draw(st.sampled_from(_values(question)))
-        answers = answer(answers, question, value)
+        answers = answer(answers, question, draw(_ANY_ANSWER[question]))
     return answers
 
 
