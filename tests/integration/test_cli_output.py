@@ -132,3 +132,24 @@ def test_a_failing_command_says_so_in_persian_and_logs_the_traceback(
     assert log_file in result.stderr
     assert_only_persian(result, log_file)
     assert "Traceback" in log_file_path(office).read_text(encoding="utf-8")
+
+
+def test_the_office_commands_load_no_messenger_library(tmp_path: Path) -> None:
+    """`homebiz export` and the other office tools start without python-telegram-bot and its
+    HTTP clients (the bot's own commands import them when they run)."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, bot.cli; print(sorted({m.split('.')[0] for m in sys.modules}))",
+        ],
+        cwd=ROOT,
+        env=_environment(tmp_path / "data", None),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "'bot'" in loaded and "'office'" in loaded
+    for library in ("telegram", "aiohttp", "httpx"):
+        assert f"'{library}'" not in loaded, loaded

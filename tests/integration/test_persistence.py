@@ -26,7 +26,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from storage import Database, SqlitePersistence
+from storage import Database
+from storage.persistence import SqlitePersistence
 
 ASK_NAME, ASK_PHONE = range(2)
 CONVERSATION = "registration"
@@ -281,7 +282,8 @@ async def test_state_is_on_disk_when_the_process_is_killed(db_path: Path) -> Non
         f"""
         import asyncio, os, signal
         from pathlib import Path
-        from storage import Database, SqlitePersistence
+        from storage import Database
+        from storage.persistence import SqlitePersistence
 
         async def main():
             db = Database(Path({str(db_path)!r}))
