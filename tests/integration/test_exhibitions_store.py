@@ -21,11 +21,12 @@ from domain.statuses import ApplicationStatus, PlanType
 from storage import Store
 from storage.exhibitions import DuplicateBoothRequest, DuplicateExhibition
 from tests.catalogues import parsed_catalogue
+from tests.integration.conftest import migrated
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "bot.sqlite3")
+    opened = await Store.open(migrated(tmp_path / "bot.sqlite3"))
     yield opened
     await opened.close()
 

@@ -22,6 +22,7 @@ from storage.events import StatusEventRepository
 from storage.outbox import OutboxRepository
 from storage.status_changes import change_status, record_permit
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 
 OFFICER = "officer:900001"
 CHAT_ID = 555
@@ -34,7 +35,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
-    async with Database(tmp_path / "bot.sqlite3", clock=clock) as opened:
+    async with Database(migrated(tmp_path / "bot.sqlite3"), clock=clock) as opened:
         yield opened
 
 

@@ -28,6 +28,7 @@ from telegram.request import BaseRequest, RequestData
 
 from storage import Database
 from storage.persistence import SqlitePersistence
+from tests.integration.conftest import migrated
 
 ASK_NAME, ASK_PHONE = range(2)
 CONVERSATION = "registration"
@@ -146,7 +147,7 @@ def _copy_database_files(db_path: Path, folder: Path) -> None:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
+    return migrated(tmp_path / "bot.sqlite3")
 
 
 @pytest.fixture

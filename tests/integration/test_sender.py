@@ -22,6 +22,7 @@ from domain.notifications import OutboxMessage, OutboxStatus, QuietHours
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.replies import FilePart
+from tests.integration.conftest import migrated
 
 # Notifications due at once, whatever the hour the suite runs at.
 NO_QUIET = QuietHours(start_hour=0, end_hour=0)
@@ -78,7 +79,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
-    async with Database(tmp_path / "bot.sqlite3", clock=clock) as opened:
+    async with Database(migrated(tmp_path / "bot.sqlite3"), clock=clock) as opened:
         yield opened
 
 
