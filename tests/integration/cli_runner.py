@@ -39,6 +39,24 @@ def _command(argv: list[str], env: dict[str, str], cwd: str, out: str, err: str)
     sys.exit(main(argv))
 
 
+def _write_loaded_modules(path: str) -> None:
+    """In the forked child: the top-level packages loaded, one a line (what `bot.cli` and
+    this module imported, since the fork server imported nothing else)."""
+    Path(path).write_text("\n".join(sorted({m.split(".")[0] for m in sys.modules})))
+
+
+def modules_of_homebiz() -> set[str]:
+    """The top-level packages a process that imported `bot.cli` (the `homebiz` command) holds
+    before it runs a command: a child of the fork server, which imported only that."""
+    with tempfile.TemporaryDirectory(prefix="homebiz-cli-") as folder:
+        listing = Path(folder) / "modules"
+        child = _FORKS.Process(target=_write_loaded_modules, args=(str(listing),))
+        child.start()
+        child.join(120)
+        assert child.exitcode == 0, child.exitcode
+        return set(listing.read_text().split())
+
+
 def run_homebiz(
     argv: Sequence[str], *, env: Mapping[str, str], cwd: Path, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
