@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 # The fork server is started by the first command of the worker; it imports these once.
@@ -37,6 +37,18 @@ def _command(argv: list[str], env: dict[str, str], cwd: str, out: str, err: str)
     from bot.cli import main
 
     sys.exit(main(argv))
+
+
+def run_forked(target: Callable[..., object], *args: object, timeout: float = 300) -> int | None:
+    """``target(*args)`` in a child of the fork server (a process of its own that starts with
+    `bot.cli`'s modules imported); its exit status (negative: the signal that ended it)."""
+    child = _FORKS.Process(target=target, args=args)
+    child.start()
+    child.join(timeout)
+    if child.exitcode is None:
+        child.kill()
+        child.join()
+    return child.exitcode
 
 
 def _write_loaded_modules(path: str) -> None:
