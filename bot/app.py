@@ -46,7 +46,7 @@ from handlers import fallback, faq, sections, start
 from handlers.auth import admin_steps, officer_steps
 from handlers.context import BotContext, Services
 from handlers.errors import on_error
-from storage import SqlitePersistence
+from storage.persistence import SqlitePersistence
 
 PERSISTENCE_INTERVAL_SECONDS = 10.0**7
 

@@ -15,8 +15,6 @@ from datetime import UTC
 from pathlib import Path
 
 from bot import event_loop
-from bot.app import make_bot
-from bot.webhooks import WebhookAddress
 from config.settings import Settings
 from storage.backup import BackupError, make_backup, restore_backup
 from texts.formatting import format_number
@@ -65,6 +63,11 @@ def webhook_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _webhook(action: str, settings: Settings) -> int:
+    # The bot's modules (PTB, the HTTP client) load only for this command: the office's other
+    # commands (`homebiz export`, `stats`, ...) start without them.
+    from bot.app import make_bot
+    from bot.webhooks import WebhookAddress
+
     if action == "set" and settings.webhook_base_url is None:
         message = _("Set {setting} to this server's public address first.")
         print(message.format(setting="WEBHOOK_BASE_URL"), file=sys.stderr)

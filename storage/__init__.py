@@ -1,4 +1,7 @@
-"""The async SQLite store: database, migrations, repositories and bot persistence."""
+"""The async SQLite store: database, migrations and repositories.
+
+PTB's persistence on the store is ``storage.persistence``, imported by the bot only: importing
+this package (the office's commands, the web desk) does not load python-telegram-bot."""
 
 from storage.applications import ApplicationRepository
 from storage.audit import AuditLog
@@ -6,7 +9,6 @@ from storage.citizens import CitizenRepository
 from storage.db import Clock, Database, from_db_time, to_db_time, utcnow
 from storage.documents import ApplicationDocuments, DocumentRepository
 from storage.events import StatusEventRepository
-from storage.persistence import SqlitePersistence
 from storage.store import Store
 
 __all__ = [
@@ -17,7 +19,6 @@ __all__ = [
     "Clock",
     "Database",
     "DocumentRepository",
-    "SqlitePersistence",
     "StatusEventRepository",
     "Store",
     "from_db_time",

@@ -6,8 +6,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from domain.models import Application
 from domain.reminders import Reminder, ReminderKind
 from texts.buttons import RESUME_DRAFT
@@ -38,10 +36,9 @@ def render_reminder(
             "You started an application for the home-business loan but have not sent it yet. "
             "Your answers are saved: press the button below to continue where you stopped."
         )
-        button = InlineKeyboardButton(
-            _("▶️ Continue my application"), callback_data=RESUME_DRAFT_DATA
-        )
-        return text, InlineKeyboardMarkup([[button]]).to_dict()
+        # Bot API JSON for the outbox, as texts.notifications.fix_markup writes it.
+        button = {"text": _("▶️ Continue my application"), "callback_data": RESUME_DRAFT_DATA}
+        return text, {"inline_keyboard": [[button]]}
     if kind == ReminderKind.CORRECTION_PENDING:
         return _(
             "Your application {code} is still waiting for your corrected documents. "

@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from domain.models import Application
 from domain.office_hours import OfficeHours
 from domain.tickets import (
@@ -63,10 +61,13 @@ def number(ticket_id: int) -> str:
 
 
 def _markup(*rows: list[tuple[str, str]]) -> dict[str, Any]:
-    keyboard = [
-        [InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows
-    ]
-    return InlineKeyboardMarkup(keyboard).to_dict()
+    """An inline keyboard as Bot API JSON (for the outbox): no PTB objects, so the office's
+    commands that render ticket texts load no python-telegram-bot."""
+    return {
+        "inline_keyboard": [
+            [{"text": text, "callback_data": data} for text, data in row] for row in rows
+        ]
+    }
 
 
 def write_back_markup(ticket_id: int) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 # The fork server is started by the first command of the worker; it imports these once.
@@ -37,6 +37,36 @@ def _command(argv: list[str], env: dict[str, str], cwd: str, out: str, err: str)
     from bot.cli import main
 
     sys.exit(main(argv))
+
+
+def run_forked(target: Callable[..., object], *args: object, timeout: float = 300) -> int | None:
+    """``target(*args)`` in a child of the fork server (a process of its own that starts with
+    `bot.cli`'s modules imported); its exit status (negative: the signal that ended it)."""
+    child = _FORKS.Process(target=target, args=args)
+    child.start()
+    child.join(timeout)
+    if child.exitcode is None:
+        child.kill()
+        child.join()
+    return child.exitcode
+
+
+def _write_loaded_modules(path: str) -> None:
+    """In the forked child: the top-level packages loaded, one a line (what `bot.cli` and
+    this module imported, since the fork server imported nothing else)."""
+    Path(path).write_text("\n".join(sorted({m.split(".")[0] for m in sys.modules})))
+
+
+def modules_of_homebiz() -> set[str]:
+    """The top-level packages a process that imported `bot.cli` (the `homebiz` command) holds
+    before it runs a command: a child of the fork server, which imported only that."""
+    with tempfile.TemporaryDirectory(prefix="homebiz-cli-") as folder:
+        listing = Path(folder) / "modules"
+        child = _FORKS.Process(target=_write_loaded_modules, args=(str(listing),))
+        child.start()
+        child.join(120)
+        assert child.exitcode == 0, child.exitcode
+        return set(listing.read_text().split())
 
 
 def run_homebiz(

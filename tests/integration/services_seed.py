@@ -18,6 +18,7 @@ from services import applications, citizens, documents, lifecycle
 from services.actors import Actor
 from services.documents import FileRef
 from storage import Store
+from tests.integration.conftest import migrated
 from texts.notifications import make_renderer
 
 OFFICER_ID = 900001  # in the store's configured officers (OFFICER_IDS)
@@ -42,7 +43,7 @@ _user_ids = itertools.count(1000)
 @asynccontextmanager
 async def open_store(folder: Path) -> AsyncIterator[Store]:
     """A migrated store on a file, whose configured officers are OFFICER_ID on telegram."""
-    store = await Store.open(folder / "homebiz.db")
+    store = await Store.open(migrated(folder / "homebiz.db"))
     store.officers.configure({Account("telegram", OFFICER_ID)}, "telegram")
     try:
         yield store

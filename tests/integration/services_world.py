@@ -19,13 +19,15 @@ import pytest
 from bot.workers.reminders import ReminderService
 from config.settings import Settings
 from domain.accounts import Account
-from domain.catalogue import Catalogue, load_catalogue
+from domain.catalogue import Catalogue
 from domain.exhibitions import ExhibitionDraft, ExhibitionKind
 from domain.statuses import ApplicationStatus, PlanType
 from handlers.context import Services
 from services.actors import Actor
 from storage import Store
+from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 
 ADMIN, OFFICER, REMOVED, STRANGER = 900001, 900002, 900003, 900004
 ZONE = ZoneInfo("Asia/Tehran")
@@ -59,9 +61,9 @@ class World:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     clock = FakeClock(datetime(2030, 11, 1, 6, 30, tzinfo=UTC))
     settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
-    store = await Store.open(tmp_path / "bot.sqlite3", clock=clock)
+    store = await Store.open(migrated(tmp_path / "bot.sqlite3"), clock=clock)
     try:
-        catalogue = load_catalogue(settings.catalogue_dir)
+        catalogue = parsed_catalogue(settings.catalogue_dir)
         reminders = ReminderService(Services(settings, store, catalogue, clock))
         store.officers.configure({Account("telegram", ADMIN)}, "telegram")
         await store.officers.add("telegram", OFFICER, f"officer:{ADMIN}")

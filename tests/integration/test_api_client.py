@@ -19,7 +19,6 @@ import pytest
 from aiohttp import web
 from telegram import Bot, InputFile
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
 
 from bot.api_client import BotApiClient
 from bot.ratelimit import retry_after_seconds
@@ -27,6 +26,7 @@ from botapi_emulator import Emulator, FaultConfig
 from botapi_emulator.users import user_json
 from storage.replies import FilePart
 from tests.conftest import free_port
+from tests.integration.ptb_bots import ptb_request
 
 # PTB asks that Bot.do_api_request not be used for methods it has: here it is the point.
 pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot.:UserWarning")
@@ -70,7 +70,7 @@ async def recorder() -> AsyncIterator[tuple[Recorder, str]]:
 
 async def through_ptb(base: str, method: str, params: dict[str, Any], **request: Any) -> Any:
     """The call as the bot made it before: PTB's Bot and its httpx request."""
-    bot = Bot(TOKEN, base_url=base, request=HTTPXRequest(**request))
+    bot = Bot(TOKEN, base_url=base, request=ptb_request(**request))
     bot._bot_initialized = True  # as the running bot is (it said 404 differently before)
     async with bot.request:
         return await bot.do_api_request(method, api_kwargs=params)

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -37,7 +33,9 @@ from storage.status_changes import change_status
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
 from tests.conftest import make_settings
+from tests.integration.cli_runner import run_forked
 from tests.integration.conftest import SeededStore
+from tests.integration.killed_import import import_then_die
 from tests.integration.scale_seed import SCALE_APPLICATIONS, SCALE_NOW, introduced_applications
 from tests.shared_files import built_once
 from texts.formatting import to_persian_digits
@@ -170,7 +168,9 @@ async def test_the_bot_writes_while_a_large_report_is_applied(
         while importing:
             await bot.applications.save_answers(draft.id, {"step": saved}, "full_name")
             saved += 1
-            await asyncio.sleep(0)
+            # A write every millisecond or so: one that found the lock held for the whole
+            # import would wait past busy_timeout and fail, as a write in a busy loop would.
+            await asyncio.sleep(0.001)
 
     async def after_chunk(applied: int) -> None:
         # Between two chunks the write lock is free: a write that may not wait gets through.
@@ -193,49 +193,12 @@ async def test_the_bot_writes_while_a_large_report_is_applied(
     assert between[-1] > between[0]  # the bot's writes went on during the import
 
 
-CRASHING_IMPORT = """
-import asyncio, os, signal, sys
-from datetime import date
-from pathlib import Path
-from services.imports.bank_import import import_bank_report
-from domain.catalogue import load_catalogue
-from domain.notifications import QuietHours
-from storage import Store
-
-async def main() -> None:
-    store = await Store.open(Path(sys.argv[1]))
-
-    async def after_chunk(applied: int) -> None:
-        if applied >= int(sys.argv[3]):
-            os.kill(os.getpid(), signal.SIGKILL)  # a crash: nothing is cleaned up
-
-    await import_bank_report(
-        store, load_catalogue(), Path(sys.argv[2]), today=date(2026, 1, 10),
-        quiet_hours=QuietHours(start_hour=0, end_hour=0), chunk_rows=int(sys.argv[4]),
-        on_chunk=after_chunk,
-    )
-
-asyncio.run(main())
-"""
-
-
 def _crash_import_after(seeded: Path, report: Path, rows: int, path: Path) -> None:
     """Into ``path``, a copy of ``seeded`` on which a process applying ``report`` was killed
     (SIGKILL, by itself) once ``rows`` rows were applied."""
     shutil.copy(seeded, path)
-    crash = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(CRASHING_IMPORT),
-            *(str(path), str(report), str(rows), str(CHUNK)),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        timeout=300,
-    )
-    assert crash.returncode == -signal.SIGKILL, crash.stderr.decode()
+    status = run_forked(import_then_die, str(path), str(report), rows, CHUNK)
+    assert status == -signal.SIGKILL, status
     # What the killed process committed is in its write-ahead log: into the file with it.
     with contextlib.closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

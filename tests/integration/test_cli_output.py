@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from storage import Store
-from tests.integration.cli_runner import run_homebiz
+from tests.integration.cli_runner import modules_of_homebiz, run_homebiz
 from tests.integration.test_import_bank_report import DATA, seed_office
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,3 +132,11 @@ def test_a_failing_command_says_so_in_persian_and_logs_the_traceback(
     assert log_file in result.stderr
     assert_only_persian(result, log_file)
     assert "Traceback" in log_file_path(office).read_text(encoding="utf-8")
+
+
+def test_the_office_commands_load_no_messenger_library() -> None:
+    """`homebiz export` and the other office tools start without python-telegram-bot and its
+    HTTP clients (the bot's own commands import them when they run)."""
+    loaded = modules_of_homebiz()
+    assert {"bot", "office", "storage", "services"} <= loaded
+    assert not loaded & {"telegram", "aiohttp", "httpx"}, sorted(loaded)

@@ -32,6 +32,7 @@ from services.imports.uploads import (
 from storage import Store
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 from tests.integration.office_seed import TRACKING
 from tests.integration.test_import_bank_report import DATA, TEHRAN, seed_office
 
@@ -47,7 +48,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "homebiz.db", clock=CLOCK)
+    opened = await Store.open(migrated(tmp_path / "homebiz.db"), clock=CLOCK)
     opened.officers.configure({Account("telegram", OFFICER_ID)}, "telegram")
     yield opened
     await opened.close()

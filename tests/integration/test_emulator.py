@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 
 from botapi_emulator import Citizen, Emulator, FaultConfig
+from tests.integration.ptb_bots import ptb_bot
 
 TOKEN = "123456:TEST-token_abc"
 USER = 5001
@@ -29,7 +30,7 @@ async def emu() -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 async def bot(emu: Emulator) -> AsyncIterator[telegram.Bot]:
-    b = telegram.Bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
+    b = ptb_bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
     async with b:
         yield b
 
@@ -249,7 +250,7 @@ async def test_raw_http_shapes(emu: Emulator) -> None:
 
 async def test_bale_mode_differences() -> None:
     async with Emulator(mode="bale") as emu:
-        bot = telegram.Bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
+        bot = ptb_bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
         async with bot, Citizen(emu.url, USER, bot_token=TOKEN, wait="none") as citizen:
             await citizen.says("hi")
             with pytest.raises(telegram.error.TelegramError, match="Not Found"):
@@ -269,9 +270,7 @@ async def test_a_telegram_and_a_bale_bot_at_once_each_with_its_own_file_ids(
     bale_token = "777777:BALE-token_abc"
     emu.set_mode(bale_token, "bale")
     async with (
-        telegram.Bot(
-            bale_token, base_url=emu.api_base_url, base_file_url=emu.file_base_url
-        ) as bale,
+        ptb_bot(bale_token, base_url=emu.api_base_url, base_file_url=emu.file_base_url) as bale,
         Citizen(emu.url, USER, "Ali", bot_token=bale_token, wait="none") as on_bale,
     ):
         assert emu.bot(TOKEN).mode == "telegram" and emu.bot(bale_token).mode == "bale"

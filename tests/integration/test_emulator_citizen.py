@@ -20,6 +20,7 @@ from telegram import (
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from botapi_emulator import Citizen, Emulator
+from tests.integration.ptb_bots import ptb_bot
 
 TOKEN = "777000:CITIZEN-test"
 Handler = Callable[[telegram.Bot, Update], Awaitable[None]]
@@ -84,7 +85,7 @@ async def emu() -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 async def running_bot(emu: Emulator) -> AsyncIterator[telegram.Bot]:
-    bot = telegram.Bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
+    bot = ptb_bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
     async with bot:
         task = asyncio.create_task(_poll_loop(bot, _menu_bot))
         yield bot

@@ -12,6 +12,7 @@ from PIL import Image
 from telegram.error import BadRequest, Conflict
 
 from botapi_emulator import Citizen, Emulator, FaultConfig
+from tests.integration.ptb_bots import ptb_bot
 
 TOKEN = "555:METHODS-test"
 OTHER = "556:OTHER-bot-token"
@@ -26,7 +27,7 @@ async def emu() -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 async def bot(emu: Emulator) -> AsyncIterator[telegram.Bot]:
-    b = telegram.Bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
+    b = ptb_bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
     async with b:
         yield b
 
@@ -101,7 +102,7 @@ async def test_drop_pending_updates_per_mode(emu: Emulator, bot: telegram.Bot) -
         assert await bot.delete_webhook(drop_pending_updates=True)
         assert await bot.get_updates() == ()
     async with Emulator(mode="bale") as bale:
-        b = telegram.Bot(TOKEN, base_url=bale.api_base_url, base_file_url=bale.file_base_url)
+        b = ptb_bot(TOKEN, base_url=bale.api_base_url, base_file_url=bale.file_base_url)
         async with b, Citizen(bale.url, USER, wait="none") as c:
             await c.says("one")
             assert await b.delete_webhook(drop_pending_updates=True)
@@ -112,7 +113,7 @@ async def test_second_long_poll_ends_first_with_conflict(emu: Emulator, bot: tel
     first = asyncio.create_task(bot.get_updates(timeout=20, read_timeout=30))
     await asyncio.sleep(0.1)
     # A second instance of the same bot (PTB keeps one connection for getUpdates per Bot).
-    twin = telegram.Bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
+    twin = ptb_bot(TOKEN, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
     async with twin:
         second = asyncio.create_task(twin.get_updates(timeout=1))
         with pytest.raises(Conflict, match="terminated by other getUpdates"):
@@ -121,7 +122,7 @@ async def test_second_long_poll_ends_first_with_conflict(emu: Emulator, bot: tel
 
 
 async def test_two_bots_share_one_emulator(emu: Emulator, bot: telegram.Bot) -> None:
-    other = telegram.Bot(OTHER, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
+    other = ptb_bot(OTHER, base_url=emu.api_base_url, base_file_url=emu.file_base_url)
     async with other, Citizen(emu.url, USER, bot_token=OTHER, wait="none") as c:
         await c.says("to other")
         assert await bot.get_updates() == ()

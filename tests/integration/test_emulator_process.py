@@ -13,6 +13,7 @@ import telegram
 from telegram.error import BadRequest
 
 from botapi_emulator import Citizen
+from tests.integration.ptb_bots import ptb_bot
 
 TOKEN = "424242:PROCESS-test"
 
@@ -51,9 +52,7 @@ async def process_url() -> AsyncIterator[str]:
 
 
 async def test_process_serves_bot_and_citizens(process_url: str) -> None:
-    bot = telegram.Bot(
-        TOKEN, base_url=f"{process_url}/bot", base_file_url=f"{process_url}/file/bot"
-    )
+    bot = ptb_bot(TOKEN, base_url=f"{process_url}/bot", base_file_url=f"{process_url}/file/bot")
     async with bot, Citizen(process_url, 31, "Sara", wait="none") as sara:
         me = await bot.get_me()
         assert me.id == 424242

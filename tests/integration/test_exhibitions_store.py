@@ -21,11 +21,12 @@ from domain.statuses import ApplicationStatus, PlanType
 from storage import Store
 from storage.exhibitions import DuplicateBoothRequest, DuplicateExhibition
 from tests.catalogues import parsed_catalogue
+from tests.integration.conftest import migrated
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "bot.sqlite3")
+    opened = await Store.open(migrated(tmp_path / "bot.sqlite3"))
     yield opened
     await opened.close()
 
@@ -46,9 +47,10 @@ def _draft(**changes: object) -> ExhibitionDraft:
 
 async def _citizens(store: Store, count: int, start: int = 1) -> list[int]:
     ids = []
-    for user_id in range(start, start + count):
-        citizen = await store.citizens.get_or_create("telegram", user_id, user_id)
-        ids.append(citizen.id)
+    async with store.db.transaction() as c:  # one commit (one fsync) for all of them
+        for user_id in range(start, start + count):
+            citizen = await store.citizens.get_or_create("telegram", user_id, user_id, conn=c)
+            ids.append(citizen.id)
     return ids
 
 
@@ -128,8 +130,9 @@ async def test_toggle_and_all(store: Store) -> None:
 
 async def test_broadcast_enqueues_in_batches_and_resumes_without_doubles(store: Store) -> None:
     ids = await _citizens(store, 250)
-    for citizen in ids:
-        await store.subscriptions.replace(citizen, (), ())
+    async with store.db.transaction() as c:
+        for citizen in ids:
+            await store.subscriptions.replace(citizen, (), (), conn=c)
     broadcast = await store.broadcasts.create("officer:1", "سلام", BroadcastFilter())
     now = datetime.now(UTC)
     assert (

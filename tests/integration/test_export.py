@@ -21,6 +21,7 @@ from storage.reports import ExportFilter, collect_stats
 from storage.status_changes import record_permit
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 from tests.integration.office_seed import NATIONAL, OFFICER, RENDER, TRACKING, seed_application
 from texts.charts import render_stats_chart
 from texts.formatting import to_persian_digits
@@ -42,7 +43,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "data" / "homebiz.db", clock=clock)
+    opened = await Store.open(migrated(tmp_path / "data" / "homebiz.db"), clock=clock)
     yield opened
     await opened.close()
 

@@ -12,6 +12,7 @@ import pytest
 from domain.faq import FaqOutcome
 from storage import Store
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "data" / "bot.sqlite3", clock=clock)
+    opened = await Store.open(migrated(tmp_path / "data" / "bot.sqlite3"), clock=clock)
     yield opened
     await opened.close()
 

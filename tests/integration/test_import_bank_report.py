@@ -20,6 +20,7 @@ from services.imports.bank_import import ImportResult, import_bank_report, rende
 from services.imports.bank_report import parse_amount_rials, parse_payment_date
 from storage import Store
 from tests.catalogues import parsed_catalogue
+from tests.integration.conftest import migrated
 from tests.integration.office_seed import NATIONAL, TRACKING, seed_application
 from texts.formatting import format_toman, to_persian_digits
 from texts.i18n import _
@@ -37,7 +38,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "data" / "homebiz.db")
+    opened = await Store.open(migrated(tmp_path / "data" / "homebiz.db"))
     yield opened
     await opened.close()
 

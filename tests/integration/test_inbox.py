@@ -16,6 +16,7 @@ from storage import Store
 from storage.inbox import Inbox, Received
 from storage.replies import FilePart, ReplyQueue
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "bot.sqlite3", clock=clock)
+    opened = await Store.open(migrated(tmp_path / "bot.sqlite3"), clock=clock)
     yield opened
     await opened.close()
 

@@ -22,6 +22,7 @@ from storage.events import StatusEventRepository
 from storage.outbox import OutboxRepository
 from storage.status_changes import change_status, record_permit
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 
 OFFICER = "officer:900001"
 CHAT_ID = 555
@@ -34,7 +35,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
-    async with Database(tmp_path / "bot.sqlite3", clock=clock) as opened:
+    async with Database(migrated(tmp_path / "bot.sqlite3"), clock=clock) as opened:
         yield opened
 
 
@@ -265,8 +266,9 @@ async def test_claim_matches_the_rule_for_few_and_many_due_rows(
     outbox = OutboxRepository(db)
     # chats with several rows; some rows held by quiet hours, some waiting for a retry,
     # some chats busy with a row in flight
-    for n in range(rows):
-        await outbox.enqueue(message(f"m{n}", chat_id=n % 37, urgent=n % 5 != 0))
+    async with db.transaction() as c:  # one commit for the rows, as a broadcast writes them
+        for n in range(rows):
+            await outbox.enqueue(message(f"m{n}", chat_id=n % 37, urgent=n % 5 != 0), conn=c)
     async with db.transaction() as c:
         await c.execute("UPDATE outbox SET not_before = ? WHERE id % 5 = 1", ("2099-01-01",))
         await c.execute(

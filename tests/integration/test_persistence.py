@@ -26,7 +26,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from storage import Database, SqlitePersistence
+from storage import Database
+from storage.persistence import SqlitePersistence
+from tests.integration.conftest import migrated
 
 ASK_NAME, ASK_PHONE = range(2)
 CONVERSATION = "registration"
@@ -145,7 +147,7 @@ def _copy_database_files(db_path: Path, folder: Path) -> None:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
+    return migrated(tmp_path / "bot.sqlite3")
 
 
 @pytest.fixture
@@ -281,7 +283,8 @@ async def test_state_is_on_disk_when_the_process_is_killed(db_path: Path) -> Non
         f"""
         import asyncio, os, signal
         from pathlib import Path
-        from storage import Database, SqlitePersistence
+        from storage import Database
+        from storage.persistence import SqlitePersistence
 
         async def main():
             db = Database(Path({str(db_path)!r}))

@@ -12,7 +12,6 @@ import pytest
 
 from bot.workers.reminders import ReminderService
 from config.settings import Settings
-from domain.catalogue import load_catalogue
 from domain.models import Application
 from domain.reminders import Reminder, ReminderKind, ReminderStatus
 from domain.statuses import ApplicationStatus as S
@@ -20,7 +19,9 @@ from domain.statuses import PlanType
 from handlers.context import Services
 from storage import Store
 from storage.status_changes import change_status
+from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 
 OFFICER = "officer:900001"
 STATUS_TEXT = "وضعیت"  # the status notifications of make_application
@@ -59,9 +60,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def service(tmp_path: Path, clock: FakeClock) -> AsyncIterator[ReminderService]:
     settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
-    store = await Store.open(tmp_path / "bot.sqlite3", clock=clock)
+    store = await Store.open(migrated(tmp_path / "bot.sqlite3"), clock=clock)
     try:
-        services = Services(settings, store, load_catalogue(settings.catalogue_dir), clock)
+        services = Services(settings, store, parsed_catalogue(settings.catalogue_dir), clock)
         yield ReminderService(services)
     finally:
         await store.close()

@@ -25,6 +25,7 @@ from services.tickets import Content, NotRateable
 from storage import Store
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 from texts.buttons import TicketRate, TicketWrite
 
 ADMIN = 900001  # OFFICER_IDS
@@ -50,7 +51,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "bot.sqlite3", clock=clock)
+    opened = await Store.open(migrated(tmp_path / "bot.sqlite3"), clock=clock)
     opened.officers.configure({Account("telegram", ADMIN)}, "telegram")
     await opened.officers.add("telegram", OFFICER, f"officer:{ADMIN}", name="رضا")
     try:

@@ -16,6 +16,7 @@ from domain.models import Document, OpenApplicationExists, StatusEvent
 from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
 from storage import Database, Store
 from tests.clock import FakeClock
+from tests.integration.conftest import migrated
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "data" / "bot.sqlite3", clock=clock)
+    opened = await Store.open(migrated(tmp_path / "data" / "bot.sqlite3"), clock=clock)
     yield opened
     await opened.close()
 
