@@ -35,11 +35,15 @@ hypothesis_settings.load_profile("project")
 BOT_TOKEN = "123456:TEST-token-for-the-emulator"
 OFFICER_ID = 900001
 # Settings of wall-clock pacing that no test measures (the bot in this process and in
-# BotProcess; production's values in brackets): the outbox's gap per chat off (1 s), the
+# BotProcess; production's values in brackets): replies not paced (30 a second: a citizen
+# walking a conversation without pause was held to it, ~33 ms a message; they still count
+# in the send budget the outbox gets the rest of), the outbox's gap per chat off (1 s), the
 # sender looking for rows that became due every 50 ms (1 s), a broadcast's progress counted
 # every 100 ms (3 s), the first retry of a reply or an outbox message after 50 ms (0.5 s, 1 s;
-# doubling each time as in production; a 429 still waits its retry_after).
+# doubling each time as in production; a 429 still waits its retry_after). The tests of the
+# pacing itself set their own (tests/integration/test_send_budget.py, test_sender.py).
 TEST_PACING: dict[str, object] = {
+    "reply_rate_per_second": 0,
     "outbox_chat_gap_seconds": 0.0,
     "outbox_poll_seconds": 0.05,
     "broadcast_progress_seconds": 0.1,

@@ -44,7 +44,11 @@ class _Reader:
             if self._conn is None:
                 # A short busy timeout: the check runs in the event loop the bot may share.
                 self._conn = sqlite3.connect(
-                    f"file:{self.database}?mode=ro", uri=True, timeout=0.05
+                    f"file:{self.database}?mode=ro",
+                    uri=True,
+                    timeout=0.05,
+                    # Closed when the wait is collected, which may be in another thread.
+                    check_same_thread=False,
                 )
             if chat is not None:
                 return int(self._conn.execute(_PENDING_IN_CHAT, {"chat": chat}).fetchone()[0])

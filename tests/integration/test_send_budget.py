@@ -74,6 +74,7 @@ async def test_a_reply_overtakes_a_broadcast_backlog_and_the_total_keeps_the_bud
         emulator,
         tmp_path / "data",
         send_rate_per_second=RATE,
+        reply_rate_per_second=30,  # production's ceiling (the tests' TEST_PACING has none)
         quiet_hours_start=0,
         quiet_hours_end=0,
     )
