@@ -7,11 +7,23 @@ Record ids and codes only, never a person's data. Grouped by the conversation th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from domain.answers import Gender
 from domain.statuses import ApplicationStatus, PlanType
 from texts.callback_data import CallbackData, Fixed, Match
+
+
+def inline_keyboard(*rows: list[tuple[str, str]]) -> dict[str, Any]:
+    """An inline keyboard as Bot API JSON, rows of (label, callback data): what the outbox
+    stores and sends. No PTB objects, so the office's commands that render these texts load
+    no python-telegram-bot."""
+    return {
+        "inline_keyboard": [
+            [{"text": text, "callback_data": data} for text, data in row] for row in rows
+        ]
+    }
+
 
 # A code, or «*» for all of them (announcements' audience, subscriptions).
 CodeOrAll = Annotated[str, Match(r"[a-z0-9_]{1,40}|\*")]

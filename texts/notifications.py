@@ -105,14 +105,14 @@ def fix_markup(
     application_id: int, codes: list[str], document_name: Callable[[str], str]
 ) -> dict[str, Any]:
     """The inline keyboard (Bot API JSON) with one «send again» button per document."""
-    return {
-        "inline_keyboard": [
+    return buttons.inline_keyboard(
+        *(
             [
-                {
-                    "text": _("📤 Send {document} again").format(document=document_name(code)),
-                    "callback_data": buttons.SendAgain(application_id, code).pack(),
-                }
+                (
+                    _("📤 Send {document} again").format(document=document_name(code)),
+                    buttons.SendAgain(application_id, code).pack(),
+                )
             ]
             for code in codes
-        ]
-    }
+        )
+    )

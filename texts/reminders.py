@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from domain.models import Application
 from domain.reminders import Reminder, ReminderKind
-from texts.buttons import RESUME_DRAFT
+from texts.buttons import RESUME_DRAFT, inline_keyboard
 from texts.formatting import (
     format_branch,
     format_jalali_date,
@@ -36,9 +36,7 @@ def render_reminder(
             "You started an application for the home-business loan but have not sent it yet. "
             "Your answers are saved: press the button below to continue where you stopped."
         )
-        # Bot API JSON for the outbox, as texts.notifications.fix_markup writes it.
-        button = {"text": _("▶️ Continue my application"), "callback_data": RESUME_DRAFT_DATA}
-        return text, {"inline_keyboard": [[button]]}
+        return text, inline_keyboard([(_("▶️ Continue my application"), RESUME_DRAFT_DATA)])
     if kind == ReminderKind.CORRECTION_PENDING:
         return _(
             "Your application {code} is still waiting for your corrected documents. "

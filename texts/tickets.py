@@ -60,30 +60,20 @@ def number(ticket_id: int) -> str:
     return to_persian_digits(ticket_id)
 
 
-def _markup(*rows: list[tuple[str, str]]) -> dict[str, Any]:
-    """An inline keyboard as Bot API JSON (for the outbox): no PTB objects, so the office's
-    commands that render ticket texts load no python-telegram-bot."""
-    return {
-        "inline_keyboard": [
-            [{"text": text, "callback_data": data} for text, data in row] for row in rows
-        ]
-    }
-
-
 def write_back_markup(ticket_id: int) -> dict[str, Any]:
     """«Write back» under a reply the citizen received."""
-    return _markup([(_(WRITE_BACK), buttons.TicketWrite(ticket_id).pack())])
+    return buttons.inline_keyboard([(_(WRITE_BACK), buttons.TicketWrite(ticket_id).pack())])
 
 
 def open_markup(ticket_id: int) -> dict[str, Any]:
     """«Open ticket N» under an officer's notification."""
     label = _(OPEN_TICKET).format(number=number(ticket_id))
-    return _markup([(label, buttons.TicketOpen(ticket_id).pack())])
+    return buttons.inline_keyboard([(label, buttons.TicketOpen(ticket_id).pack())])
 
 
 def rating_markup(ticket_id: int) -> dict[str, Any]:
     """Five rows of stars, the best on top."""
-    return _markup(
+    return buttons.inline_keyboard(
         *(
             [("⭐" * stars, buttons.TicketRate(ticket_id, stars).pack())]
             for stars in reversed(RATINGS)
