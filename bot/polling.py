@@ -13,14 +13,7 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import (
-    Conflict,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import EndPointNotFound, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.api_client import LONG_POLL_READ_TIMEOUT_SECONDS
@@ -90,14 +83,16 @@ class UpdatePoller:
             except RetryAfter as exc:
                 await _pause(stop, retry_after_seconds(exc))
                 continue
-            except InvalidToken:
-                raise  # nothing will get better by retrying: stop with the platform's word
-            except (Conflict, NetworkError, TimedOut) as exc:
+            except EndPointNotFound:
+                raise  # 401/404: the token was rejected; retrying will not change that
+            except TelegramError as exc:
                 # Conflict: another instance polls, or a webhook is set; it may be transient
-                # (the old process's long poll during a restart), so back off and retry.
+                # (the old process's long poll during a restart). A network error, a 5xx, an
+                # answer that is not the Bot API's JSON (a proxy's page with a 200): back off
+                # and ask again; what was not acknowledged comes again.
                 failures += 1
                 delay = min(30.0, 0.5 * 2 ** min(failures, 6))
-                log = LOGGER.error if isinstance(exc, Conflict) else LOGGER.warning
+                log = LOGGER.warning if isinstance(exc, NetworkError) else LOGGER.error
                 log("getUpdates failed (%s); retrying in %.1fs", one_line(exc), delay)
                 await _pause(stop, delay)
                 continue
