@@ -11,10 +11,11 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
+import logging
 import shutil
 import socket
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,25 @@ TEST_PACING: dict[str, object] = {
 
 
 _TEMPLATE: list[Path] = []
+
+
+@pytest.fixture(autouse=True)
+def logging_left_as_found() -> Iterator[None]:
+    """A test that configures logging as the bot's start does leaves the root logger as it
+    found it. One left a handler on its captured stderr, which pytest then closed: every log
+    line of the worker's later tests printed a «Logging error» traceback (~1,200 in tests/e2e).
+    pytest's own capture handlers come and go with each phase and are left to it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers and type(handler).__module__ != "_pytest.logging":
+            root.removeHandler(handler)
+            handler.close()
+    for handler in handlers:
+        if type(handler).__module__ != "_pytest.logging" and handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 def template_database() -> Path:
