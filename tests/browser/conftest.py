@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 
 from botapi_emulator import Citizen, Emulator
-from botapi_emulator.bot_message import BotMessage
+from botapi_emulator.bot_message import newest_with_button
 from config.settings import Settings
 from tests.conftest import (
     OFFICER_ID,
@@ -118,25 +118,40 @@ async def browser() -> AsyncIterator[object]:
             await chromium.close()
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def page(chromium_ready: None, browser: object) -> AsyncIterator[object]:
-    """A fresh browser context (its own cookies) and page, Persian, desk-sized."""
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def _desk_tab(browser: object) -> AsyncIterator[object]:
+    """The worker's one browser context and tab, Persian and desk-sized. A context of its own
+    per test cost Chromium a new renderer process, about half a second of CPU each."""
     from playwright.async_api import Browser
 
     assert isinstance(browser, Browser)
     context = await browser.new_context(locale="fa-IR", viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
     try:
-        yield page
+        yield await context.new_page()
     finally:
         await context.close()
 
 
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(chromium_ready: None, _desk_tab: object) -> AsyncIterator[object]:
+    """The tab, as a new one would be: no cookies (each test's desk is on its own port of
+    127.0.0.1, and cookies are per host, not port), no other tabs, a blank page."""
+    from playwright.async_api import Page
+
+    assert isinstance(_desk_tab, Page)
+    context = _desk_tab.context
+    await context.clear_cookies()
+    try:
+        yield _desk_tab
+    finally:
+        for other in context.pages:
+            if other is not _desk_tab:
+                await other.close()
+        await _desk_tab.goto("about:blank")
+        await context.clear_cookies()
+
+
 _LINK = re.compile(r"https?://\S+/signin/\S+")
-
-
-def _inline_labels(message: BotMessage) -> set[str]:
-    return {text for row in message.inline_buttons for text, _data in row}
 
 
 async def sign_in_link(officer: Citizen) -> str:
@@ -145,8 +160,7 @@ async def sign_in_link(officer: Citizen) -> str:
     # Pressed on the menu itself, the message that holds the button: an officer's alert (a
     # new ticket, with buttons of its own) may arrive just before or after it.
     label = _("🖥 Web desk")
-    menu = next(m for m in reversed(shown) if label in _inline_labels(m))
-    replies = await officer.presses(label, on=menu)
+    replies = await officer.presses(label, on=newest_with_button(shown, label))
     for message in reversed(replies):
         found = _LINK.search(message.content)
         if found:
