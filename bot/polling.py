@@ -38,12 +38,14 @@ class UpdatePoller:
         *,
         poll_timeout: int = 25,
         batch_limit: int = 100,
+        first_retry_seconds: float = 1.0,
     ) -> None:
         self._app = application
         self._receiver = pipeline.receiver
         self._api = pipeline.api
         self._poll_timeout = poll_timeout
         self._batch_limit = batch_limit
+        self._first_retry = first_retry_seconds  # doubled after each failure in a row, to 30 s
         self._offset: int | None = None
         self._running = False
         self._last_answer = 0.0  # loop time of the platform's last answer to getUpdates
@@ -91,7 +93,7 @@ class UpdatePoller:
                 # answer that is not the Bot API's JSON (a proxy's page with a 200): back off
                 # and ask again; what was not acknowledged comes again.
                 failures += 1
-                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                delay = min(30.0, self._first_retry * 2 ** min(failures - 1, 5))
                 log = LOGGER.warning if isinstance(exc, NetworkError) else LOGGER.error
                 log("getUpdates failed (%s); retrying in %.1fs", one_line(exc), delay)
                 await _pause(stop, delay)

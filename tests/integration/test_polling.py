@@ -41,7 +41,10 @@ def _poller(api: BotApiClient) -> UpdatePoller:
     pipeline: Any = SimpleNamespace(
         receiver=SimpleNamespace(dispatcher=SimpleNamespace(backlog=0)), api=api
     )
-    return UpdatePoller(SimpleNamespace(bot=None), pipeline, poll_timeout=0)  # type: ignore[arg-type]
+    # Retried after 10 ms, not production's 1 s, 2 s, ...: the test is about asking again.
+    return UpdatePoller(  # type: ignore[arg-type]
+        SimpleNamespace(bot=None), pipeline, poll_timeout=0, first_retry_seconds=0.01
+    )
 
 
 async def test_a_page_that_is_not_the_bot_apis_json_is_asked_again() -> None:
