@@ -23,7 +23,6 @@ from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
 from tests.integration.conftest import migrated
 from tests.integration.office_seed import NATIONAL, OFFICER, RENDER, TRACKING, seed_application
-from texts.charts import render_stats_chart
 from texts.formatting import to_persian_digits
 from texts.i18n import _
 from texts.stats import render_stats_paragraph, render_stats_text
@@ -182,6 +181,8 @@ async def test_stats_on_seeded_data(store: Store, clock: FakeClock, catalogue: C
     assert "بیش از" in paragraph
     text = render_stats_text(stats)
     assert "خرم‌آباد: ۲" in text and "صنایع دستی: ۴" in text
+    from texts.charts import render_stats_chart  # matplotlib: loaded by this test, not collection
+
     png = render_stats_chart(stats)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
 
