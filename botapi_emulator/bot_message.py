@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,3 +55,17 @@ class BotMessage:
     def has_keyboard(self) -> bool:
         """Whether this message carries a reply or inline keyboard."""
         return bool(self.buttons or self.inline_buttons)
+
+    @property
+    def inline_labels(self) -> list[str]:
+        """The inline buttons' labels, row after row."""
+        return [text for row in self.inline_buttons for text, _data in row]
+
+
+def newest_with_button(messages: Iterable[BotMessage], label: str) -> BotMessage:
+    """The newest of ``messages`` with an inline button ``label``: the one to press it on when
+    another message with buttons (an officer's alert from the outbox) may arrive just after."""
+    for message in sorted(messages, key=lambda m: -m.message_id):
+        if label in message.inline_labels:
+            return message
+    raise AssertionError(f"no message with {label!r}: {[m.content for m in messages]}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from botapi_emulator import BotMessage, Citizen
+from botapi_emulator.bot_message import newest_with_button
 from domain.statuses import ApplicationStatus as S
 from domain.statuses import DocumentStatus
 from handlers.menu import MenuItem, label
@@ -21,8 +22,9 @@ def move_button(status: S) -> str:
 
 async def officer_opens(officer: Citizen, code: str) -> list[BotMessage]:
     """/officer → find by tracking code → the card."""
-    await officer.sends_command("/officer")
-    await officer.presses(_("🔎 Find by tracking code"))
+    shown = await officer.sends_command("/officer")
+    find = _("🔎 Find by tracking code")
+    await officer.presses(find, on=newest_with_button(shown, find))
     return await officer.says(code)
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from botapi_emulator import BotMessage, Citizen, Emulator
+from botapi_emulator.bot_message import newest_with_button
 from domain.reminders import ReminderStatus
 from domain.tickets import Ticket
 from handlers.menu import MenuItem, label
@@ -163,14 +164,6 @@ async def test_an_unknown_question_becomes_a_ticket_answered_with_a_file_and_rat
     )
     for words in ("قیمت دلار", "نرخ ارز", "رسید پرداخت", "یادداشت داخلی", received.text[:20]):
         assert words not in caplog.text
-
-
-def _having(messages: list[BotMessage], button: str) -> BotMessage:
-    """The newest of ``messages`` with an inline button labelled ``button``."""
-    for message in reversed(messages):
-        if any(text == button for row in message.inline_buttons for text, _data in row):
-            return message
-    raise AssertionError(f"no message with {button!r}: {[m.content for m in messages]}")
 
 
 async def _contact_card(citizen: Citizen) -> BotMessage:
@@ -337,7 +330,7 @@ async def test_a_ticket_on_bale(tmp_path: Path) -> None:
                 await wait_for(officer, "دریافت شد، سپاس")
                 await officer.sends_command("/tickets")
                 card = await officer.presses(number(ticket.id))
-                await officer.presses(_("✅ Close"), on=_having(card, _("✅ Close")))
+                await officer.presses(_("✅ Close"), on=newest_with_button(card, _("✅ Close")))
                 closed = await citizen.wait_for_message(timeout=15, predicate=has_stars)
                 await citizen.presses("⭐⭐⭐⭐", on=closed)
             finally:
