@@ -118,6 +118,19 @@ class Citizen:
         """Fetch whatever the bot sent or edited since the last look."""
         return await self._changes(self._seq, 0)
 
+    async def _sends(
+        self,
+        path: str,
+        payload: dict[str, Any],
+        wait: WaitMode | None,
+        timeout: float | None,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """Post an update; waiting for its acknowledgement, the emulator answers only once
+        the bot acknowledged it (``ack_wait``): one request, not a post and a GET."""
+        if (wait or self.wait_mode) == "ack":
+            payload = {**payload, "ack_wait": self.timeout if timeout is None else timeout}
+        return await self._post(path, payload)
+
     async def _collect(
         self,
         created: dict[str, Any],
@@ -132,7 +145,9 @@ class Citizen:
             return []
         if mode == "ack":
             update_id = int(created["update_id"])
-            ack = await self._get(f"/_client/updates/{update_id}/ack", wait=limit)
+            ack = created  # _sends asked the emulator to answer once it was acknowledged
+            if "acknowledged" not in ack:
+                ack = await self._get(f"/_client/updates/{update_id}/ack", wait=limit)
             if not ack["acknowledged"]:
                 raise AssertionError(
                     f"bot did not acknowledge update {update_id} within {limit} s "
@@ -167,7 +182,7 @@ class Citizen:
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> list[BotMessage]:
         """Send a text message and return the bot's reply messages."""
-        created = await self._post("/_client/messages/text", {"text": text})
+        created = await self._sends("/_client/messages/text", {"text": text}, wait, timeout)
         return await self._collect(created, wait, timeout)
 
     async def sends_command(
@@ -178,7 +193,9 @@ class Citizen:
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> list[BotMessage]:
         """Send '/command payload' (with its bot_command entity)."""
-        created = await self._post("/_client/messages/command", {"command": command})
+        created = await self._sends(
+            "/_client/messages/command", {"command": command}, wait, timeout
+        )
         return await self._collect(created, wait, timeout)
 
     async def shares_contact(
@@ -195,7 +212,7 @@ class Citizen:
         ``omit_user_id`` sends the card without ``user_id`` (a platform may leave it out).
         """
         payload = {"phone_number": phone, "contact_user_id": user_id, "omit_user_id": omit_user_id}
-        created = await self._post("/_client/messages/contact", payload)
+        created = await self._sends("/_client/messages/contact", payload, wait, timeout)
         return await self._collect(created, wait, timeout)
 
     async def sends_document(
@@ -216,7 +233,7 @@ class Citizen:
             "mime_type": mime_type,
             "caption": caption,
         }
-        created = await self._post("/_client/messages/document", payload)
+        created = await self._sends("/_client/messages/document", payload, wait, timeout)
         return await self._collect(created, wait, timeout)
 
     async def sends_photo(
@@ -230,7 +247,7 @@ class Citizen:
         """Send a photo into the chat."""
         raw = await _read(data)
         payload = {"data_b64": base64.b64encode(raw).decode(), "caption": caption}
-        created = await self._post("/_client/messages/photo", payload)
+        created = await self._sends("/_client/messages/photo", payload, wait, timeout)
         return await self._collect(created, wait, timeout)
 
     async def presses(
@@ -251,8 +268,8 @@ class Citizen:
             return await self.shares_contact(user_id=None, wait=wait, timeout=timeout)
         if data is None:
             return await self.says(text, wait=wait, timeout=timeout)
-        created = await self._post(
-            "/_client/callback", {"message_id": message.message_id, "data": data}
+        created = await self._sends(
+            "/_client/callback", {"message_id": message.message_id, "data": data}, wait, timeout
         )
         found = await self._collect(created, wait, timeout)
         limit = self.timeout if timeout is None else timeout

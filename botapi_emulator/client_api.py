@@ -78,13 +78,21 @@ class ClientApi:
     def _wait(request: web.Request) -> float:
         return min(max(float(request.query.get("wait", "0")), 0.0), MAX_WAIT)
 
-    @staticmethod
-    def _created(result: dict[str, Any]) -> web.Response:
+    async def _created(
+        self, body: dict[str, Any], bot: BotState, result: dict[str, Any]
+    ) -> web.Response:
+        """The update made; with ``ack_wait`` (seconds) in the body, answered once the bot
+        acknowledged it or that long passed, as GET .../ack would say: one request a step."""
         message = result.get("message")
         out = {k: v for k, v in result.items() if k != "message"}
         if message is not None:
             out["message_id"] = message["message_id"]
             out["message"] = message
+        ack_wait = body.get("ack_wait")
+        if ack_wait is not None:
+            seconds = min(max(float(ack_wait), 0.0), MAX_WAIT)
+            out["acknowledged"] = await self.users.wait_ack(bot, int(out["update_id"]), seconds)
+            out["offset"] = bot.acked_offset
         return web.json_response(out)
 
     # --- bots ----------------------------------------------------------
@@ -110,7 +118,7 @@ class ClientApi:
     async def send_text(self, request: web.Request) -> web.Response:
         """POST /_client/messages/text {bot?, user_id, first_name?, text}."""
         body, bot, user = await self._body(request)
-        return self._created(self.users.text(bot, user, str(body["text"])))
+        return await self._created(body, bot, self.users.text(bot, user, str(body["text"])))
 
     async def send_command(self, request: web.Request) -> web.Response:
         """POST /_client/messages/command {bot?, user_id, command: "/start payload"}."""
@@ -118,14 +126,16 @@ class ClientApi:
         command = str(body.get("command") or body.get("text") or "")
         if not command.startswith("/"):
             command = "/" + command
-        return self._created(self.users.text(bot, user, command))
+        return await self._created(body, bot, self.users.text(bot, user, command))
 
     async def send_contact(self, request: web.Request) -> web.Response:
         """POST /_client/messages/contact {bot?, user_id, phone_number, contact_user_id?,
         omit_user_id?}."""
         body, bot, user = await self._body(request)
         cuid = body.get("contact_user_id")
-        return self._created(
+        return await self._created(
+            body,
+            bot,
             self.users.contact(
                 bot,
                 user,
@@ -133,14 +143,16 @@ class ClientApi:
                 int(cuid) if cuid is not None else None,
                 body.get("contact_first_name"),
                 omit_user_id=bool(body.get("omit_user_id")),
-            )
+            ),
         )
 
     async def send_document(self, request: web.Request) -> web.Response:
         """POST /_client/messages/document {bot?, user_id, data_b64, file_name, mime_type}."""
         body, bot, user = await self._body(request)
         data = base64.b64decode(body["data_b64"], validate=True)
-        return self._created(
+        return await self._created(
+            body,
+            bot,
             self.users.document(
                 bot,
                 user,
@@ -148,20 +160,22 @@ class ClientApi:
                 str(body["file_name"]),
                 str(body.get("mime_type") or "application/octet-stream"),
                 body.get("caption"),
-            )
+            ),
         )
 
     async def send_photo(self, request: web.Request) -> web.Response:
         """POST /_client/messages/photo {bot?, user_id, data_b64, caption?}."""
         body, bot, user = await self._body(request)
         data = base64.b64decode(body["data_b64"], validate=True)
-        return self._created(self.users.photo(bot, user, data, body.get("caption")))
+        return await self._created(
+            body, bot, self.users.photo(bot, user, data, body.get("caption"))
+        )
 
     async def press_inline(self, request: web.Request) -> web.Response:
         """POST /_client/callback {bot?, user_id, message_id, data}."""
         body, bot, user = await self._body(request)
         result = self.users.callback(bot, user, int(body["message_id"]), str(body["data"]))
-        return web.json_response(result)
+        return await self._created(body, bot, result)
 
     async def callback_answer(self, request: web.Request) -> web.Response:
         """GET /_client/callback/{query_id}?bot=&wait=."""
