@@ -147,7 +147,7 @@ class FaqIndex:
         # Which ways of asking hold a word (or two neighbours joined): only those are scored.
         self._holding: dict[str, list[int]] = {}
         for number, doc in enumerate(self._docs):
-            for word in set(doc.words + doc.pairs):
+            for word in doc.forms:
                 self._holding.setdefault(word, []).append(number)
         self._similar: dict[str, dict[str, float]] = {}
         # What each word of a way of asking weighs, and their sum (the doc's whole weight).
