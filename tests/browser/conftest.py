@@ -148,7 +148,6 @@ async def page(chromium_ready: None, _desk_tab: object) -> AsyncIterator[object]
             if other is not _desk_tab:
                 await other.close()
         await _desk_tab.goto("about:blank")
-        await context.clear_cookies()
 
 
 _LINK = re.compile(r"https?://\S+/signin/\S+")
