@@ -146,8 +146,6 @@ class Citizen:
         if mode == "ack":
             update_id = int(created["update_id"])
             ack = created  # _sends asked the emulator to answer once it was acknowledged
-            if "acknowledged" not in ack:
-                ack = await self._get(f"/_client/updates/{update_id}/ack", wait=limit)
             if not ack["acknowledged"]:
                 raise AssertionError(
                     f"bot did not acknowledge update {update_id} within {limit} s "
@@ -268,8 +266,21 @@ class Citizen:
             return await self.shares_contact(user_id=None, wait=wait, timeout=timeout)
         if data is None:
             return await self.says(text, wait=wait, timeout=timeout)
+        return await self.sends_callback(message.message_id, data, wait=wait, timeout=timeout)
+
+    async def sends_callback(
+        self,
+        message_id: int,
+        data: str,
+        *,
+        wait: WaitMode | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> list[BotMessage]:
+        """Press a button carrying ``data`` on message ``message_id``, whatever its buttons are:
+        what a modified client can send (someone else's data, a spent or made-up button).
+        The bot's answer to the press is in ``last_callback_answer``."""
         created = await self._sends(
-            "/_client/callback", {"message_id": message.message_id, "data": data}, wait, timeout
+            "/_client/callback", {"message_id": message_id, "data": data}, wait, timeout
         )
         found = await self._collect(created, wait, timeout)
         limit = self.timeout if timeout is None else timeout

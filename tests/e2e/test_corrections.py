@@ -51,11 +51,7 @@ async def test_tick_list_offers_only_what_this_application_requires(
     # A forged tick for a document this application does not have changes nothing.
     anchor = officer.last_message
     assert anchor is not None
-    created = await officer._post(
-        "/_client/callback",
-        {"message_id": anchor.message_id, "data": f"off:fx:{app.id}:military_service_card"},
-    )
-    await officer._collect(created, None, None)
+    await officer.sends_callback(anchor.message_id, f"off:fx:{app.id}:military_service_card")
     await officer.presses("⬜ شناسنامه")
     assert tick_list(officer) == WOMAN_DOCUMENTS
     await officer.presses(_("Continue ▶️"))

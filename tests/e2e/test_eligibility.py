@@ -199,12 +199,11 @@ async def test_independent_applicant_is_offered_the_supporting_plan_as_a_next_st
     assert "✅ وام طرح پشتیبان: واجد شرایط" in text
     assert OTHER_SUPPORTING not in str(citizen.last_message and citizen.last_message.inline_buttons)
     # The first verdict's button is spent: it answers, and changes nothing.
-    created = await citizen._post(
-        "/_client/callback", {"message_id": verdict.message_id, "data": "elg:other"}
+    assert await citizen.sends_callback(verdict.message_id, "elg:other") == []
+    assert citizen.last_callback_answer is not None
+    assert citizen.last_callback_answer["text"] == _(
+        "This button is no longer active. Please use the menu."
     )
-    assert await citizen._collect(created, None, None) == []
-    answered = await citizen._get(f"/_client/callback/{created['callback_query_id']}", wait=5)
-    assert answered["answer"]["text"] == _("This button is no longer active. Please use the menu.")
     assert answers_of(bot, citizen)["covered_workers"] == 10
     assert_all_persian(citizen)
 

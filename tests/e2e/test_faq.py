@@ -211,18 +211,14 @@ async def test_nobody_votes_or_picks_for_another_citizen(
     anchor = mine[-1].message_id
     # Someone else's question, a topic that does not exist, and (below) a vote on buttons.
     for data in (f"faq:v:{asked.id}:n", f"faq:p:{asked.id}:insurance", "faq:t:weather"):
-        created = await intruder._post("/_client/callback", {"message_id": anchor, "data": data})
-        assert await intruder._collect(created, None, None) == []
-        answer = await intruder._get(f"/_client/callback/{created['callback_query_id']}", wait=5)
-        assert answer["answer"]["text"] == STALE
+        assert await intruder.sends_callback(anchor, data) == []
+        assert intruder.last_callback_answer is not None
+        assert intruder.last_callback_answer["text"] == STALE
     untouched = await _store(bot).faq.get(asked.id)
     assert untouched is not None
     assert (untouched.outcome, untouched.helpful) == (FaqOutcome.SUGGESTED, None)
     # The owner cannot vote on buttons that were never an answer either.
-    created = await owner._post(
-        "/_client/callback", {"message_id": offer[-1].message_id, "data": f"faq:v:{asked.id}:y"}
-    )
-    await owner._collect(created, None, None)
+    await owner.sends_callback(offer[-1].message_id, f"faq:v:{asked.id}:y")
     still = await _store(bot).faq.get(asked.id)
     assert still is not None and still.helpful is None
 

@@ -170,8 +170,7 @@ async def test_outsiders_get_nothing_whatever_they_send(
         f"fix:{app.id}:national_card",
     ]
     for data in forged:
-        created = await intruder._post("/_client/callback", {"message_id": anchor, "data": data})
-        replies = await intruder._collect(created, None, None)
+        replies = await intruder.sends_callback(anchor, data)
         assert replies == [], f"{data} answered with {replies}"
     # Typing after a forged «reason» or «permit» button changes nothing either.
     await intruder.says("رد شود")
@@ -206,10 +205,7 @@ async def test_forged_fix_for_someone_elses_application_gets_nothing(
     )
     await submitted_application(bot, other.user_id, seed=16)
     anchor = (await other.sends_command("/start"))[-1].message_id
-    created = await other._post(
-        "/_client/callback", {"message_id": anchor, "data": f"fix:{app.id}:national_card"}
-    )
-    assert await other._collect(created, None, None) == []
+    assert await other.sends_callback(anchor, f"fix:{app.id}:national_card") == []
     await other.sends_photo(jpeg(6))
     docs = await store.documents.list_for_application(app.id)
     assert len(docs.history) == 2
@@ -286,8 +282,7 @@ async def test_officer_accepts_documents_and_they_can_no_longer_be_replaced(
         f"off:acok:{app.id}",
         f"off:acall:{app.id}",
     ):
-        created = await intruder._post("/_client/callback", {"message_id": anchor, "data": data})
-        assert await intruder._collect(created, None, None) == [], data
+        assert await intruder.sends_callback(anchor, data) == [], data
     assert await store.audit.list() == audit_before
     docs = await store.documents.list_for_application(app.id)
     assert {d.status for d in docs.latest.values()} == {DocumentStatus.RECEIVED}

@@ -273,19 +273,16 @@ async def test_forged_buttons_and_another_citizens_ticket_change_nothing(
         f"tko:f:{ticket.id}",
     ]
     for data in officer_data:
-        created = await intruder._post("/_client/callback", {"message_id": anchor, "data": data})
-        replies = await intruder._collect(created, None, None)
+        replies = await intruder.sends_callback(anchor, data)
         assert replies == [], f"{data} answered with {[m.content for m in replies]}"
     # Typing after a forged «reply» or «note» goes nowhere near the ticket.
     await intruder.says("این پاسخ جعلی است")
 
     # Another citizen's ticket: not readable, not writable, not rateable.
     for data in (f"tk:v:{ticket.id}", f"tk:w:{ticket.id}", f"tk:r:{ticket.id}:1"):
-        created = await intruder._post("/_client/callback", {"message_id": anchor, "data": data})
-        replies = await intruder._collect(created, None, None)
-        assert replies == [], data
-        answered = await intruder._get(f"/_client/callback/{created['callback_query_id']}", wait=5)
-        assert answered["answer"]["text"] == STALE
+        assert await intruder.sends_callback(anchor, data) == [], data
+        assert intruder.last_callback_answer is not None
+        assert intruder.last_callback_answer["text"] == STALE
     await intruder.says("پیام من باید به تیکت دیگری برود")
 
     assert await store.audit.list() == audit_before
