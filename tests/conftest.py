@@ -94,6 +94,15 @@ def template_database() -> Path:
     return _TEMPLATE[0]
 
 
+def migrated(path: Path) -> Path:
+    """``path``, a copy of the session's migrated database unless it already exists (a folder a
+    test reuses keeps its store): what opening a new one would leave, without migrating."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template_database(), path)
+    return path
+
+
 def free_port() -> int:
     """A port nobody listens on now (for a webhook URL that must be known before start)."""
     with socket.socket() as probe:
@@ -131,10 +140,8 @@ def make_settings(emulator: Emulator, data_dir: Path, **overrides: object) -> Se
     }
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
-    database = settings.database_path
-    if settings.database_url is None and not database.exists():
-        database.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(template_database(), database)
+    if settings.database_url is None:
+        migrated(settings.database_path)
     return settings
 
 

@@ -14,7 +14,6 @@ import atexit
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from botapi_emulator import Emulator
-from tests.conftest import BOT_TOKEN, OFFICER_ID, TEST_PACING, template_database
+from tests.conftest import BOT_TOKEN, OFFICER_ID, TEST_PACING, migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 # How often a start looks at the emulator's count of polls (in memory: a look costs nothing).
@@ -157,10 +156,7 @@ class BotProcess:
             **extra_env,
         }
         self._env.pop("DATABASE_URL", None)
-        database = data_dir / "homebiz.db"
-        if not database.exists():  # a copy of the session's migrated database, as in make_settings
-            data_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(template_database(), database)
+        migrated(data_dir / "homebiz.db")  # as make_settings does
         self._emulator = emulator
         # By webhook, ready means registered (setWebhook); by polling, polling.
         self._by_webhook = bool(self._env.get("WEBHOOK_BASE_URL"))

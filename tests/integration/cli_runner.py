@@ -62,10 +62,8 @@ def modules_of_homebiz() -> set[str]:
     before it runs a command: a child of the fork server, which imported only that."""
     with tempfile.TemporaryDirectory(prefix="homebiz-cli-") as folder:
         listing = Path(folder) / "modules"
-        child = _FORKS.Process(target=_write_loaded_modules, args=(str(listing),))
-        child.start()
-        child.join(120)
-        assert child.exitcode == 0, child.exitcode
+        exitcode = run_forked(_write_loaded_modules, str(listing), timeout=120)
+        assert exitcode == 0, exitcode
         return set(listing.read_text().split())
 
 

@@ -4,7 +4,6 @@ copied from the session's migrated template instead of migrated again."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -16,17 +15,8 @@ import pytest
 
 from domain.accounts import Account
 from storage import Store
-from tests.conftest import template_database
 from tests.integration.scale_seed import seed_store
 from tests.shared_files import built_once
-
-
-def migrated(path: Path) -> Path:
-    """``path``, made a copy of the session's migrated database: the file opening an empty one
-    would leave (every migration applied), without running the migrations again for each test."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(template_database(), path)
-    return path
 
 
 class SeededStore(Protocol):

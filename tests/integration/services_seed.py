@@ -18,7 +18,7 @@ from services import applications, citizens, documents, lifecycle
 from services.actors import Actor
 from services.documents import FileRef
 from storage import Store
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 from texts.notifications import make_renderer
 
 OFFICER_ID = 900001  # in the store's configured officers (OFFICER_IDS)

@@ -27,7 +27,7 @@ from services.actors import Actor
 from storage import Store
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 ADMIN, OFFICER, REMOVED, STRANGER = 900001, 900002, 900003, 900004
 ZONE = ZoneInfo("Asia/Tehran")

@@ -32,7 +32,7 @@ from services.imports.uploads import (
 from storage import Store
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 from tests.integration.office_seed import TRACKING
 from tests.integration.test_import_bank_report import DATA, TEHRAN, seed_office
 

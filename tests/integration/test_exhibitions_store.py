@@ -21,7 +21,7 @@ from domain.statuses import ApplicationStatus, PlanType
 from storage import Store
 from storage.exhibitions import DuplicateBoothRequest, DuplicateExhibition
 from tests.catalogues import parsed_catalogue
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from storage.reports import ExportFilter, collect_stats
 from storage.status_changes import record_permit
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 from tests.integration.office_seed import NATIONAL, OFFICER, RENDER, TRACKING, seed_application
 from texts.formatting import to_persian_digits
 from texts.i18n import _

@@ -12,7 +12,7 @@ import pytest
 from domain.faq import FaqOutcome
 from storage import Store
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 
 @pytest.fixture

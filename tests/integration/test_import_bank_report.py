@@ -20,7 +20,7 @@ from services.imports.bank_import import ImportResult, import_bank_report, rende
 from services.imports.bank_report import parse_amount_rials, parse_payment_date
 from storage import Store
 from tests.catalogues import parsed_catalogue
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 from tests.integration.office_seed import NATIONAL, TRACKING, seed_application
 from texts.formatting import format_toman, to_persian_digits
 from texts.i18n import _

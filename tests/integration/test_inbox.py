@@ -16,7 +16,7 @@ from storage import Store
 from storage.inbox import Inbox, Received
 from storage.replies import FilePart, ReplyQueue
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from storage.events import StatusEventRepository
 from storage.outbox import OutboxRepository
 from storage.status_changes import change_status, record_permit
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 OFFICER = "officer:900001"
 CHAT_ID = 555

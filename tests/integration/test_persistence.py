@@ -28,7 +28,7 @@ from telegram.request import BaseRequest, RequestData
 
 from storage import Database
 from storage.persistence import SqlitePersistence
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 ASK_NAME, ASK_PHONE = range(2)
 CONVERSATION = "registration"

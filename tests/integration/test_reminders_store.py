@@ -21,7 +21,7 @@ from storage import Store
 from storage.status_changes import change_status
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 OFFICER = "officer:900001"
 STATUS_TEXT = "وضعیت"  # the status notifications of make_application

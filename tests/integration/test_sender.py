@@ -22,7 +22,7 @@ from domain.notifications import OutboxMessage, OutboxStatus, QuietHours
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.replies import FilePart
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 # Notifications due at once, whatever the hour the suite runs at.
 NO_QUIET = QuietHours(start_hour=0, end_hour=0)

@@ -25,7 +25,7 @@ from services.tickets import Content, NotRateable
 from storage import Store
 from tests.catalogues import parsed_catalogue
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 from texts.buttons import TicketRate, TicketWrite
 
 ADMIN = 900001  # OFFICER_IDS

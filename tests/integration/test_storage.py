@@ -16,7 +16,7 @@ from domain.models import Document, OpenApplicationExists, StatusEvent
 from domain.statuses import ApplicationStatus, DocumentStatus, PlanType
 from storage import Database, Store
 from tests.clock import FakeClock
-from tests.integration.conftest import migrated
+from tests.conftest import migrated
 
 
 @pytest.fixture
