@@ -375,7 +375,7 @@ def error_place(loc: Iterable[int | str]) -> str:
 
 # libyaml's parser when PyYAML was built with it (the wheels are): the same documents, read
 # about ten times faster than by the pure-Python one (faq.yaml alone took ~0.1 s).
-_FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+FAST_YAML_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
 )
 
@@ -387,7 +387,7 @@ def _read_yaml(path: Path, problems: list[str]) -> Any:
         problems.append(f"{path.name}: cannot read the file ({exc.strerror or exc})")
         return None
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)
+        return yaml.load(text, Loader=FAST_YAML_LOADER)
     except yaml.YAMLError:
         pass
     # A bad file: read it again with PyYAML's own parser, whose messages are the clearer

@@ -12,9 +12,8 @@ from typing import Any
 
 import yaml
 
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)
+from domain.catalogue import FAST_YAML_LOADER
+
 _DUMPER: type[yaml.SafeDumper] | type[yaml.CSafeDumper] = getattr(
     yaml, "CSafeDumper", yaml.SafeDumper
 )
@@ -22,7 +21,7 @@ _DUMPER: type[yaml.SafeDumper] | type[yaml.CSafeDumper] = getattr(
 
 def read_yaml(path: Path) -> Any:
     """The file's content, as plain dicts, lists and scalars."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=FAST_YAML_LOADER)
 
 
 def write_yaml(path: Path, content: Any) -> None:
