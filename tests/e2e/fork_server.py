@@ -9,8 +9,9 @@ exactly as ``python -m tests.e2e.bot_process`` would. The server answers ``pid N
 connection at once and ``exit RC`` when the child ends (RC negative: killed by that signal,
 as asyncio reports it). The child is a separate process: SIGKILL kills it as it would an
 ``exec``'d bot. What every life would otherwise repeat is done once here: the TLS context
-(bot.app.tls_context), the compiled message catalogue (texts.i18n), the callback data
-regexes (texts.callback_data), the parsed catalogue of an unchanged data folder
+(bot.app.tls_context), the compiled message catalogue (texts.i18n), the regexes of every
+handler's callback pattern and every desk route's path (built once, see _rehearse), the
+parsed catalogue of an unchanged data folder
 (tests.catalogues) and the modules a life imports lazily on its way to its first poll.
 When its stdin closes (the test session ended) the server SIGKILLs the children still alive
 and exits.
@@ -22,17 +23,19 @@ import contextlib
 import importlib
 import json
 import os
-import re
 import selectors
 import signal
 import socket
 import sys
+from types import SimpleNamespace
 
 from bot import runtime
-from bot.app import tls_context
+from bot.app import register_handlers, tls_context
+from config.settings import Settings
+from desk import Desk
+from desk.pages import all_routes
 from tests.catalogues import parsed_catalogue
 from tests.e2e import bot_process  # the imports every life would otherwise repeat
-from texts.callback_data import CallbackData
 from texts.i18n import translations
 
 # What a life imports lazily on its way to its first poll (found by diffing sys.modules at
@@ -93,6 +96,27 @@ def _child(request: dict[str, object], inherited: list[socket.socket | int]) -> 
         os._exit(code)
 
 
+class _Discarded:
+    """An Application that keeps no handler: register_handlers only builds them here."""
+
+    def add_handler(self, *_args: object, **_kwargs: object) -> None:
+        pass
+
+    def add_handlers(self, *_args: object, **_kwargs: object) -> None:
+        pass
+
+    def add_error_handler(self, *_args: object, **_kwargs: object) -> None:
+        pass
+
+
+def _rehearse() -> None:
+    """Build once, and throw away, what every life builds the same way: the handlers (PTB
+    compiles each callback pattern) and the desk's routes (starlette compiles each path). The
+    compiled regexes stay in re's cache, which each fork inherits: ~50 ms of CPU a life."""
+    register_handlers(_Discarded())  # type: ignore[arg-type]
+    all_routes(Desk(SimpleNamespace(settings=Settings.model_construct())))  # type: ignore[arg-type]
+
+
 def _returncode(status: int) -> int:
     return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
@@ -116,8 +140,7 @@ def serve(path: str) -> None:
         with contextlib.suppress(ImportError):  # an optional accelerator may be missing
             importlib.import_module(name)
     translations()  # bot.po compiled once, not in every life
-    for kind in CallbackData.KINDS:  # each button kind's regex, as its handlers compile it
-        re.compile(kind.pattern())
+    _rehearse()
     tls_context()  # the CA bundle loaded once; each life's Bots share the inherited context
     # data/ parsed once: a life whose catalogue folder is unchanged takes it from memory.
     runtime.load_catalogue = parsed_catalogue
