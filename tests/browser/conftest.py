@@ -73,6 +73,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 # browser tests, and the fixtures they use, run in the worker's one (session) event loop; each
 # test still has its own emulator, bot, store and browser context (cookies).
 HERE = Path(__file__).parent
+SESSION_LOOP = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The loop's scope is fixed when pytest-asyncio parametrizes the test with its loop, in its
+    own pytest_generate_tests: the mark must be on the test by then. Marked later (at
+    collection's end), the loop was a function's, and the browser, the tab and the loop were
+    made again and thrown away for every test."""
+    if inspect.iscoroutinefunction(metafunc.function):
+        metafunc.definition.add_marker(SESSION_LOOP)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -80,7 +91,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.path.is_relative_to(HERE) and inspect.iscoroutinefunction(
             getattr(item, "obj", None)
         ):
-            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+            item.add_marker(SESSION_LOOP, append=False)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
