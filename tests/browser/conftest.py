@@ -112,6 +112,9 @@ async def make_citizen(emulator: Emulator, settings: Settings) -> AsyncIterator[
         yield factory
 
 
+_launches: list[int] = []
+
+
 @pytest_asyncio.fixture(loop_scope="session", scope="session")
 async def browser() -> AsyncIterator[object]:
     """The worker's Chromium (started by the first browser test that runs there)."""
@@ -119,6 +122,11 @@ async def browser() -> AsyncIterator[object]:
         pytest.skip(INSTALL_HINT)
     from playwright.async_api import async_playwright
 
+    _launches.append(1)
+    assert len(_launches) == 1, (
+        "Chromium started a second time in this process: the browser tests' event loop is not "
+        "the session's (see pytest_generate_tests above)"
+    )
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"]
