@@ -211,6 +211,7 @@ async def running_bot(
                 )
                 await part.broadcasts.start()
                 stack.push_async_callback(part.broadcasts.stop)
+                base.broadcast_runners.append(part.broadcasts)
             # After start(): the JobQueue runs; reminders are rebuilt from the store. One
             # reminder service for the store; what it sends goes through the outbox, so on
             # the platform of whoever it is for.

@@ -197,6 +197,7 @@ async def send(update: Update, context: BotContext) -> int:
         exhibition_id=draft.get("exhibition_id"),
         progress=(chat.id, progress.message_id),
     )
+    services.wake_broadcasts()
     return ConversationHandler.END
 
 

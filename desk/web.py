@@ -67,6 +67,9 @@ class DeskServices(Protocol):
     def wake_sender(self) -> None:
         """Deliver freshly enqueued outbox rows now."""
 
+    def wake_broadcasts(self) -> None:
+        """Start a broadcast just stored now."""
+
 
 class FormTooLarge(Exception):
     """The request's body is over the endpoint's limit."""

@@ -40,6 +40,14 @@ class Sender(Protocol):
         ...
 
 
+class BroadcastRunner(Protocol):
+    """A platform's broadcast runner (``bot.workers.broadcast.BroadcastRunner``)."""
+
+    def wake(self) -> None:
+        """Look for running broadcasts now instead of at the next look."""
+        ...
+
+
 class Reminders(ReminderSync, TicketReminders, Protocol):
     """The reminder service (``bot.workers.reminders.ReminderService``), as handlers see it."""
 
@@ -90,6 +98,9 @@ class Services:
     # Every platform's outbox sender, shared by the platforms' Services: an officer on Bale
     # moving a Telegram citizen's application wakes the Telegram sender.
     senders: dict[str, Sender] = field(default_factory=dict)
+    # Every platform's broadcast runner, shared likewise: a broadcast just stored starts at
+    # once instead of at the runner's next look (every second).
+    broadcast_runners: list[BroadcastRunner] = field(default_factory=list)
     # The web desk's address (WEB_BASE_URL, else where the server listens); set once it runs.
     web_url: str | None = None
 
@@ -109,6 +120,11 @@ class Services:
         senders = list(self.senders.values()) or ([self.sender] if self.sender else [])
         for sender in senders:
             after_commit(sender.wake)
+
+    def wake_broadcasts(self) -> None:
+        """Start a broadcast just stored now (inside an update: once it has committed)."""
+        for runner in self.broadcast_runners:
+            after_commit(runner.wake)
 
     def now(self) -> datetime:
         """The current time, aware, from the injected clock."""

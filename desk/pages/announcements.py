@@ -68,6 +68,7 @@ async def send(page: Page) -> Response:
         text,
         _filter(page, services.catalogue),
     )
+    services.wake_broadcasts()
     return page.redirect(page.url("announcement", broadcast_id=broadcast.id))
 
 
