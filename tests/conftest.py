@@ -78,22 +78,34 @@ def logging_left_as_found() -> Iterator[None]:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Every browser test on one worker, as one unit of work; the rest one test at a time.
+    """Two kinds of test each on one worker, as one unit of work; the rest one test at a time.
 
-    Each worker that runs a browser test starts Playwright's driver and a Chromium (about two
-    seconds of CPU) and keeps them while it runs everything else: one worker, one Chromium. In
-    two paired whole-suite runs on two cores: 103 and 106 s instead of 107 and 116 s.
-    (xdist_group marks would say the same, but pytest 9.2 ignores them: pytest-xdist 1386.)
+    - The browser tests: a worker that runs one starts Playwright's driver and a Chromium
+      (about two seconds of CPU) and keeps them while it runs everything else.
+    - The modules that start the bot as a process (they import tests.e2e.process): a worker
+      that runs one starts the fork server of bot lives (about two seconds of CPU importing).
+    So one of each starts per run, not one per worker. (xdist_group marks would say the same,
+    but pytest 9.2 ignores them: pytest-xdist 1386.)
     """
     from xdist.scheduler import LoadGroupScheduling
 
-    browser = f"{Path(__file__).parent.name}/browser/"
+    root = config.rootpath
+    browser = f"{Path(__file__).parent.relative_to(root)}/browser/"
 
-    class OneBrowserWorker(LoadGroupScheduling):
+    @functools.cache
+    def starts_bot_processes(module: str) -> bool:
+        path = root / module
+        return path.suffix == ".py" and "tests.e2e.process import" in path.read_text("utf-8")
+
+    class SharedStarts(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return browser if nodeid.startswith(browser) else super()._split_scope(nodeid)
+            if nodeid.startswith(browser):
+                return browser
+            if starts_bot_processes(nodeid.split("::", 1)[0]):
+                return "bot processes"
+            return super()._split_scope(nodeid)
 
-    return OneBrowserWorker(config, log)
+    return SharedStarts(config, log)
 
 
 def template_database() -> Path:

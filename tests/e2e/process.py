@@ -29,7 +29,7 @@ POLL_SECONDS = 0.005
 
 
 class _ForkServer:
-    """The session's fork server (tests.e2e.fork_server), launched once this module is imported."""
+    """The worker's fork server (tests.e2e.fork_server), launched by the first life it forks."""
 
     def __init__(self) -> None:
         self._popen: subprocess.Popen[bytes] | None = None
@@ -45,7 +45,7 @@ class _ForkServer:
         return self.socket_path
 
     def launch(self) -> None:
-        """Start the server without waiting: its imports (seconds) overlap what runs meanwhile."""
+        """Start the server (its imports take a second or two: ensure_started waits for them)."""
         self._folder = tempfile.TemporaryDirectory(prefix="homebiz-fork-")
         self.socket_path = os.path.join(self._folder.name, "fork.sock")
         self._ready = False
@@ -77,11 +77,9 @@ class _ForkServer:
             self._folder.cleanup()
 
 
+# Started by the first bot life a worker asks for, not at import: every worker imports this
+# module (collecting), and the scheduler (tests/conftest.py) runs its tests on one of them.
 _FORK_SERVER = _ForkServer()
-if os.environ.get("BOT_PROCESS_EXEC") != "1":
-    # Started when a test module that kills the bot is imported (collection), so its
-    # imports are done by the time the first such test runs.
-    _FORK_SERVER.launch()
 
 
 class ForkedProcess:
