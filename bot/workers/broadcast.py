@@ -1,9 +1,10 @@
 """The broadcast runner: enqueues an announcement's recipients, keeps the officer's live
 progress message, and ends with a report; after ``kill -9`` it resumes from the store.
 
-Store-driven: the announce conversation only writes a ``broadcasts`` row; the runner looks
-for running broadcasts every ``poll_seconds`` (and at start-up), so a new broadcast and one
-left running by a dead process follow the same path. Per broadcast: enqueue the recipients
+Store-driven: the announce conversation only writes a ``broadcasts`` row (and wakes the
+runner once it is committed); the runner looks for running broadcasts when woken, every
+``poll_seconds`` and at start-up, so a new broadcast and one left running by a dead process
+follow the same path. Per broadcast: enqueue the recipients
 in batches (each batch one transaction with its resume point; the dedupe key
 ``broadcast:<id>:<citizen>`` makes a repeated batch harmless), wake the sender, then every
 ``progress_seconds`` count the outbox rows and edit the progress message; when every row is
