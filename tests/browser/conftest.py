@@ -71,27 +71,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 # One Chromium per worker: starting Playwright's driver and the browser took about a second and
 # a half of every test. Playwright's objects belong to the event loop that made them, so the
 # browser tests, and the fixtures they use, run in the worker's one (session) event loop; each
-# test still has its own emulator, bot, store and browser context (cookies).
-HERE = Path(__file__).parent
+# test still has its own emulator, bot and store, and starts on an emptied tab (``page``).
 SESSION_LOOP = pytest.mark.asyncio(loop_scope="session")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """The loop's scope is fixed when pytest-asyncio parametrizes the test with its loop, in its
-    own pytest_generate_tests: the mark must be on the test by then. Marked later (at
-    collection's end), the loop was a function's, and the browser, the tab and the loop were
-    made again and thrown away for every test."""
+    """Each browser test is marked as ``@SESSION_LOOP`` would mark it, before pytest-asyncio
+    gives the test its loop (in its own pytest_generate_tests). Marked at collection's end, as
+    it was, the loop was the test's own, and Chromium, its driver and the tab were started
+    and thrown away for every test."""
     if inspect.iscoroutinefunction(metafunc.function):
-        metafunc.definition.add_marker(SESSION_LOOP)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.is_relative_to(HERE) and inspect.iscoroutinefunction(
-            getattr(item, "obj", None)
-        ):
-            item.add_marker(SESSION_LOOP, append=False)
+        SESSION_LOOP(metafunc.function)  # the items made from this function carry it
+        metafunc.definition.add_marker(SESSION_LOOP)  # made already: what pytest-asyncio reads
 
 
 @pytest_asyncio.fixture(loop_scope="session")
