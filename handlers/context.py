@@ -40,7 +40,7 @@ class Sender(Protocol):
         ...
 
 
-class BroadcastRunner(Protocol):
+class Broadcasts(Protocol):
     """A platform's broadcast runner (``bot.workers.broadcast.BroadcastRunner``)."""
 
     def wake(self) -> None:
@@ -100,7 +100,7 @@ class Services:
     senders: dict[str, Sender] = field(default_factory=dict)
     # Every platform's broadcast runner, shared likewise: a broadcast just stored starts at
     # once instead of at the runner's next look (every second).
-    broadcast_runners: list[BroadcastRunner] = field(default_factory=list)
+    broadcast_runners: list[Broadcasts] = field(default_factory=list)
     # The web desk's address (WEB_BASE_URL, else where the server listens); set once it runs.
     web_url: str | None = None
 

@@ -1,10 +1,10 @@
 """Start and kill the bot as a real process, pointed at an in-test emulator.
 
-Each life is forked from a pre-imported parent (tests.e2e.fork_server, started by a worker's first life)
-instead of a fresh interpreter importing python-telegram-bot and the project again: the
-child then does what ``python -m tests.e2e.bot_process`` does, and is still a process of its
-own that SIGKILL kills. ``BOT_PROCESS_EXEC=1`` in the environment starts each life with
-``exec`` instead, as before.
+Each life is forked from a pre-imported parent (tests.e2e.fork_server, started by a worker's
+first life) instead of a fresh interpreter importing python-telegram-bot and the project
+again: the child then does what ``python -m tests.e2e.bot_process`` does, and is still a
+process of its own that SIGKILL kills. ``BOT_PROCESS_EXEC=1`` in the environment starts each
+life with ``exec`` instead, as before.
 """
 
 from __future__ import annotations
