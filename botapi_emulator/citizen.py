@@ -144,12 +144,11 @@ class Citizen:
         if mode == "none":
             return []
         if mode == "ack":
-            update_id = int(created["update_id"])
-            ack = created  # _sends asked the emulator to answer once it was acknowledged
-            if not ack["acknowledged"]:
+            # _sends asked the emulator to answer once the update was acknowledged.
+            if not created["acknowledged"]:
                 raise AssertionError(
-                    f"bot did not acknowledge update {update_id} within {limit} s "
-                    f"(offset is {ack['offset']})"
+                    f"bot did not acknowledge update {created['update_id']} within {limit} s "
+                    f"(offset is {created['offset']})"
                 )
             if self.settle is not None:
                 with contextlib.suppress(TimeoutError):
